@@ -1,0 +1,148 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import SluiceCore
+
+/// The REST side of a Sluice server: publishing events, reading the log, and key administration.
+///
+/// Used by `sluice simulate`, `sluice keys` and the load commands. Errors come back as `SluiceAPIError`.
+public struct SluiceRESTClient: Sendable {
+    public let baseURL: String
+    public let credential: String
+    let http: HTTPClient
+
+    /// - Parameters:
+    ///   - baseURL: e.g. `http://127.0.0.1:8080`.
+    ///   - credential: the bearer secret: an API key, or the admin token for admin calls.
+    public init(baseURL: String, credential: String, http: HTTPClient = .shared) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.credential = credential
+        self.http = http
+    }
+
+    public struct Accepted: Codable, Sendable, Equatable {
+        public var accepted: Int
+        public var firstSeq: Int64
+        public var lastSeq: Int64
+        enum CodingKeys: String, CodingKey {
+            case accepted
+            case firstSeq = "first_seq"
+            case lastSeq = "last_seq"
+        }
+    }
+
+    /// Publishes one batch; returns the sequence numbers the server assigned.
+    public func publish(_ events: [Event]) async throws -> Accepted {
+        try await publish(body: try JSONCoding.encoder().encode(events))
+    }
+
+    /// Publishes a pre-encoded body (a JSON array of events, or NDJSON when `ndjson`).
+    public func publish(body: Data, ndjson: Bool = false) async throws -> Accepted {
+        let response = try await send(
+            .POST, "/v1/events", body: body, contentType: ndjson ? "application/x-ndjson" : "application/json")
+        return try JSONDecoder().decode(Accepted.self, from: response)
+    }
+
+    public struct EventPage: Sendable {
+        public var events: [StoredEvent]
+        public var lastSeq: Int64
+    }
+
+    /// Reads up to `limit` events after `after` from the log.
+    public func events(after: Int64, limit: Int = 1000) async throws -> EventPage {
+        let data = try await send(.GET, "/v1/events?after=\(after)&limit=\(limit)")
+        let page = try JSONDecoder().decode(RawPage.self, from: data)
+        let events = try page.events.map { raw in
+            guard let kind = EventKind(rawValue: raw.type) else { throw SluiceAPIError(status: 200, code: "unknown_type", message: raw.type) }
+            return StoredEvent(sequence: raw.seq, kind: kind, data: raw.data.json, acceptedAt: .distantPast)
+        }
+        return EventPage(events: events, lastSeq: page.lastSeq)
+    }
+
+    // MARK: - Admin
+
+    public struct KeyInfo: Codable, Sendable {
+        public var id: String
+        public var key: String?
+        public var name: String
+        public var scopes: [String]
+        public var createdAt: String
+        public var revokedAt: String?
+        enum CodingKeys: String, CodingKey {
+            case id, key, name, scopes
+            case createdAt = "created_at"
+            case revokedAt = "revoked_at"
+        }
+    }
+
+    public func createKey(name: String, scopes: [String]) async throws -> KeyInfo {
+        let body = try JSONSerialization.data(withJSONObject: ["name": name, "scopes": scopes])
+        return try JSONDecoder().decode(KeyInfo.self, from: try await send(.POST, "/v1/admin/keys", body: body))
+    }
+
+    public func listKeys() async throws -> [KeyInfo] {
+        try JSONDecoder().decode([String: [KeyInfo]].self, from: try await send(.GET, "/v1/admin/keys"))["keys"] ?? []
+    }
+
+    public func revokeKey(id: String) async throws -> KeyInfo {
+        try JSONDecoder().decode(KeyInfo.self, from: try await send(.DELETE, "/v1/admin/keys/\(id)"))
+    }
+
+    // MARK: - Transport
+
+    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws -> Data {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(credential)")
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(data: body))
+        }
+        let response = try await http.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        let data = Data(buffer: bytes)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            let detail = (try? JSONDecoder().decode(ErrorBody.self, from: data))?.error
+            throw SluiceAPIError(
+                status: Int(response.status.code), code: detail?.code ?? "http_\(response.status.code)",
+                message: detail?.message ?? String(decoding: data.prefix(200), as: UTF8.self), index: detail?.index,
+                retryAfterSeconds: response.headers.first(name: "Retry-After").flatMap { Int($0) })
+        }
+        return data
+    }
+
+    struct ErrorBody: Decodable {
+        struct Detail: Decodable {
+            var code: String
+            var message: String
+            var index: Int?
+        }
+        var error: Detail
+    }
+
+    struct RawPage: Decodable {
+        var events: [RawEvent]
+        var lastSeq: Int64
+        enum CodingKeys: String, CodingKey {
+            case events
+            case lastSeq = "last_seq"
+        }
+    }
+
+    struct RawEvent: Decodable {
+        var seq: Int64
+        var type: String
+        var data: RawJSON
+    }
+}
+
+/// Captures a JSON value as its (re-serialized) text, to hand on without modelling it.
+struct RawJSON: Decodable {
+    var json: String
+
+    init(from decoder: any Decoder) throws {
+        json = try JSONCoding.string(JSONValue(from: decoder))
+    }
+}

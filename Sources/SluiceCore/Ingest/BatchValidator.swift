@@ -1,0 +1,81 @@
+/// Why a batch was refused: the index of the first offending event, a stable code and a message.
+public struct BatchRejection: Error, Sendable, Equatable {
+    public enum Code: String, Sendable {
+        /// The JSON did not parse, or an event did not have the shape of its type.
+        case invalidEvent = "invalid_event"
+        /// The event names a user or tweet the log does not know.
+        case unknownReference = "unknown_reference"
+        /// A tweet or message with this id was already accepted.
+        case duplicateID = "duplicate_id"
+        /// The reference exists but cannot be used that way (deleting another author's tweet, liking a deleted one).
+        case invalidReference = "invalid_reference"
+    }
+
+    public var index: Int
+    public var code: Code
+    public var message: String
+
+    public init(index: Int, code: Code, message: String) {
+        self.index = index
+        self.code = code
+        self.message = message
+    }
+}
+
+/// Checks a batch of events against what the log knows, as a whole: an event may refer to users and
+/// tweets created earlier in the same batch, and one bad event refuses the batch.
+public enum BatchValidator {
+    /// Validates `events` in order against `known`. On success `known` also holds what the batch
+    /// created, so the next batch of a group commit sees it; on failure `known` is unchanged.
+    public static func validate(_ events: [Event], against known: inout KnownEntities) -> BatchRejection? {
+        var state = known
+        for (index, event) in events.enumerated() {
+            if let problem = check(event, in: &state) {
+                return BatchRejection(index: index, code: problem.0, message: problem.1)
+            }
+        }
+        known = state
+        return nil
+    }
+
+    private static func check(_ event: Event, in state: inout KnownEntities) -> (BatchRejection.Code, String)? {
+        func needUser(_ id: Int64, _ field: String) -> (BatchRejection.Code, String)? {
+            state.users.contains(id) ? nil : (.unknownReference, "data.\(field): unknown user \(id)")
+        }
+        func needTweet(_ id: Int64, _ field: String) -> (BatchRejection.Code, String)? {
+            state.tweets[id] != nil ? nil : (.unknownReference, "data.\(field): unknown tweet \(id)")
+        }
+        func needLiveTweet(_ id: Int64, _ field: String) -> (BatchRejection.Code, String)? {
+            guard let tweet = state.tweets[id] else { return (.unknownReference, "data.\(field): unknown tweet \(id)") }
+            return tweet.deleted ? (.invalidReference, "data.\(field): tweet \(id) was deleted") : nil
+        }
+
+        switch event {
+        case .tweet(let t):
+            if state.tweets[t.id] != nil { return (.duplicateID, "data.id: tweet \(t.id) already exists") }
+            if let id = t.inReplyToStatusID, let p = needTweet(id, "in_reply_to_status_id") { return p }
+            if let id = t.inReplyToUserID, id != t.user.id, let p = needUser(id, "in_reply_to_user_id") { return p }
+            if let id = t.retweetedStatusID, let p = needLiveTweet(id, "retweeted_status_id") { return p }
+            if let id = t.quotedStatusID, let p = needTweet(id, "quoted_status_id") { return p }
+            state.users.insert(t.user.id)
+            state.tweets[t.id] = .init(authorID: t.user.id, deleted: false)
+        case .delete(let d):
+            if let p = needLiveTweet(d.id, "id") { return p }
+            if state.tweets[d.id]?.authorID != d.userID {
+                return (.invalidReference, "data.user_id: user \(d.userID) is not the author of tweet \(d.id)")
+            }
+            state.tweets[d.id]?.deleted = true
+        case .userUpdate(let u):
+            state.users.insert(u.id)
+        case .follow(let r), .unfollow(let r), .block(let r), .unblock(let r):
+            if let p = needUser(r.sourceID, "source_id") ?? needUser(r.targetID, "target_id") { return p }
+        case .favorite(let f), .unfavorite(let f):
+            if let p = needUser(f.sourceID, "source_id") ?? needLiveTweet(f.tweetID, "tweet_id") { return p }
+        case .directMessage(let m):
+            if state.directMessages.contains(m.id) { return (.duplicateID, "data.id: direct message \(m.id) already exists") }
+            if let p = needUser(m.senderID, "sender_id") ?? needUser(m.recipientID, "recipient_id") { return p }
+            state.directMessages.insert(m.id)
+        }
+        return nil
+    }
+}

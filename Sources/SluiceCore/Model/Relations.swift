@@ -1,0 +1,119 @@
+import Foundation
+
+/// `follow`, `unfollow`, `block`, `unblock`: an edge of the social graph from `source` to `target`.
+public struct UserRelation: Sendable, Hashable, Codable {
+    public var sourceID: Int64
+    public var targetID: Int64
+
+    public init(sourceID: Int64, targetID: Int64) {
+        self.sourceID = sourceID
+        self.targetID = targetID
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        sourceID = try TwitterID.decode(c, .init("source_id"))
+        targetID = try TwitterID.decode(c, .init("target_id"))
+        guard sourceID != targetID else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .init("target_id"), in: c, debugDescription: "a user cannot relate to themselves")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        try c.encodeID(sourceID, as: "source_id")
+        try c.encodeID(targetID, as: "target_id")
+    }
+}
+
+/// `favorite`, `unfavorite`: a user liking (or unliking) a tweet.
+public struct Favorite: Sendable, Hashable, Codable {
+    public var sourceID: Int64
+    public var tweetID: Int64
+
+    public init(sourceID: Int64, tweetID: Int64) {
+        self.sourceID = sourceID
+        self.tweetID = tweetID
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        sourceID = try TwitterID.decode(c, .init("source_id"))
+        tweetID = try TwitterID.decode(c, .init("tweet_id"))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        try c.encodeID(sourceID, as: "source_id")
+        try c.encodeID(tweetID, as: "tweet_id")
+    }
+}
+
+/// `delete`: the author removed a tweet. `userID` must be the tweet's author.
+public struct TweetDeletion: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var userID: Int64
+
+    public init(id: Int64, userID: Int64) {
+        self.id = id
+        self.userID = userID
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        id = try TwitterID.decode(c, .init("id"))
+        userID = try TwitterID.decode(c, .init("user_id"))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        try c.encodeID(id, as: "id")
+        try c.encodeID(userID, as: "user_id")
+    }
+}
+
+/// `direct_message`: private to its sender and recipient, always.
+public struct DirectMessage: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var senderID: Int64
+    public var recipientID: Int64
+    public var text: String
+    public var createdAt: Date
+
+    public static let maxTextLength = 10_000
+
+    public init(id: Int64, senderID: Int64, recipientID: Int64, text: String, createdAt: Date) {
+        self.id = id
+        self.senderID = senderID
+        self.recipientID = recipientID
+        self.text = text
+        self.createdAt = createdAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        id = try TwitterID.decode(c, .init("id"))
+        senderID = try TwitterID.decode(c, .init("sender_id"))
+        recipientID = try TwitterID.decode(c, .init("recipient_id"))
+        text = try c.decode(String.self, forKey: .init("text"))
+        guard !text.isEmpty, text.count <= Self.maxTextLength else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .init("text"), in: c, debugDescription: "text must be 1 to \(Self.maxTextLength) characters")
+        }
+        createdAt = try Timestamp.decode(c, .init("created_at"))
+        guard senderID != recipientID else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .init("recipient_id"), in: c, debugDescription: "sender and recipient must differ")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        try c.encodeID(id, as: "id")
+        try c.encodeID(senderID, as: "sender_id")
+        try c.encodeID(recipientID, as: "recipient_id")
+        try c.encode(text, forKey: .init("text"))
+        try c.encode(Timestamp.format(createdAt), forKey: .init("created_at"))
+    }
+}

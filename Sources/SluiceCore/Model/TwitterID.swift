@@ -1,0 +1,70 @@
+/// Helpers for Twitter-style 64-bit identifiers.
+///
+/// JavaScript clients lose precision above 2^53, which is why Twitter's API sent every id twice:
+/// as a number (`id`) and as a string (`id_str`). Sluice writes both and accepts either on input.
+enum TwitterID {
+    /// Decodes a 64-bit id stored under `key`, written either as a JSON number or as a decimal string.
+    static func decode<K: CodingKey>(
+        _ container: KeyedDecodingContainer<K>,
+        _ key: K
+    ) throws -> Int64 {
+        if let number = try? container.decode(Int64.self, forKey: key) {
+            return try validated(number, container, key)
+        }
+        if let string = try? container.decode(String.self, forKey: key) {
+            guard let number = Int64(string) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: container, debugDescription: "expected a 64-bit integer id, got \"\(string.prefix(40))\"")
+            }
+            return try validated(number, container, key)
+        }
+        if !container.contains(key) {
+            throw DecodingError.keyNotFound(key, .init(codingPath: container.codingPath, debugDescription: "required field missing"))
+        }
+        throw DecodingError.typeMismatch(
+            Int64.self, .init(codingPath: container.codingPath + [key], debugDescription: "expected a 64-bit integer id"))
+    }
+
+    /// Decodes an optional id; `null` and absence both mean "none".
+    static func decodeIfPresent<K: CodingKey>(
+        _ container: KeyedDecodingContainer<K>,
+        _ key: K
+    ) throws -> Int64? {
+        guard container.contains(key), try !container.decodeNil(forKey: key) else { return nil }
+        return try decode(container, key)
+    }
+
+    private static func validated<K: CodingKey>(
+        _ id: Int64, _ container: KeyedDecodingContainer<K>, _ key: K
+    ) throws -> Int64 {
+        guard id > 0 else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "ids are positive integers")
+        }
+        return id
+    }
+}
+
+/// A coding key built from a string, for containers whose keys are computed (`id` beside `id_str`).
+struct AnyCodingKey: CodingKey, Hashable {
+    var stringValue: String
+    var intValue: Int?
+    init(_ string: String) { self.stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) {
+        self.stringValue = String(intValue)
+        self.intValue = intValue
+    }
+}
+
+extension KeyedEncodingContainer where K == AnyCodingKey {
+    /// Writes `id` as a number under `name` and as a string under `name_str`.
+    mutating func encodeID(_ id: Int64, as name: String) throws {
+        try encode(id, forKey: AnyCodingKey(name))
+        try encode(String(id), forKey: AnyCodingKey(name + "_str"))
+    }
+
+    mutating func encodeIDIfPresent(_ id: Int64?, as name: String) throws {
+        guard let id else { return }
+        try encodeID(id, as: name)
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import SluiceCore
+import SluiceStore
+
+/// Creating, listing and revoking API keys: the rules, shared by the admin API and the demo.
+public struct KeyAdministration: Sendable {
+    let store: any Store
+
+    public init(store: any Store) {
+        self.store = store
+    }
+
+    /// Creates a key; returns the stored record and the secret, which exists nowhere else afterwards.
+    public func create(name: String, scopes: [String], limits: StreamLimits? = nil) async throws -> (APIKey, String) {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= APIKey.maxNameLength else {
+            throw APIError.badRequest("invalid_request", "name must be 1 to \(APIKey.maxNameLength) characters")
+        }
+        guard !scopes.isEmpty else {
+            throw APIError.badRequest("invalid_request", "scopes must list at least one of: stream, ingest")
+        }
+        var parsed: Set<KeyScope> = []
+        for scope in scopes {
+            guard let value = KeyScope(rawValue: scope) else {
+                throw APIError.badRequest("invalid_request", "unknown scope \"\(scope.prefix(40))\" (known: stream, ingest)")
+            }
+            parsed.insert(value)
+        }
+        let secret = Secret.generate(prefix: "sk_")
+        let key = APIKey(
+            id: Secret.generate(prefix: "key_", bytes: 9), name: trimmed, scopes: parsed, secretHash: Secret.hash(secret),
+            limits: limits ?? .defaults, createdAt: Date())
+        try await store.createAPIKey(key)
+        return (key, secret)
+    }
+
+    public func list() async throws -> [APIKey] {
+        try await store.apiKeys()
+    }
+
+    /// Revokes at once; nil when there is no such key.
+    public func revoke(id: String) async throws -> APIKey? {
+        try await store.revokeAPIKey(id: id, at: Date())
+    }
+}

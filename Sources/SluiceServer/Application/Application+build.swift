@@ -1,0 +1,44 @@
+import Configuration
+import Hummingbird
+import Logging
+import SluiceCore
+import SluiceStore
+
+/// Builds the Sluice application from configuration (see `ServerSettings` for the keys).
+///
+/// The store is opened and migrated here, so a misconfigured store fails at start-up, not on the
+/// first request.
+public func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
+    let settings = ServerSettings(reader: reader)
+    var logger = Logger(label: "sluice")
+    logger.logLevel = settings.logLevel
+    let store = try await StoreLocation(settings.store).open(logger: logger)
+    let ingest = EventIngest(store: store)
+    let keys = KeyAdministration(store: store)
+
+    let router = buildRouter(store: store, ingest: ingest, keys: keys, settings: settings)
+    var app = Application(
+        router: router,
+        configuration: ApplicationConfiguration(reader: reader.scoped(to: "http")),
+        logger: logger)
+    // Shut down in reverse: the server finishes in-flight requests, then the demo stops, then the store closes.
+    app.addServices(StoreService(store: store))
+    if settings.demo {
+        let baseURL = "http://\(reader.string(forKey: "http.host", default: "127.0.0.1")):\(reader.int(forKey: "http.port", default: 8080))"
+        app.addServices(DemoTraffic(ingest: ingest, keys: keys, rate: settings.demoRate, baseURL: baseURL, logger: logger))
+    }
+    return app
+}
+
+func buildRouter(store: any Store, ingest: EventIngest, keys: KeyAdministration, settings: ServerSettings) -> Router<SluiceRequestContext> {
+    let router = Router(context: SluiceRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.get("healthz", use: HealthController(store: store).health)
+
+    let events = router.group("v1/events").add(middleware: APIKeyMiddleware(store: store, scope: .ingest))
+    IngestController(ingest: ingest, store: store, maxBodyBytes: settings.maxIngestBodyBytes).addRoutes(to: events)
+
+    let admin = router.group("v1/admin").add(middleware: AdminTokenMiddleware(adminToken: settings.adminToken))
+    KeysController(keys: keys).addRoutes(to: admin.group("keys"))
+    return router
+}

@@ -1,0 +1,56 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SluiceCore
+
+/// Every error Sluice answers with: `{"error": {"code": …, "message": …}}`, with a stable code clients
+/// can switch on, a message people can read, the right status, and `Retry-After` where waiting helps.
+public struct APIError: HTTPResponseError, Sendable, Equatable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    /// The index of the offending event, for batch errors.
+    public var index: Int?
+    public var retryAfterSeconds: Int?
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, index: Int? = nil, retryAfterSeconds: Int? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.index = index
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        let body = try JSONCoding.encoder().encode(Body(error: .init(code: code, message: message, index: index)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    struct Body: Codable {
+        struct Detail: Codable {
+            var code: String
+            var message: String
+            var index: Int?
+        }
+        var error: Detail
+    }
+}
+
+extension APIError {
+    static func badRequest(_ code: String, _ message: String, index: Int? = nil) -> APIError {
+        APIError(.badRequest, code: code, message: message, index: index)
+    }
+
+    static let missingCredentials = APIError(
+        .unauthorized, code: "unauthorized", message: "missing credentials: send Authorization: Bearer <key>")
+    static let invalidCredentials = APIError(.unauthorized, code: "unauthorized", message: "invalid or revoked credentials")
+
+    static func notFound(_ message: String) -> APIError { APIError(.notFound, code: "not_found", message: message) }
+
+    static func storeUnavailable(_ detail: String) -> APIError {
+        APIError(.serviceUnavailable, code: "store_unavailable", message: "the store is unavailable, try again: \(detail)", retryAfterSeconds: 1)
+    }
+}

@@ -1,0 +1,33 @@
+import Hummingbird
+import Logging
+import SluiceStore
+
+/// Turns every error a route throws into the one JSON error shape, so that clients never see
+/// Hummingbird's plain-text errors or an unexplained 500.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError {
+            throw Self.translate(error)
+        } catch StoreError.unavailable(let detail) {
+            throw APIError.storeUnavailable(detail)
+        } catch StoreError.closed {
+            throw APIError.storeUnavailable("shutting down")
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            throw APIError(.internalServerError, code: "internal_error", message: "internal error")
+        }
+    }
+
+    static func translate(_ error: HTTPError) -> APIError {
+        switch error.status {
+        case .notFound: .notFound(error.body ?? "no such endpoint")
+        case .contentTooLarge: APIError(.contentTooLarge, code: "payload_too_large", message: "the request body is larger than the server accepts")
+        case .methodNotAllowed: APIError(.methodNotAllowed, code: "method_not_allowed", message: "method not allowed on this endpoint")
+        default: APIError(error.status, code: "http_\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import SluiceCore
+import SluiceStore
+
+/// The one way events enter Sluice: validated, appended durably, then handed on.
+///
+/// The HTTP ingest route and the demo traffic both publish through this, so both get the same
+/// validation and the same guarantees.
+public struct EventIngest: Sendable {
+    let store: any Store
+
+    public init(store: any Store) {
+        self.store = store
+    }
+
+    /// Appends `events` as one batch; returns their sequence numbers once they are durable.
+    public func publish(_ events: [Event]) async throws -> ClosedRange<Int64> {
+        try await store.append(events)
+    }
+}

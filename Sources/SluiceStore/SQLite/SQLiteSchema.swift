@@ -1,0 +1,84 @@
+import SQLiteNIO
+
+/// The SQLite schema, as an ordered list of migrations applied at start-up.
+///
+/// Each migration runs in its own transaction with its version recorded, so a crash part-way through
+/// leaves the database at the previous version, and starting twice applies nothing twice.
+enum SQLiteSchema {
+    static let migrations: [[String]] = [
+        // 1: event log, derived state, keys.
+        [
+            """
+            CREATE TABLE events (
+                seq INTEGER PRIMARY KEY,
+                type TEXT NOT NULL,
+                data TEXT NOT NULL,
+                accepted_at INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE users (
+                id INTEGER PRIMARY KEY,
+                username TEXT NOT NULL,
+                protected INTEGER NOT NULL,
+                data TEXT NOT NULL,
+                updated_seq INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX users_username ON users (username COLLATE NOCASE)",
+            """
+            CREATE TABLE tweets (
+                id INTEGER PRIMARY KEY,
+                author_id INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                deleted INTEGER NOT NULL DEFAULT 0
+            )
+            """,
+            "CREATE TABLE direct_messages (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL)",
+            """
+            CREATE TABLE follows (
+                source_id INTEGER NOT NULL,
+                target_id INTEGER NOT NULL,
+                PRIMARY KEY (source_id, target_id)
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX follows_target ON follows (target_id, source_id)",
+            """
+            CREATE TABLE blocks (
+                source_id INTEGER NOT NULL,
+                target_id INTEGER NOT NULL,
+                PRIMARY KEY (source_id, target_id)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                secret_hash TEXT NOT NULL UNIQUE,
+                scopes TEXT NOT NULL,
+                limits TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                revoked_at INTEGER
+            )
+            """,
+        ]
+    ]
+
+    /// Brings the database up to the latest version.
+    static func migrate(_ db: SQLiteConnection) async throws {
+        _ = try await db.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+        let rows = try await db.query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+        let current = rows.first?.column("v")?.integer ?? 0
+        for (offset, statements) in migrations.enumerated() where offset + 1 > current {
+            _ = try await db.query("BEGIN IMMEDIATE")
+            do {
+                for sql in statements { _ = try await db.query(sql) }
+                _ = try await db.query("INSERT INTO schema_migrations (version) VALUES (?)", [.integer(offset + 1)])
+                _ = try await db.query("COMMIT")
+            } catch {
+                _ = try? await db.query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+}

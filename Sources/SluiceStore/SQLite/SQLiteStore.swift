@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+import Synchronization
+import SluiceCore
+
+/// The embedded default store: one SQLite file in WAL mode.
+///
+/// One writer connection commits in groups (`SQLiteWriter`); a few reader connections serve the log
+/// and lookups concurrently with it, as WAL allows. `synchronous=FULL`: a commit is on disk before
+/// `append` returns, so an acknowledged event survives a crash or power loss.
+/// One process owns a database file at a time.
+public final class SQLiteStore: Store {
+    private let writer: SQLiteWriter
+    private let readers: [SQLiteConnection]
+    private let nextReader = Mutex(0)
+    private let threadPool: NIOThreadPool
+    private let isClosed = Mutex(false)
+
+    private init(writer: SQLiteWriter, readers: [SQLiteConnection], threadPool: NIOThreadPool) {
+        self.writer = writer
+        self.readers = readers
+        self.threadPool = threadPool
+    }
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    public static func open(path: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteStore {
+        // Own pool: a writer blocked in fsync must not starve readers or other users of the singleton.
+        let pool = NIOThreadPool(numberOfThreads: readerCount + 1)
+        pool.start()
+        do {
+            let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+            let db = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: logger, on: eventLoop)
+            try await configure(db)
+            _ = try await db.query("PRAGMA journal_mode = WAL")
+            try await SQLiteSchema.migrate(db)
+            let last = try await db.query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events").first?.int64("seq") ?? 0
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<readerCount {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: logger, on: eventLoop)
+                try await configure(reader)
+                readers.append(reader)
+            }
+            let writer = SQLiteWriter(connection: db, lastSequence: last, logger: logger)
+            return SQLiteStore(writer: writer, readers: readers, threadPool: pool)
+        } catch {
+            try? await pool.shutdownGracefully()
+            throw StoreError.unavailable("cannot open SQLite database at \(path): \(error)")
+        }
+    }
+
+    private static func configure(_ db: SQLiteConnection) async throws {
+        // Replaces sqlite-nio's retry-forever busy handler with a bounded wait.
+        _ = try await db.query("PRAGMA busy_timeout = 5000")
+        _ = try await db.query("PRAGMA synchronous = FULL")
+    }
+
+    private func reader() throws -> SQLiteConnection {
+        guard !isClosed.withLock({ $0 }) else { throw StoreError.closed }
+        let index = nextReader.withLock { value -> Int in
+            value = (value + 1) % readers.count
+            return value
+        }
+        return readers[index]
+    }
+
+    public func append(_ events: [Event]) async throws -> ClosedRange<Int64> {
+        precondition(!events.isEmpty, "append needs at least one event")
+        return try await writer.append(events)
+    }
+
+    public func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await reader().query(
+            "SELECT seq, type, data, accepted_at FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            [.integer(Int(sequence)), .integer(limit)]
+        ).map { try $0.storedEvent() }
+    }
+
+    public func lastSequence() async throws -> Int64 {
+        try await reader().query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events").first?.int64("seq") ?? 0
+    }
+
+    public func user(id: Int64) async throws -> User? {
+        guard let row = try await reader().query("SELECT data FROM users WHERE id = ?", [.integer(Int(id))]).first else {
+            return nil
+        }
+        return try JSONDecoder().decode(User.self, from: Data(try row.string("data").utf8))
+    }
+
+    public func following(of userID: Int64) async throws -> [Int64] {
+        try await reader().query("SELECT target_id FROM follows WHERE source_id = ? ORDER BY target_id", [.integer(Int(userID))])
+            .map { try $0.int64("target_id") }
+    }
+
+    public func followers(of userID: Int64) async throws -> [Int64] {
+        try await reader().query("SELECT source_id FROM follows WHERE target_id = ? ORDER BY source_id", [.integer(Int(userID))])
+            .map { try $0.int64("source_id") }
+    }
+
+    public func isBlocking(_ sourceID: Int64, _ targetID: Int64) async throws -> Bool {
+        try await !reader().query(
+            "SELECT 1 FROM blocks WHERE source_id = ? AND target_id = ?", [.integer(Int(sourceID)), .integer(Int(targetID))]
+        ).isEmpty
+    }
+
+    public func createAPIKey(_ key: APIKey) async throws {
+        let limits = try JSONCoding.string(key.limits)
+        let binds: [SQLiteData] = [
+            .text(key.id), .text(key.name), .text(key.secretHash), .text(key.scopes.map(\.rawValue).sorted().joined(separator: ",")),
+            .text(limits), .integer(key.createdAt.millisecondsSince1970),
+        ]
+        try await writer.write { db in
+            _ = try await db.query(
+                "INSERT INTO api_keys (id, name, secret_hash, scopes, limits, created_at) VALUES (?, ?, ?, ?, ?, ?)", binds)
+        }
+    }
+
+    public func apiKey(secretHash: String) async throws -> APIKey? {
+        try await reader().query("SELECT * FROM api_keys WHERE secret_hash = ?", [.text(secretHash)]).first?.apiKey()
+    }
+
+    public func apiKeys() async throws -> [APIKey] {
+        try await reader().query("SELECT * FROM api_keys ORDER BY created_at, id").map { try $0.apiKey() }
+    }
+
+    public func revokeAPIKey(id: String, at date: Date) async throws -> APIKey? {
+        try await writer.write { db in
+            _ = try await db.query(
+                "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [.integer(date.millisecondsSince1970), .text(id)])
+        }
+        return try await reader().query("SELECT * FROM api_keys WHERE id = ?", [.text(id)]).first?.apiKey()
+    }
+
+    public func ping() async throws {
+        _ = try await reader().query("SELECT 1")
+    }
+
+    public func close() async throws {
+        guard isClosed.withLock({ wasClosed in defer { wasClosed = true }; return !wasClosed }) else { return }
+        try await writer.close()
+        for reader in readers { try await reader.close() }
+        try await threadPool.shutdownGracefully()
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Logging
+import SQLiteNIO
+import SluiceCore
+
+/// The one connection that writes to the SQLite database, committing in groups.
+///
+/// Appends queue up while a commit is under way; the next commit takes every queued batch at once, so
+/// many small batches from many clients share one transaction and one fsync. Each batch is still
+/// validated on its own (against the log plus the batches before it in the group) and accepted or
+/// refused whole. All other writes (keys) go through the same queue, so nothing else ever touches the
+/// connection in the middle of a group's transaction.
+actor SQLiteWriter {
+    typealias Write = @Sendable (SQLiteConnection) async throws -> Void
+
+    private enum Job {
+        case append([Event], CheckedContinuation<ClosedRange<Int64>, any Error>)
+        case write(Write, CheckedContinuation<Void, any Error>)
+    }
+
+    private let connection: SQLiteConnection
+    private let logger: Logger
+    private var lastSequence: Int64
+    private var queue: [Job] = []
+    private var draining = false
+    private var closed = false
+    private var drained: [CheckedContinuation<Void, Never>] = []
+
+    init(connection: SQLiteConnection, lastSequence: Int64, logger: Logger) {
+        self.connection = connection
+        self.lastSequence = lastSequence
+        self.logger = logger
+    }
+
+    func append(_ events: [Event]) async throws -> ClosedRange<Int64> {
+        guard !closed else { throw StoreError.closed }
+        return try await withCheckedThrowingContinuation { continuation in
+            enqueue(.append(events, continuation))
+        }
+    }
+
+    func write(_ body: @escaping Write) async throws {
+        guard !closed else { throw StoreError.closed }
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(.write(body, continuation))
+        }
+    }
+
+    /// Refuses new work, waits for the queue to empty, and closes the connection.
+    func close() async throws {
+        guard !closed else { return }
+        closed = true
+        if draining { await withCheckedContinuation { drained.append($0) } }
+        try await connection.close()
+    }
+
+    private func enqueue(_ job: Job) {
+        queue.append(job)
+        guard !draining else { return }
+        draining = true
+        // Owned by this actor: it lives only while the queue is non-empty, and `close()` waits for it.
+        Task { await self.drain() }
+    }
+
+    private func drain() async {
+        while !queue.isEmpty {
+            let jobs = queue
+            queue.removeAll(keepingCapacity: true)
+            var appends: [([Event], CheckedContinuation<ClosedRange<Int64>, any Error>)] = []
+            for job in jobs {
+                switch job {
+                case .append(let events, let continuation):
+                    appends.append((events, continuation))
+                case .write(let body, let continuation):
+                    await commit(appends)
+                    appends.removeAll()
+                    do {
+                        try await body(connection)
+                        continuation.resume()
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+            }
+            await commit(appends)
+        }
+        draining = false
+        for waiter in drained { waiter.resume() }
+        drained.removeAll()
+    }
+
+    /// Validates and stores a group of batches in one transaction.
+    private func commit(_ batches: [([Event], CheckedContinuation<ClosedRange<Int64>, any Error>)]) async {
+        guard !batches.isEmpty else { return }
+        var outcomes: [Result<ClosedRange<Int64>, any Error>] = []
+        do {
+            var known = try await lookUp(EntityReferences(of: batches.lazy.flatMap(\.0)))
+            var accepted: [Event] = []
+            var next = lastSequence + 1
+            for (events, _) in batches {
+                if let rejection = BatchValidator.validate(events, against: &known) {
+                    outcomes.append(.failure(StoreError.rejected(rejection)))
+                } else {
+                    accepted += events
+                    outcomes.append(.success(next...(next + Int64(events.count) - 1)))
+                    next += Int64(events.count)
+                }
+            }
+            if !accepted.isEmpty {
+                try await store(accepted, firstSequence: lastSequence + 1)
+                lastSequence = next - 1
+            }
+        } catch {
+            logger.error("group commit failed", metadata: ["error": "\(error)", "batches": "\(batches.count)"])
+            let failure = StoreError.unavailable("the event log could not be written: \(error)")
+            outcomes = batches.map { _ in .failure(failure) }
+        }
+        for ((_, continuation), outcome) in zip(batches, outcomes) {
+            continuation.resume(with: outcome)
+        }
+    }
+
+    private func lookUp(_ refs: EntityReferences) async throws -> KnownEntities {
+        var known = KnownEntities()
+        for row in try await connection.selectIn("SELECT id FROM users WHERE id IN (%@)", ids: refs.userIDs) {
+            known.users.insert(try row.int64("id"))
+        }
+        for row in try await connection.selectIn("SELECT id, author_id, deleted FROM tweets WHERE id IN (%@)", ids: refs.tweetIDs) {
+            known.tweets[try row.int64("id")] = .init(authorID: try row.int64("author_id"), deleted: try row.int64("deleted") != 0)
+        }
+        for row in try await connection.selectIn("SELECT id FROM direct_messages WHERE id IN (%@)", ids: refs.directMessageIDs) {
+            known.directMessages.insert(try row.int64("id"))
+        }
+        return known
+    }
+
+    /// Writes validated events and the state they imply, all or nothing.
+    private func store(_ events: [Event], firstSequence: Int64) async throws {
+        let now = Date().millisecondsSince1970
+        var eventRows: [[SQLiteData]] = []
+        var users: [Int64: (User, Int64)] = [:]
+        var tweetRows: [[SQLiteData]] = []
+        var deleted: [Int64] = []
+        var messageRows: [[SQLiteData]] = []
+        eventRows.reserveCapacity(events.count)
+        for (offset, event) in events.enumerated() {
+            let seq = firstSequence + Int64(offset)
+            eventRows.append([.integer(Int(seq)), .text(event.kind.rawValue), .text(try event.encodedData()), .integer(now)])
+            switch event {
+            case .tweet(let t):
+                users[t.user.id] = (t.user, seq)
+                tweetRows.append([.integer(Int(t.id)), .integer(Int(t.user.id)), .integer(Int(seq))])
+            case .userUpdate(let u):
+                users[u.id] = (u, seq)
+            case .delete(let d):
+                deleted.append(d.id)
+            case .directMessage(let m):
+                messageRows.append([.integer(Int(m.id)), .integer(Int(seq))])
+            default:
+                break
+            }
+        }
+        let userRows: [[SQLiteData]] = try users.values.map { user, seq in
+            [.integer(Int(user.id)), .text(user.username), .integer(user.protected ? 1 : 0),
+             .text(try JSONCoding.string(user)), .integer(Int(seq))]
+        }
+        let graph = GraphChanges(folding: events)
+
+        _ = try await connection.query("BEGIN IMMEDIATE")
+        do {
+            try await connection.executeRows("INSERT INTO events (seq, type, data, accepted_at)", columns: 4, rows: eventRows)
+            try await connection.executeRows(
+                "INSERT INTO users (id, username, protected, data, updated_seq)",
+                suffix: """
+                    ON CONFLICT (id) DO UPDATE SET username = excluded.username, protected = excluded.protected,
+                    data = excluded.data, updated_seq = excluded.updated_seq
+                    """,
+                columns: 5, rows: userRows)
+            try await connection.executeRows("INSERT INTO tweets (id, author_id, seq)", columns: 3, rows: tweetRows)
+            _ = try await connection.selectIn("UPDATE tweets SET deleted = 1 WHERE id IN (%@)", ids: deleted)
+            try await connection.executeRows("INSERT INTO direct_messages (id, seq)", columns: 2, rows: messageRows)
+            try await apply(graph.follows, table: "follows")
+            try await apply(graph.blocks, table: "blocks")
+            _ = try await connection.query("COMMIT")
+        } catch {
+            _ = try? await connection.query("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func apply(_ edges: [GraphChanges.Edge: Bool], table: String) async throws {
+        let present = edges.filter(\.value).map { [SQLiteData.integer(Int($0.key.source)), .integer(Int($0.key.target))] }
+        let absent = edges.filter { !$0.value }.map { [SQLiteData.integer(Int($0.key.source)), .integer(Int($0.key.target))] }
+        try await connection.executeRows("INSERT OR IGNORE INTO \(table) (source_id, target_id)", columns: 2, rows: present)
+        try await connection.executeRows(
+            "DELETE FROM \(table) WHERE (source_id, target_id) IN (", suffix: ")", columns: 2, rows: absent)
+    }
+}

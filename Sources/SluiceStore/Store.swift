@@ -1,0 +1,50 @@
+import Foundation
+import SluiceCore
+
+/// Everything Sluice keeps: the event log, the users and social graph derived from it, and API keys.
+///
+/// Implementations: `SQLiteStore` (embedded default). Every implementation passes the same contract
+/// tests (`Tests/SluiceStoreTests`).
+public protocol Store: Sendable {
+    /// Validates `events` as a whole and appends them to the log.
+    ///
+    /// Returns the consecutive sequence numbers assigned, once the events are durable. Throws
+    /// `StoreError.rejected` (nothing stored) if any event is invalid against the log's state.
+    func append(_ events: [Event]) async throws -> ClosedRange<Int64>
+
+    /// At most `limit` events with a sequence number above `sequence`, in order.
+    func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent]
+
+    /// The highest sequence number assigned so far (0 for an empty log).
+    func lastSequence() async throws -> Int64
+
+    func user(id: Int64) async throws -> User?
+    /// The ids `userID` follows.
+    func following(of userID: Int64) async throws -> [Int64]
+    /// The ids following `userID`.
+    func followers(of userID: Int64) async throws -> [Int64]
+    func isBlocking(_ sourceID: Int64, _ targetID: Int64) async throws -> Bool
+
+    func createAPIKey(_ key: APIKey) async throws
+    /// The key whose secret hashes to `secretHash`, revoked or not.
+    func apiKey(secretHash: String) async throws -> APIKey?
+    func apiKeys() async throws -> [APIKey]
+    /// Marks the key revoked; returns it, or nil if there is no such key. Revoking twice keeps the first time.
+    func revokeAPIKey(id: String, at date: Date) async throws -> APIKey?
+
+    /// Succeeds when the store can serve reads.
+    func ping() async throws
+    /// Finishes writes under way and releases the store. Later calls throw `StoreError.closed`.
+    func close() async throws
+}
+
+public enum StoreError: Error, Sendable, Equatable {
+    /// The batch was refused; nothing of it was stored.
+    case rejected(BatchRejection)
+    /// The store was closed.
+    case closed
+    /// The store cannot be reached or failed; the operation may be retried.
+    case unavailable(String)
+    /// The store location could not be understood.
+    case invalidLocation(String)
+}

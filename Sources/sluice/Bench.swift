@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import SluiceClient
+import SluiceCore
+
+/// `sluice bench`: load generators that measure a running server from a separate process.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure a running server.",
+        subcommands: [IngestBench.self])
+}
+
+/// `sluice bench ingest`: ingest throughput and acknowledgement latency by batch size.
+struct IngestBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Publish tweets from concurrent clients; report events/s and ack latency percentiles.")
+
+    @Option(help: "Server URL.") var url = "http://127.0.0.1:8080"
+    @Option(help: "An API key with the ingest scope (or SLUICE_KEY).") var key: String?
+    @Option(help: "Concurrent clients.") var clients = 8
+    @Option(help: "Events per request.") var batch = 1
+    @Option(help: "Seconds to run.") var duration: Double = 10
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func run() async throws {
+        guard let key = key ?? ProcessInfo.processInfo.environment["SLUICE_KEY"] else {
+            throw ValidationError("give --key or set SLUICE_KEY")
+        }
+        guard clients > 0, batch > 0, duration > 0 else { throw ValidationError("clients, batch and duration must be positive") }
+        let client = SluiceRESTClient(baseURL: url, credential: key)
+        let author = User(id: 9_000_000_001, username: "bench_author", followersCount: 1234)
+        _ = try await client.publish([.userUpdate(author)])
+        let authorJSON = try JSONCoding.string(author)
+        // Unique ids per run and client, without coordination: time-based high bits, client in the middle.
+        let base = (Int64(Date().timeIntervalSince1970 * 1000) - 1_288_834_974_657) << 22
+
+        let clock = ContinuousClock()
+        let end = clock.now.advanced(by: .seconds(duration))
+        let started = clock.now
+        let results = try await withThrowingTaskGroup(of: [Duration].self) { group in
+            for c in 0..<clients {
+                group.addTask {
+                    var latencies: [Duration] = []
+                    var n: Int64 = 0
+                    while clock.now < end {
+                        var body = "["
+                        for i in 0..<batch {
+                            n += 1
+                            let id = base + Int64(c) << 32 + n
+                            if i > 0 { body += "," }
+                            body += #"{"type":"tweet","data":{"id":\#(id),"text":"bench tweet \#(n) #bench","created_at":"2024-01-01T12:00:00Z","user":\#(authorJSON),"lang":"en"}}"#
+                        }
+                        body += "]"
+                        let sent = clock.now
+                        _ = try await client.publish(body: Data(body.utf8))
+                        latencies.append(clock.now - sent)
+                    }
+                    return latencies
+                }
+            }
+            var all: [Duration] = []
+            for try await part in group { all += part }
+            return all
+        }
+        let elapsed = clock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let sorted = results.sorted()
+        func percentile(_ p: Double) -> Double {
+            guard !sorted.isEmpty else { return 0 }
+            let d = sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+            return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        }
+        let events = sorted.count * batch
+        let report = Report(
+            clients: clients, batch: batch, requests: sorted.count, events: events, seconds: seconds,
+            eventsPerSecond: Double(events) / seconds, p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99))
+        if json {
+            print(try JSONCoding.string(report))
+        } else {
+            print(String(format: "ingest: %d clients × batch %d: %d events in %.1f s = %.0f events/s; ack p50 %.2f ms, p99 %.2f ms",
+                clients, batch, events, seconds, report.eventsPerSecond, report.p50Milliseconds, report.p99Milliseconds))
+        }
+    }
+
+    struct Report: Codable {
+        var clients, batch, requests, events: Int
+        var seconds, eventsPerSecond, p50Milliseconds, p99Milliseconds: Double
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import SluiceClient
+
+/// `sluice keys create|list|revoke`: API key administration through a running server's admin API.
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create, list and revoke API keys (through the admin API of a running server).",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct AdminOptions: ParsableArguments {
+        @Option(help: "Server URL.") var url = "http://127.0.0.1:8080"
+        @Option(help: "Admin token (or SLUICE_ADMIN_TOKEN).") var adminToken: String?
+
+        func client() throws -> SluiceRESTClient {
+            guard let token = adminToken ?? ProcessInfo.processInfo.environment["SLUICE_ADMIN_TOKEN"] else {
+                throw ValidationError("give --admin-token or set SLUICE_ADMIN_TOKEN")
+            }
+            return SluiceRESTClient(baseURL: url, credential: token)
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key; its secret is printed once.")
+        @OptionGroup var admin: AdminOptions
+        @Option(help: "A name for the key.") var name: String
+        @Option(parsing: .upToNextOption, help: "Scopes: stream, ingest (one or both).") var scopes: [String] = ["stream"]
+
+        func run() async throws {
+            let key = try await admin.client().createKey(name: name, scopes: scopes)
+            print("id:     \(key.id)\nname:   \(key.name)\nscopes: \(key.scopes.joined(separator: ","))\nkey:    \(key.key ?? "")")
+            print("\nThe key is shown only this once; store it now.")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
+        @OptionGroup var admin: AdminOptions
+
+        func run() async throws {
+            for key in try await admin.client().listKeys() {
+                let state = key.revokedAt.map { "revoked \($0)" } ?? "active"
+                print("\(key.id)\t\(key.name)\t\(key.scopes.joined(separator: ","))\t\(key.createdAt)\t\(state)")
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key at once.")
+        @OptionGroup var admin: AdminOptions
+        @Argument(help: "The key's id (key_…).") var id: String
+
+        func run() async throws {
+            let key = try await admin.client().revokeKey(id: id)
+            print("revoked \(key.id) (\(key.name)) at \(key.revokedAt ?? "?")")
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Configuration
+import Hummingbird
+import SluiceServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the server.",
+        discussion: """
+            Every option can also come from the environment: SLUICE_HTTP_HOST, SLUICE_HTTP_PORT, SLUICE_STORE, \
+            SLUICE_ADMIN_TOKEN, SLUICE_INGEST_MAX_BODY_BYTES, SLUICE_DEMO_ENABLED, SLUICE_DEMO_RATE, SLUICE_LOG_LEVEL. \
+            Options given on the command line win.
+            """)
+
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (default 8080; 0 picks a free one).") var port: Int?
+    @Option(help: "Where data lives: sqlite:PATH (default sqlite:./sluice.db).") var store: String?
+    @Option(help: "Bearer token for the admin API (off without one).") var adminToken: String?
+    @Option(help: "Largest ingest body in bytes (default 8 MiB).") var maxBodyBytes: Int?
+    @Flag(help: "Seed a demo population and publish live synthetic traffic.") var demo = false
+    @Option(help: "Synthetic events per second with --demo (default 5).") var demoRate: Double?
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default info).") var logLevel: String?
+
+    func run() async throws {
+        var values: [AbsoluteConfigKey: ConfigValue] = [:]
+        if let host { values["sluice.http.host"] = .init(.string(host), isSecret: false) }
+        if let port { values["sluice.http.port"] = .init(.int(port), isSecret: false) }
+        if let store { values["sluice.store"] = .init(.string(store), isSecret: false) }
+        if let adminToken { values["sluice.admin.token"] = .init(.string(adminToken), isSecret: true) }
+        if let maxBodyBytes { values["sluice.ingest.maxBodyBytes"] = .init(.int(maxBodyBytes), isSecret: false) }
+        if demo { values["sluice.demo.enabled"] = .init(.bool(true), isSecret: false) }
+        if let demoRate { values["sluice.demo.rate"] = .init(.double(demoRate), isSecret: false) }
+        if let logLevel { values["sluice.log.level"] = .init(.string(logLevel), isSecret: false) }
+        let reader = ConfigReader(providers: [
+            InMemoryProvider(name: "arguments", values: values),
+            EnvironmentVariablesProvider(),
+        ])
+        let app = try await buildApplication(reader: reader.scoped(to: "sluice"))
+        try await app.runService()
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceStore
+import SluiceTestSupport
+import Testing
+
+/// The behaviour every `Store` must have. Each test runs against every store kind in `StoreKind`.
+@Suite struct StoreContractTests {
+    enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite
+        var testDescription: String { rawValue }
+
+        func open(at path: String? = nil) async throws -> (any Store, String) {
+            switch self {
+            case .sqlite:
+                let path = path ?? Fixtures.temporaryDatabasePath()
+                return (try await SQLiteStore.open(path: path, logger: Logger(label: "test")), path)
+            }
+        }
+    }
+
+    func withStore(_ kind: StoreKind, _ body: (any Store) async throws -> Void) async throws {
+        let (store, _) = try await kind.open()
+        do {
+            try await body(store)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func appendAssignsConsecutiveSequencesAndReadsBackInOrder(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            #expect(try await store.lastSequence() == 0)
+            let events = Fixtures.everyKind()
+            let range = try await store.append(events)
+            #expect(range == 1...Int64(events.count))
+            let more = try await store.append([.userUpdate(Fixtures.user(50))])
+            #expect(more == Int64(events.count + 1)...Int64(events.count + 1))
+            let stored = try await store.events(after: 0, limit: 100)
+            #expect(stored.map(\.sequence) == Array(1...Int64(events.count + 1)))
+            #expect(try stored.map { try $0.decoded() } == events + [.userUpdate(Fixtures.user(50))])
+            #expect(try await store.events(after: 3, limit: 2).map(\.sequence) == [4, 5])
+            #expect(try await store.events(after: 1000, limit: 10).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func rejectedBatchStoresNothing(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            _ = try await store.append([.userUpdate(Fixtures.user(1))])
+            let bad: [Event] = [
+                .userUpdate(Fixtures.user(2)), .tweet(Fixtures.tweet(10, by: Fixtures.user(2))),
+                .follow(.init(sourceID: 2, targetID: 404)),
+            ]
+            await #expect(throws: StoreError.rejected(.init(index: 2, code: .unknownReference, message: "data.target_id: unknown user 404"))) {
+                try await store.append(bad)
+            }
+            #expect(try await store.lastSequence() == 1)
+            #expect(try await store.user(id: 2) == nil)
+            // The tweet id was not taken by the refused batch.
+            let ok = try await store.append([.userUpdate(Fixtures.user(2)), .tweet(Fixtures.tweet(10, by: Fixtures.user(2)))])
+            #expect(ok == 2...3)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func duplicateTweetIdIsRefusedAcrossBatches(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let alice = Fixtures.user(1)
+            _ = try await store.append([.tweet(Fixtures.tweet(10, by: alice))])
+            await #expect(throws: StoreError.self) { try await store.append([.tweet(Fixtures.tweet(10, by: alice))]) }
+            #expect(try await store.lastSequence() == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentAppendsGetDisjointGapFreeRanges(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            _ = try await store.append([.userUpdate(Fixtures.user(1))])
+            let ranges = try await withThrowingTaskGroup(of: ClosedRange<Int64>.self) { group in
+                for client in 0..<20 {
+                    group.addTask {
+                        var mine: [ClosedRange<Int64>] = []
+                        for n in 0..<10 {
+                            let size = 1 + (client + n) % 5
+                            let events = (0..<size).map { i in
+                                Event.tweet(Fixtures.tweet(Int64(client * 10_000 + n * 100 + i + 100), by: Fixtures.user(1)))
+                            }
+                            mine.append(try await store.append(events))
+                        }
+                        return mine.first!.lowerBound...mine.last!.upperBound
+                    }
+                }
+                var all: [ClosedRange<Int64>] = []
+                for try await r in group { all.append(r) }
+                return all
+            }
+            #expect(ranges.count == 20)
+            let total = try await store.lastSequence()
+            let log = try await store.events(after: 1, limit: 10_000)
+            #expect(log.map(\.sequence) == Array(2...total), "gap-free")
+            #expect(Set(log.map { try! $0.decoded() }).count == log.count, "no duplicates")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func oneBadBatchInAGroupDoesNotSinkTheOthers(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            _ = try await store.append([.userUpdate(Fixtures.user(1))])
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for i in 0..<30 {
+                    group.addTask {
+                        // Every third batch refers to an unknown user.
+                        let event: Event = i % 3 == 0
+                            ? .follow(.init(sourceID: 1, targetID: 999))
+                            : .tweet(Fixtures.tweet(Int64(500 + i), by: Fixtures.user(1)))
+                        return (try? await store.append([event])) != nil
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 20)
+            #expect(try await store.lastSequence() == 21)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func usersAndGraphFollowTheLog(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            _ = try await store.append(Fixtures.everyKind())
+            // The batch followed, unfollowed, blocked and unblocked: nothing remains.
+            #expect(try await store.followers(of: 1).isEmpty)
+            #expect(try await store.isBlocking(1, 2) == false)
+            _ = try await store.append([
+                .follow(.init(sourceID: 2, targetID: 1)), .follow(.init(sourceID: 1, targetID: 2)),
+                .userUpdate(Fixtures.user(3)), .follow(.init(sourceID: 3, targetID: 1)),
+            ])
+            #expect(try await store.followers(of: 1) == [2, 3])
+            #expect(try await store.following(of: 1) == [2])
+            _ = try await store.append([.block(.init(sourceID: 1, targetID: 2))])
+            #expect(try await store.followers(of: 1) == [3], "blocking removes follows both ways")
+            #expect(try await store.following(of: 1).isEmpty)
+            #expect(try await store.isBlocking(1, 2))
+
+            var renamed = Fixtures.user(3, "carol", followers: 7, protected: true)
+            renamed.description = "new bio"
+            _ = try await store.append([.userUpdate(renamed)])
+            #expect(try await store.user(id: 3) == renamed)
+            var viaTweet = renamed
+            viaTweet.followersCount = 8
+            _ = try await store.append([.tweet(Fixtures.tweet(77, by: viaTweet))])
+            #expect(try await store.user(id: 3)?.followersCount == 8, "a tweet's user object updates the user")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func eventsSurviveReopening(kind: StoreKind) async throws {
+        let (store, path) = try await kind.open()
+        _ = try await store.append(Fixtures.everyKind())
+        try await store.close()
+        await #expect(throws: StoreError.closed) { try await store.append([.userUpdate(Fixtures.user(9))]) }
+        let (reopened, _) = try await kind.open(at: path)
+        #expect(try await reopened.lastSequence() == Int64(Fixtures.everyKind().count))
+        let next = try await reopened.append([.userUpdate(Fixtures.user(9))])
+        #expect(next.lowerBound == Int64(Fixtures.everyKind().count + 1))
+        try await reopened.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func apiKeysAreStoredByHashAndRevocable(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let secret = Secret.generate(prefix: "sk_")
+            let key = APIKey(
+                id: "key_1", name: "ingester", scopes: [.ingest, .stream], secretHash: Secret.hash(secret),
+                limits: .init(maxConnections: 5, eventsPerSecond: 9, tokensPerHour: 11, idleTimeoutSeconds: 60), createdAt: Fixtures.created)
+            try await store.createAPIKey(key)
+            #expect(try await store.apiKey(secretHash: Secret.hash(secret)) == key)
+            #expect(try await store.apiKey(secretHash: Secret.hash("sk_other")) == nil)
+            #expect(try await store.apiKeys() == [key])
+            let revokedAt = Fixtures.created.addingTimeInterval(60)
+            #expect(try await store.revokeAPIKey(id: "key_1", at: revokedAt)?.revokedAt == revokedAt)
+            #expect(try await store.revokeAPIKey(id: "key_1", at: revokedAt.addingTimeInterval(60))?.revokedAt == revokedAt)
+            #expect(try await store.revokeAPIKey(id: "key_nope", at: revokedAt) == nil)
+            #expect(try await store.apiKey(secretHash: Secret.hash(secret))?.isRevoked == true)
+        }
+    }
+}
