@@ -11,14 +11,18 @@ import SluiceCore
 public struct SluiceRESTClient: Sendable {
     public let baseURL: String
     public let credential: String
+    /// Deadline of each request. AsyncHTTPClient retries refused connections until it passes.
+    public let timeout: Duration
     let http: HTTPClient
 
     /// - Parameters:
     ///   - baseURL: e.g. `http://127.0.0.1:8080`.
     ///   - credential: the bearer secret: an API key, or the admin token for admin calls.
-    public init(baseURL: String, credential: String, http: HTTPClient = .shared) {
+    ///   - timeout: deadline of each request.
+    public init(baseURL: String, credential: String, timeout: Duration = .seconds(30), http: HTTPClient = .shared) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.credential = credential
+        self.timeout = timeout
         self.http = http
     }
 
@@ -100,7 +104,7 @@ public struct SluiceRESTClient: Sendable {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(data: body))
         }
-        let response = try await http.execute(request, timeout: .seconds(60))
+        let response = try await http.execute(request, timeout: .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         let data = Data(buffer: bytes)
         guard (200..<300).contains(Int(response.status.code)) else {

@@ -8,6 +8,8 @@ import Foundation
 /// to a fresh server or to one that already ran it (tweet ids are time-based and never repeat).
 public struct SyntheticTraffic: Sendable {
     public private(set) var users: [User]
+    /// The language each user tweets in, by user index.
+    private var languages: [String] = []
     /// Follow edges in an array (not a `Set`, whose order varies per instance) so a seed replays exactly.
     private var follows = OrderedEdges()
     private var liveTweets: [(id: Int64, author: Int64)] = []
@@ -24,6 +26,7 @@ public struct SyntheticTraffic: Sendable {
         users = []
         for index in 0..<max(2, userCount) {
             users.append(makeUser(index))
+            languages.append(Self.languages[Int.random(in: 0..<Self.languages.count, using: &generator)])
         }
     }
 
@@ -61,7 +64,8 @@ public struct SyntheticTraffic: Sendable {
     // MARK: - Events
 
     private mutating func tweet(at date: Date) -> Event {
-        let author = pickUser(preferPopular: false)
+        let authorIndex = pickIndex(preferPopular: false)
+        let author = users[authorIndex]
         var text = Self.openers.randomElement(using: &generator)!
         let topic = Self.topics.randomElement(using: &generator)!
         text += " " + topic.words.shuffled(using: &generator).prefix(3).joined(separator: " ")
@@ -74,7 +78,7 @@ public struct SyntheticTraffic: Sendable {
             metrics: .init(
                 retweets: skewed(max: 5000), likes: skewed(max: 20000), replies: skewed(max: 800), quotes: skewed(max: 300)),
             geo: Int.random(in: 0..<6, using: &generator) == 0 ? .init(place: Self.places.randomElement(using: &generator)!) : nil,
-            lang: author.description.flatMap { $0.hasPrefix("lang:") ? String($0.dropFirst(5)) : nil } ?? "en")
+            lang: languages[authorIndex])
         if let parent = liveTweets.randomElement(using: &generator) {
             switch Int.random(in: 0..<10, using: &generator) {
             case 0:
@@ -147,7 +151,6 @@ public struct SyntheticTraffic: Sendable {
     private mutating func makeUser(_ index: Int) -> User {
         let base = Self.handles[index % Self.handles.count]
         let username = index < Self.handles.count ? base : "\(base)\(index / Self.handles.count)"
-        let language = Self.languages[Int.random(in: 0..<Self.languages.count, using: &generator)]
         let followers = skewed(max: 2_000_000)
         return User(
             id: Self.firstUserID + Int64(index), username: username,
@@ -155,7 +158,7 @@ public struct SyntheticTraffic: Sendable {
             verified: followers > 100_000 || Int.random(in: 0..<10, using: &generator) == 0,
             protected: Int.random(in: 0..<8, using: &generator) == 0,
             followersCount: followers, followingCount: Int.random(in: 10...2000, using: &generator),
-            description: "lang:\(language)")
+            description: Self.bios[index % Self.bios.count])
     }
 
     /// Heavy-tailed counts: most small, a few huge, as on a real platform.
@@ -165,10 +168,15 @@ public struct SyntheticTraffic: Sendable {
     }
 
     private mutating func pickUser(preferPopular: Bool) -> User {
+        users[pickIndex(preferPopular: preferPopular)]
+    }
+
+    /// Half the time with `preferPopular`, one of the first eighth of users: a few accounts draw most follows.
+    private mutating func pickIndex(preferPopular: Bool) -> Int {
         if preferPopular, Bool.random(using: &generator) {
-            return users.prefix(max(3, users.count / 8)).randomElement(using: &generator)!
+            return Int.random(in: 0..<min(users.count, max(3, users.count / 8)), using: &generator)
         }
-        return users.randomElement(using: &generator)!
+        return Int.random(in: 0..<users.count, using: &generator)
     }
 
     private mutating func distinctPair() -> (Int64, Int64) {
@@ -196,6 +204,7 @@ public struct SyntheticTraffic: Sendable {
         "sam_swift", "tariq_net", "uma_data", "victor_vm", "wen_k8s", "xavi_js", "yara_cv", "zeno_sre", "newsdesk",
         "sportsline", "weathernow", "techdaily",
     ]
+    static let bios = ["Building things.", "Opinions my own.", "Coffee, code, repeat.", "News as it happens.", "Here for the threads."]
     static let languages = ["en", "en", "en", "es", "pt", "fr", "de", "ja"]
     static let openers = ["Just shipped:", "Thoughts on", "Hot take:", "Reading about", "Loving", "Can't believe", "Thread on", "Today:"]
     static let topics: [(tag: String, words: [String])] = [

@@ -1,4 +1,5 @@
 import Configuration
+import Foundation
 import Hummingbird
 import Logging
 import SluiceCore
@@ -20,6 +21,11 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     var app = Application(
         router: router,
         configuration: ApplicationConfiguration(reader: reader.scoped(to: "http")),
+        onServerRunning: { channel in
+            // Always printed, whatever the log level: scripts and tests read the port from it (`--port 0`).
+            let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+            FileHandle.standardOutput.write(Data("sluice listening on \(address)\n".utf8))
+        },
         logger: logger)
     // Shut down in reverse: the server finishes in-flight requests, then the demo stops, then the store closes.
     app.addServices(StoreService(store: store))

@@ -28,7 +28,8 @@ struct DemoTraffic: Service {
         _ = try await ingest.publish(population.population())
         logger.info("demo population published", metadata: ["users": "\(population.users.count)"])
         let interval = Duration.seconds(1.0 / max(rate, 0.01))
-        try await cancelWhenGracefulShutdown { [population] in
+        // Graceful shutdown cancels the loop; that is its normal end, not an error.
+        try? await cancelWhenGracefulShutdown { [population] in
             var traffic = population
             while !Task.isCancelled {
                 do {

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import SluiceStore
@@ -11,7 +12,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as HTTPError {
-            throw Self.translate(error)
+            throw Self.translate(status: error.status, detail: error.body)
+        } catch let error as any HTTPResponseError {
+            // Hummingbird's and NIO's own errors (NIOTooManyBytesError for an oversized body, …).
+            throw Self.translate(status: error.status, detail: nil)
         } catch StoreError.unavailable(let detail) {
             throw APIError.storeUnavailable(detail)
         } catch StoreError.closed {
@@ -22,12 +26,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func translate(_ error: HTTPError) -> APIError {
-        switch error.status {
-        case .notFound: .notFound(error.body ?? "no such endpoint")
+    static func translate(status: HTTPResponse.Status, detail: String?) -> APIError {
+        switch status {
+        case .notFound: .notFound(detail ?? "no such endpoint")
         case .contentTooLarge: APIError(.contentTooLarge, code: "payload_too_large", message: "the request body is larger than the server accepts")
         case .methodNotAllowed: APIError(.methodNotAllowed, code: "method_not_allowed", message: "method not allowed on this endpoint")
-        default: APIError(error.status, code: "http_\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
+        default: APIError(status, code: "http_\(status.code)", message: detail ?? status.reasonPhrase)
         }
     }
 }

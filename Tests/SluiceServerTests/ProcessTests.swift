@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import Foundation
+import SluiceClient
+import SluiceCore
+import SluiceTestSupport
+import Synchronization
+import Testing
+
+/// Tests against the real `sluice serve` process.
+@Suite struct ProcessTests {
+    static let admin = "process-test-admin"
+
+    @Test func acknowledgedEventsSurviveSIGKILL() async throws {
+        let db = Fixtures.temporaryDatabasePath()
+        let server = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--admin-token", Self.admin, "--log-level", "warning"])
+        let key = try await SluiceRESTClient(baseURL: server.baseURL, credential: Self.admin).createKey(name: "k", scopes: ["ingest"]).key!
+        let client = SluiceRESTClient(baseURL: server.baseURL, credential: key)
+        _ = try await client.publish([.userUpdate(Fixtures.user(1))])
+        // Once the server is gone, fail fast instead of retrying the connection.
+        let writerClient = SluiceRESTClient(baseURL: server.baseURL, credential: key, timeout: .seconds(2))
+
+        // 8 writers publish as fast as they can; once 40 batches are acknowledged, SIGKILL.
+        let acknowledged = Acknowledgements()
+        await withTaskGroup(of: Void.self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    for n in 0..<1000 {
+                        let events = (0..<5).map { i in
+                            Event.tweet(Fixtures.tweet(Int64(writer * 1_000_000 + n * 10 + i + 1), by: Fixtures.user(1)))
+                        }
+                        guard let accepted = try? await writerClient.publish(events) else { return }
+                        if acknowledged.record(accepted.firstSeq...accepted.lastSeq, events) == 40 {
+                            server.signal(SIGKILL)
+                        }
+                    }
+                }
+            }
+        }
+        #expect(try await server.waitForExit() != 0)
+        let acks = acknowledged.all
+        #expect(acks.count >= 40)
+
+        let restarted = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--log-level", "warning"])
+        let after = SluiceRESTClient(baseURL: restarted.baseURL, credential: key)
+        var log: [Int64: StoredEvent] = [:]
+        var cursor: Int64 = 0
+        while true {
+            let page = try await after.events(after: cursor, limit: 1000)
+            if page.events.isEmpty { break }
+            for event in page.events { log[event.sequence] = event }
+            cursor = page.lastSeq
+        }
+        // Every acknowledged event is there, with its number and its content.
+        for (range, events) in acks {
+            for (seq, event) in zip(range, events) {
+                #expect(try log[seq]?.decoded() == event, "acknowledged event \(seq) lost or changed")
+            }
+        }
+        // Nothing half-written: the log is gap-free and every batch is whole (5 tweets each, after the user).
+        #expect(log.keys.sorted() == Array(1...Int64(log.count)))
+        #expect((log.count - 1) % 5 == 0)
+        restarted.signal(SIGTERM)
+        #expect(try await restarted.waitForExit() == 0)
+    }
+
+    @Test func sigtermShutsDownGracefully() async throws {
+        let db = Fixtures.temporaryDatabasePath()
+        let server = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--admin-token", Self.admin, "--demo", "--demo-rate", "200"])
+        let admin = SluiceRESTClient(baseURL: server.baseURL, credential: Self.admin)
+        let key = try await admin.createKey(name: "k", scopes: ["ingest"]).key!
+        let client = SluiceRESTClient(baseURL: server.baseURL, credential: key)
+        try await waitUntil(timeout: .seconds(20), "demo traffic") { try await client.events(after: 100, limit: 1).events.count == 1 }
+        #expect(server.log.contains("demo API key"))
+        #expect(!server.log.contains(key), "secrets are never logged")
+
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit() == 0)
+        // The store was closed cleanly: it reopens with every event.
+        let reopened = try await SluiceProcess.serve(["--store", "sqlite:\(db)"])
+        let seen = try await SluiceRESTClient(baseURL: reopened.baseURL, credential: key).events(after: 0, limit: 1000)
+        #expect(seen.events.count > 100)
+        #expect(seen.events.map(\.sequence) == Array(1...Int64(seen.events.count)))
+        reopened.signal(SIGTERM)
+        try await reopened.waitForExit()
+    }
+
+    @Test func twentyClientsGetDisjointGapFreeRanges() async throws {
+        let server = try await SluiceProcess.serve(["--store", "sqlite:\(Fixtures.temporaryDatabasePath())", "--admin-token", Self.admin])
+        let key = try await SluiceRESTClient(baseURL: server.baseURL, credential: Self.admin).createKey(name: "k", scopes: ["ingest"]).key!
+        let client = SluiceRESTClient(baseURL: server.baseURL, credential: key)
+        _ = try await client.publish([.userUpdate(Fixtures.user(1))])
+        let ranges = try await withThrowingTaskGroup(of: [ClosedRange<Int64>].self) { group in
+            for c in 0..<20 {
+                group.addTask {
+                    var mine: [ClosedRange<Int64>] = []
+                    for n in 0..<10 {
+                        let size = 1 + (c * 7 + n) % 9
+                        let events = (0..<size).map { i in Event.tweet(Fixtures.tweet(Int64(c * 100_000 + n * 100 + i + 1), by: Fixtures.user(1))) }
+                        let accepted = try await client.publish(events)
+                        #expect(accepted.accepted == size)
+                        #expect(accepted.lastSeq - accepted.firstSeq + 1 == Int64(size))
+                        mine.append(accepted.firstSeq...accepted.lastSeq)
+                    }
+                    return mine
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        let sorted = ranges.sorted { $0.lowerBound < $1.lowerBound }
+        #expect(sorted.first?.lowerBound == 2)
+        for (a, b) in zip(sorted, sorted.dropFirst()) {
+            #expect(b.lowerBound == a.upperBound + 1, "ranges \(a) and \(b) overlap or leave a gap")
+        }
+        server.signal(SIGTERM)
+        try await server.waitForExit()
+    }
+}
+
+/// Batches the server acknowledged, recorded from several writer tasks.
+final class Acknowledgements: Sendable {
+    private let batches = Mutex<[(ClosedRange<Int64>, [Event])]>([])
+
+    /// Records a batch; returns how many are recorded now.
+    func record(_ range: ClosedRange<Int64>, _ events: [Event]) -> Int {
+        batches.withLock {
+            $0.append((range, events))
+            return $0.count
+        }
+    }
+
+    var all: [(ClosedRange<Int64>, [Event])] { batches.withLock { $0 } }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Synchronization
+
+/// The built `sluice` binary running as a child process, for tests that need a real process:
+/// SIGKILL, restart on the same file, graceful shutdown on SIGTERM.
+public final class SluiceProcess: Sendable {
+    public let port: Int
+    private let process: Process
+    private let output: OutputBuffer
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var processIdentifier: Int32 { process.processIdentifier }
+    /// Everything the process printed so far (stdout and stderr together).
+    public var log: String { output.text }
+
+    /// The `sluice` executable: `SLUICE_BIN` if set, else beside the test bundle in the build folder.
+    public static func binary() throws -> URL {
+        if let path = ProcessInfo.processInfo.environment["SLUICE_BIN"] { return URL(fileURLWithPath: path) }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("sluice")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        throw TimedOut(what: "the sluice binary (run `swift build` first, or set SLUICE_BIN)")
+    }
+
+    /// Starts `sluice serve` with `arguments` on a free port and waits until it listens.
+    public static func serve(_ arguments: [String], timeout: Duration = .seconds(30)) async throws -> SluiceProcess {
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = ["serve", "--port", "0"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let output = OutputBuffer()
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil } else { output.append(data) }
+        }
+        try process.run()
+        do {
+            try await waitUntil(timeout: timeout, "sluice to listen") {
+                guard process.isRunning else { throw TimedOut(what: "sluice exited early: \(output.text)") }
+                return output.listeningPort != nil
+            }
+            return SluiceProcess(port: output.listeningPort!, process: process, output: output)
+        } catch {
+            process.terminate()
+            throw error
+        }
+    }
+
+    private init(port: Int, process: Process, output: OutputBuffer) {
+        self.port = port
+        self.process = process
+        self.output = output
+    }
+
+    public func signal(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the process to exit; returns its status.
+    @discardableResult
+    public func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
+        try await waitUntil(timeout: timeout, "sluice to exit") { !self.process.isRunning }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// Collects a child's output from the pipe's reader thread.
+final class OutputBuffer: Sendable {
+    private let data = Mutex(Data())
+
+    func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
+
+    var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    var listeningPort: Int? {
+        guard let range = text.range(of: #"sluice listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression) else { return nil }
+        return Int(text[range].split(separator: ":").last!)
+    }
+}
