@@ -26,11 +26,27 @@ public protocol Store: Sendable {
     func isBlocking(_ sourceID: Int64, _ targetID: Int64) async throws -> Bool
 
     func createAPIKey(_ key: APIKey) async throws
+    func apiKey(id: String) async throws -> APIKey?
     /// The key whose secret hashes to `secretHash`, revoked or not.
     func apiKey(secretHash: String) async throws -> APIKey?
     func apiKeys() async throws -> [APIKey]
     /// Marks the key revoked; returns it, or nil if there is no such key. Revoking twice keeps the first time.
     func revokeAPIKey(id: String, at date: Date) async throws -> APIKey?
+
+    /// Records a new stream token unless the key already has `limit` tokens issued within
+    /// `StreamToken.issueWindow` before the token's `createdAt` (a sliding window).
+    func issueStreamToken(_ token: StreamToken, limit: Int) async throws -> TokenIssue
+    /// The token with this hash, used or not.
+    func streamToken(secretHash: String) async throws -> StreamToken?
+    /// Marks the token used if it is unused, unexpired and its key is live. Atomic: of two racing
+    /// calls for one token, exactly one gets `.consumed`.
+    func consumeStreamToken(secretHash: String, at date: Date) async throws -> TokenUse
+    /// Tokens that are already spent or expired before `date` are no longer needed; returns how many were removed.
+    func purgeStreamTokens(before date: Date) async throws -> Int
+
+    /// The ids, among `ids`, of live tweets whose authors are public: what visibility rules need to know
+    /// about the tweets an event refers to.
+    func publicTweets(among ids: Set<Int64>) async throws -> Set<Int64>
 
     /// Succeeds when the store can serve reads.
     func ping() async throws

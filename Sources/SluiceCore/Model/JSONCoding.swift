@@ -5,14 +5,15 @@ import Foundation
 /// Keys are sorted because Foundation's encoder otherwise emits them in hash order, which differs
 /// from process to process: the same event must have the same bytes in the log, on every node.
 public enum JSONCoding {
-    public static func encoder() -> JSONEncoder {
+    public static func encoder(ids: IDStyle = .numberAndString) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.userInfo[.sluiceIDStyle] = ids
         return encoder
     }
 
     /// Encodes `value` as a UTF-8 JSON string.
-    public static func string(_ value: some Encodable) throws -> String {
-        String(decoding: try encoder().encode(value), as: UTF8.self)
+    public static func string(_ value: some Encodable, ids: IDStyle = .numberAndString) throws -> String {
+        String(decoding: try encoder(ids: ids).encode(value), as: UTF8.self)
     }
 }

@@ -22,8 +22,8 @@ public struct UserRelation: Sendable, Hashable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
-        try c.encodeID(sourceID, as: "source_id")
-        try c.encodeID(targetID, as: "target_id")
+        try c.encodeID(sourceID, as: "source_id", style: encoder.idStyle)
+        try c.encodeID(targetID, as: "target_id", style: encoder.idStyle)
     }
 }
 
@@ -45,8 +45,8 @@ public struct Favorite: Sendable, Hashable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
-        try c.encodeID(sourceID, as: "source_id")
-        try c.encodeID(tweetID, as: "tweet_id")
+        try c.encodeID(sourceID, as: "source_id", style: encoder.idStyle)
+        try c.encodeID(tweetID, as: "tweet_id", style: encoder.idStyle)
     }
 }
 
@@ -68,8 +68,8 @@ public struct TweetDeletion: Sendable, Hashable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
-        try c.encodeID(id, as: "id")
-        try c.encodeID(userID, as: "user_id")
+        try c.encodeID(id, as: "id", style: encoder.idStyle)
+        try c.encodeID(userID, as: "user_id", style: encoder.idStyle)
     }
 }
 
@@ -110,9 +110,9 @@ public struct DirectMessage: Sendable, Hashable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
-        try c.encodeID(id, as: "id")
-        try c.encodeID(senderID, as: "sender_id")
-        try c.encodeID(recipientID, as: "recipient_id")
+        try c.encodeID(id, as: "id", style: encoder.idStyle)
+        try c.encodeID(senderID, as: "sender_id", style: encoder.idStyle)
+        try c.encodeID(recipientID, as: "recipient_id", style: encoder.idStyle)
         try c.encode(text, forKey: .init("text"))
         try c.encode(Timestamp.format(createdAt), forKey: .init("created_at"))
     }

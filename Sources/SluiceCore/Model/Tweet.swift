@@ -169,7 +169,7 @@ public struct Tweet: Sendable, Hashable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
-        try c.encodeID(id, as: "id")
+        try c.encodeID(id, as: "id", style: encoder.idStyle)
         try c.encode(text, forKey: .init("text"))
         try c.encode(user, forKey: .init("user"))
         try c.encode(Timestamp.format(createdAt), forKey: .init("created_at"))
@@ -177,10 +177,10 @@ public struct Tweet: Sendable, Hashable, Codable {
         try c.encode(entities, forKey: .init("entities"))
         try c.encodeIfPresent(geo, forKey: .init("geo"))
         try c.encodeIfPresent(lang, forKey: .init("lang"))
-        try c.encodeIDIfPresent(inReplyToStatusID, as: "in_reply_to_status_id")
-        try c.encodeIDIfPresent(inReplyToUserID, as: "in_reply_to_user_id")
-        try c.encodeIDIfPresent(retweetedStatusID, as: "retweeted_status_id")
-        try c.encodeIDIfPresent(quotedStatusID, as: "quoted_status_id")
+        try c.encodeIDIfPresent(inReplyToStatusID, as: "in_reply_to_status_id", style: encoder.idStyle)
+        try c.encodeIDIfPresent(inReplyToUserID, as: "in_reply_to_user_id", style: encoder.idStyle)
+        try c.encodeIDIfPresent(retweetedStatusID, as: "retweeted_status_id", style: encoder.idStyle)
+        try c.encodeIDIfPresent(quotedStatusID, as: "quoted_status_id", style: encoder.idStyle)
     }
 
     /// The primary language subtag, lower-cased (`pt` for `pt-BR`): what the `language` filter compares.

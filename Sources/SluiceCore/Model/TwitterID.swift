@@ -56,15 +56,34 @@ struct AnyCodingKey: CodingKey, Hashable {
     }
 }
 
+/// How ids are written: as a number plus `_str` (the log, Twitter's API), or as strings only where the
+/// number would be (the Private SSE document, whose JavaScript clients lose precision above 2^53).
+public enum IDStyle: Sendable {
+    case numberAndString
+    case string
+}
+
+extension CodingUserInfoKey {
+    /// Set to an `IDStyle` in an encoder's `userInfo` to choose how ids are written.
+    public static let sluiceIDStyle = CodingUserInfoKey(rawValue: "sluice.idStyle")!
+}
+
+extension Encoder {
+    var idStyle: IDStyle { userInfo[.sluiceIDStyle] as? IDStyle ?? .numberAndString }
+}
+
 extension KeyedEncodingContainer where K == AnyCodingKey {
-    /// Writes `id` as a number under `name` and as a string under `name_str`.
-    mutating func encodeID(_ id: Int64, as name: String) throws {
-        try encode(id, forKey: AnyCodingKey(name))
+    /// Writes `id` under `name` (a number, or a string with `.string`) and as a string under `name_str`.
+    mutating func encodeID(_ id: Int64, as name: String, style: IDStyle) throws {
+        switch style {
+        case .numberAndString: try encode(id, forKey: AnyCodingKey(name))
+        case .string: try encode(String(id), forKey: AnyCodingKey(name))
+        }
         try encode(String(id), forKey: AnyCodingKey(name + "_str"))
     }
 
-    mutating func encodeIDIfPresent(_ id: Int64?, as name: String) throws {
+    mutating func encodeIDIfPresent(_ id: Int64?, as name: String, style: IDStyle) throws {
         guard let id else { return }
-        try encodeID(id, as: name)
+        try encodeID(id, as: name, style: style)
     }
 }

@@ -72,7 +72,7 @@ public struct User: Sendable, Hashable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
-        try c.encodeID(id, as: "id")
+        try c.encodeID(id, as: "id", style: encoder.idStyle)
         try c.encode(username, forKey: .init("username"))
         try c.encode(name, forKey: .init("name"))
         try c.encode(verified, forKey: .init("verified"))

@@ -5,9 +5,11 @@ import SluiceStore
 /// Creating, listing and revoking API keys: the rules, shared by the admin API and the demo.
 public struct KeyAdministration: Sendable {
     let store: any Store
+    let hub: Hub
 
-    public init(store: any Store) {
+    public init(store: any Store, hub: Hub) {
         self.store = store
+        self.hub = hub
     }
 
     /// Creates a key; returns the stored record and the secret, which exists nowhere else afterwards.
@@ -38,8 +40,11 @@ public struct KeyAdministration: Sendable {
         try await store.apiKeys()
     }
 
-    /// Revokes at once; nil when there is no such key.
+    /// Revokes at once: the key's open streams end (saying why) and its unused tokens stop working.
+    /// Nil when there is no such key.
     public func revoke(id: String) async throws -> APIKey? {
-        try await store.revokeAPIKey(id: id, at: Date())
+        let key = try await store.revokeAPIKey(id: id, at: Date())
+        if key != nil { hub.close(keyID: id, reason: .keyRevoked) }
+        return key
     }
 }

@@ -14,12 +14,19 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     var logger = Logger(label: "sluice")
     logger.logLevel = settings.logLevel
     let store = try await StoreLocation(settings.store).open(logger: logger)
-    let ingest = EventIngest(store: store)
-    let keys = KeyAdministration(store: store)
+    let hub = Hub(position: try await store.lastSequence())
+    let follower = LogFollower(store: store, hub: hub, logger: logger)
+    let ingest = EventIngest(store: store, appended: follower.notify)
+    let keys = KeyAdministration(store: store, hub: hub)
+    let streams = PrivateSSEStreams(
+        store: store, hub: hub, outboxBytes: settings.outboxBytes, replayWindow: TimeInterval(settings.replayWindowSeconds),
+        heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
 
     let router = buildRouter(store: store, ingest: ingest, keys: keys, settings: settings)
     var app = Application(
         router: router,
+        // Streams are served by a channel handler ahead of Hummingbird's responder (see PrivateSSEChannelHandler).
+        server: .http1(configuration: .init(additionalChannelHandlers: [PrivateSSEChannelHandler(streams: streams)])),
         configuration: ApplicationConfiguration(reader: reader.scoped(to: "http")),
         onServerRunning: { channel in
             // Always printed, whatever the log level: scripts and tests read the port from it (`--port 0`).
@@ -27,8 +34,9 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
             FileHandle.standardOutput.write(Data("sluice listening on \(address)\n".utf8))
         },
         logger: logger)
-    // Shut down in reverse: the server finishes in-flight requests, then the demo stops, then the store closes.
-    app.addServices(StoreService(store: store))
+    // Shut down in reverse: the server ends streams (saying why) and finishes requests, then the demo
+    // stops, the ticker and the follower stop, and the store closes last.
+    app.addServices(StoreService(store: store), follower, HubTicker(hub: hub, heartbeatEvery: settings.heartbeatSeconds))
     if settings.demo {
         let baseURL = "http://\(reader.string(forKey: "http.host", default: "127.0.0.1")):\(reader.int(forKey: "http.port", default: 8080))"
         app.addServices(DemoTraffic(ingest: ingest, keys: keys, rate: settings.demoRate, baseURL: baseURL, logger: logger))
@@ -40,6 +48,9 @@ func buildRouter(store: any Store, ingest: EventIngest, keys: KeyAdministration,
     let router = Router(context: SluiceRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.get("healthz", use: HealthController(store: store).health)
+
+    router.group("sse/token").add(middleware: APIKeyMiddleware(store: store, scope: .stream))
+        .post(use: StreamTokenController(store: store, tokenLifetime: TimeInterval(settings.tokenLifetimeSeconds)).issue)
 
     let events = router.group("v1/events").add(middleware: APIKeyMiddleware(store: store, scope: .ingest))
     IngestController(ingest: ingest, store: store, maxBodyBytes: settings.maxIngestBodyBytes).addRoutes(to: events)

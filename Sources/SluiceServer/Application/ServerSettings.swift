@@ -1,5 +1,6 @@
 import Configuration
 import Logging
+import SluiceCore
 
 /// Everything `buildApplication` reads from configuration, with its defaults.
 ///
@@ -18,6 +19,14 @@ public struct ServerSettings: Sendable {
     public var demoRate: Double
     /// `log.level`.
     public var logLevel: Logger.Level
+    /// `stream.heartbeatSeconds`: interval of `: keepalive` comments on streams.
+    public var heartbeatSeconds: Int
+    /// `stream.outboxBytes`: bytes queued per connection before it is closed as a slow reader.
+    public var outboxBytes: Int
+    /// `stream.replayWindowSeconds`: how old an event a resuming client may still be replayed.
+    public var replayWindowSeconds: Int
+    /// `stream.tokenLifetimeSeconds`: how long a stream token lives (24 h).
+    public var tokenLifetimeSeconds: Int
 
     public init(reader: ConfigReader) {
         store = reader.string(forKey: "store", default: "sqlite:./sluice.db")
@@ -26,5 +35,9 @@ public struct ServerSettings: Sendable {
         demo = reader.bool(forKey: "demo.enabled", default: false)
         demoRate = reader.double(forKey: "demo.rate", default: 5)
         logLevel = reader.string(forKey: "log.level").flatMap(Logger.Level.init(rawValue:)) ?? .info
+        heartbeatSeconds = reader.int(forKey: "stream.heartbeatSeconds", default: 15)
+        outboxBytes = reader.int(forKey: "stream.outboxBytes", default: 256 * 1024)
+        replayWindowSeconds = reader.int(forKey: "stream.replayWindowSeconds", default: 24 * 3600)
+        tokenLifetimeSeconds = reader.int(forKey: "stream.tokenLifetimeSeconds", default: Int(StreamToken.lifetime))
     }
 }

@@ -7,13 +7,18 @@ import SluiceStore
 /// validation and the same guarantees.
 public struct EventIngest: Sendable {
     let store: any Store
+    let appended: @Sendable () -> Void
 
-    public init(store: any Store) {
+    /// - Parameter appended: told after each append, once the events are durable (wakes the fan-out).
+    public init(store: any Store, appended: @escaping @Sendable () -> Void = {}) {
         self.store = store
+        self.appended = appended
     }
 
     /// Appends `events` as one batch; returns their sequence numbers once they are durable.
     public func publish(_ events: [Event]) async throws -> ClosedRange<Int64> {
-        try await store.append(events)
+        let range = try await store.append(events)
+        appended()
+        return range
     }
 }

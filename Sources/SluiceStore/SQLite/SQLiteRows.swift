@@ -24,6 +24,12 @@ extension SQLiteRow {
         return StoredEvent(sequence: try int64("seq"), kind: kind, data: try string("data"), acceptedAt: date("accepted_at") ?? .distantPast)
     }
 
+    func streamToken() throws -> StreamToken {
+        StreamToken(
+            secretHash: try string("secret_hash"), keyID: try string("key_id"), createdAt: date("created_at") ?? .distantPast,
+            expiresAt: date("expires_at") ?? .distantPast, usedAt: date("used_at"))
+    }
+
     func apiKey() throws -> APIKey {
         let scopes = try string("scopes").split(separator: ",").compactMap { KeyScope(rawValue: String($0)) }
         let limits = try JSONDecoder().decode(StreamLimits.self, from: Data(try string("limits").utf8))

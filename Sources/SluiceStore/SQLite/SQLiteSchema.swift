@@ -61,7 +61,20 @@ enum SQLiteSchema {
                 revoked_at INTEGER
             )
             """,
-        ]
+        ],
+        // 2: Private SSE stream tokens.
+        [
+            """
+            CREATE TABLE stream_tokens (
+                secret_hash TEXT PRIMARY KEY,
+                key_id TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                used_at INTEGER
+            )
+            """,
+            "CREATE INDEX stream_tokens_by_key ON stream_tokens (key_id, created_at)",
+        ],
     ]
 
     /// Brings the database up to the latest version.

@@ -121,6 +121,10 @@ public final class SQLiteStore: Store {
         try await reader().query("SELECT * FROM api_keys WHERE secret_hash = ?", [.text(secretHash)]).first?.apiKey()
     }
 
+    public func apiKey(id: String) async throws -> APIKey? {
+        try await reader().query("SELECT * FROM api_keys WHERE id = ?", [.text(id)]).first?.apiKey()
+    }
+
     public func apiKeys() async throws -> [APIKey] {
         try await reader().query("SELECT * FROM api_keys ORDER BY created_at, id").map { try $0.apiKey() }
     }
@@ -131,6 +135,72 @@ public final class SQLiteStore: Store {
                 "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [.integer(date.millisecondsSince1970), .text(id)])
         }
         return try await reader().query("SELECT * FROM api_keys WHERE id = ?", [.text(id)]).first?.apiKey()
+    }
+
+    public func issueStreamToken(_ token: StreamToken, limit: Int) async throws -> TokenIssue {
+        let since = token.createdAt.addingTimeInterval(-StreamToken.issueWindow).millisecondsSince1970
+        let outcome = Mutex(TokenIssue.issued)
+        try await writer.write { db in
+            let recent = try await db.query(
+                "SELECT created_at FROM stream_tokens WHERE key_id = ? AND created_at > ? ORDER BY created_at DESC LIMIT ?",
+                [.text(token.keyID), .integer(since), .integer(limit)])
+            if recent.count >= limit, let oldest = recent.last?.date("created_at") {
+                // The window frees a place when the oldest of the last `limit` tokens leaves it.
+                let retry = oldest.addingTimeInterval(StreamToken.issueWindow).timeIntervalSince(token.createdAt)
+                outcome.withLock { $0 = .rateLimited(retryAfter: max(1, retry)) }
+                return
+            }
+            _ = try await db.query(
+                "INSERT INTO stream_tokens (secret_hash, key_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                [.text(token.secretHash), .text(token.keyID), .integer(token.createdAt.millisecondsSince1970),
+                 .integer(token.expiresAt.millisecondsSince1970)])
+        }
+        return outcome.withLock { $0 }
+    }
+
+    public func streamToken(secretHash: String) async throws -> StreamToken? {
+        try await reader().query("SELECT * FROM stream_tokens WHERE secret_hash = ?", [.text(secretHash)]).first?.streamToken()
+    }
+
+    public func consumeStreamToken(secretHash: String, at date: Date) async throws -> TokenUse {
+        let outcome = Mutex(TokenUse.unknown)
+        try await writer.write { db in
+            guard let token = try await db.query("SELECT * FROM stream_tokens WHERE secret_hash = ?", [.text(secretHash)]).first?.streamToken()
+            else { return }
+            guard let key = try await db.query("SELECT * FROM api_keys WHERE id = ?", [.text(token.keyID)]).first?.apiKey(),
+                !key.isRevoked
+            else { return outcome.withLock { $0 = .keyRevoked } }
+            guard token.usedAt == nil else { return outcome.withLock { $0 = .alreadyUsed } }
+            guard token.expiresAt > date else { return outcome.withLock { $0 = .expired } }
+            var used = token
+            used.usedAt = date
+            _ = try await db.query(
+                "UPDATE stream_tokens SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL",
+                [.integer(date.millisecondsSince1970), .text(secretHash)])
+            outcome.withLock { $0 = .consumed(used, key) }
+        }
+        return outcome.withLock { $0 }
+    }
+
+    public func purgeStreamTokens(before date: Date) async throws -> Int {
+        // Kept for the issue window even when spent: they count towards the per-key limit.
+        let cutoff = min(date, date.addingTimeInterval(-StreamToken.issueWindow)).millisecondsSince1970
+        let removed = Mutex(0)
+        try await writer.write { db in
+            let rows = try await db.query(
+                "DELETE FROM stream_tokens WHERE (used_at IS NOT NULL OR expires_at < ?) AND created_at < ? RETURNING secret_hash",
+                [.integer(date.millisecondsSince1970), .integer(cutoff)])
+            removed.withLock { $0 = rows.count }
+        }
+        return removed.withLock { $0 }
+    }
+
+    public func publicTweets(among ids: Set<Int64>) async throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try await reader().selectIn(
+            "SELECT t.id FROM tweets t JOIN users u ON u.id = t.author_id WHERE t.deleted = 0 AND u.protected = 0 AND t.id IN (%@)",
+            ids: ids
+        ).map { try $0.int64("id") })
     }
 
     public func ping() async throws {

@@ -1,0 +1,170 @@
+import Foundation
+
+/// The filters of a Private SSE connection, as parsed from its query string.
+///
+/// Filters combine with AND across kinds and OR within a kind: `keywords=a,b&verified=true` is
+/// "(a or b) and verified". A kind left out does not filter.
+public struct FilterSpec: Sendable, Hashable {
+    /// One entry of `keywords`: a word, a `#hashtag`, or several words that must all appear.
+    public struct Keyword: Sendable, Hashable {
+        /// Normalized terms: lower-cased words, or `#tag`.
+        public var terms: [String]
+        /// As the client wrote it (trimmed), for the `status` event.
+        public var original: String
+    }
+
+    /// A `users` entry: a username (case-insensitive) or a numeric user id.
+    public enum UserRef: Sendable, Hashable {
+        case username(String)
+        case id(Int64)
+    }
+
+    public var keywords: [Keyword] = []
+    public var users: [UserRef] = []
+    public var minFollowers: Int?
+    public var verified: Bool?
+    /// Primary language subtags, lower-cased (`en`, `pt`).
+    public var languages: [String] = []
+    public var minRetweets: Int?
+
+    public init() {}
+
+    // MARK: - Limits
+
+    /// Documented limits on a filter's size; beyond them the request is refused, never truncated.
+    public enum Limits {
+        public static let keywords = 100
+        public static let keywordLength = 60
+        public static let users = 100
+        public static let languages = 20
+    }
+
+    public struct ParseError: Error, Sendable, Equatable {
+        public var parameter: String
+        public var message: String
+    }
+
+    /// The query parameters this type reads.
+    public static let parameterNames: Set<String> = ["keywords", "users", "min_followers", "verified", "language", "min_retweets"]
+
+    /// Parses filters from already URL-decoded query parameter values.
+    public static func parse(_ parameters: [String: String]) throws(ParseError) -> FilterSpec {
+        var spec = FilterSpec()
+        if let raw = parameters["keywords"] {
+            let entries = list(raw)
+            guard !entries.isEmpty else { throw ParseError(parameter: "keywords", message: "keywords needs at least one keyword") }
+            guard entries.count <= Limits.keywords else {
+                throw ParseError(parameter: "keywords", message: "keywords takes at most \(Limits.keywords) keywords, got \(entries.count)")
+            }
+            for entry in entries {
+                guard entry.count <= Limits.keywordLength else {
+                    throw ParseError(parameter: "keywords", message: "each keyword is at most \(Limits.keywordLength) characters")
+                }
+                let terms = TweetTerms(text: entry)
+                let normalized: [String] = entry.hasPrefix("#") && !entry.contains(" ")
+                    ? terms.hashtags.sorted() : terms.words.sorted()
+                guard !normalized.isEmpty else {
+                    throw ParseError(parameter: "keywords", message: "keyword \"\(entry)\" has no letters or digits")
+                }
+                spec.keywords.append(Keyword(terms: normalized, original: entry))
+            }
+        }
+        if let raw = parameters["users"] {
+            let entries = list(raw)
+            guard !entries.isEmpty else { throw ParseError(parameter: "users", message: "users needs at least one username or id") }
+            guard entries.count <= Limits.users else {
+                throw ParseError(parameter: "users", message: "users takes at most \(Limits.users) entries, got \(entries.count)")
+            }
+            for entry in entries {
+                let name = entry.hasPrefix("@") ? String(entry.dropFirst()) : entry
+                if let id = Int64(name), id > 0 {
+                    spec.users.append(.id(id))
+                } else if User.isValidUsername(name) {
+                    spec.users.append(.username(name.lowercased()))
+                } else {
+                    throw ParseError(parameter: "users", message: "\"\(entry.prefix(60))\" is neither a username nor a numeric user id")
+                }
+            }
+        }
+        spec.minFollowers = try count(parameters["min_followers"], "min_followers")
+        spec.minRetweets = try count(parameters["min_retweets"], "min_retweets")
+        if let raw = parameters["verified"] {
+            switch raw.lowercased() {
+            case "true": spec.verified = true
+            case "false": spec.verified = false
+            default: throw ParseError(parameter: "verified", message: "verified must be true or false, got \"\(raw.prefix(40))\"")
+            }
+        }
+        if let raw = parameters["language"] {
+            let entries = list(raw)
+            guard !entries.isEmpty, entries.count <= Limits.languages else {
+                throw ParseError(parameter: "language", message: "language takes 1 to \(Limits.languages) language codes")
+            }
+            for entry in entries {
+                guard Tweet.isLanguageTag(entry) else {
+                    throw ParseError(parameter: "language", message: "\"\(entry.prefix(40))\" is not a language code such as en or pt-BR")
+                }
+                let primary = String(entry.prefix { $0 != "-" }).lowercased()
+                if !spec.languages.contains(primary) { spec.languages.append(primary) }
+            }
+        }
+        return spec
+    }
+
+    private static func list(_ raw: String) -> [String] {
+        raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    private static func count(_ raw: String?, _ name: String) throws(ParseError) -> Int? {
+        guard let raw else { return nil }
+        guard let value = Int(raw), value >= 0 else {
+            throw ParseError(parameter: name, message: "\(name) must be a whole number ≥ 0, got \"\(raw.prefix(40))\"")
+        }
+        return value
+    }
+
+    // MARK: - Matching
+
+    /// Whether a (public) tweet passes every filter. This is the reference semantics; `FilterIndex`
+    /// only narrows down which specs to ask.
+    public func matches(_ tweet: Tweet, terms: TweetTerms) -> Bool {
+        if !keywords.isEmpty, !keywords.contains(where: terms.matches) { return false }
+        if !users.isEmpty, !concerns(tweet.user) { return false }
+        if let minFollowers, tweet.user.followersCount < minFollowers { return false }
+        if let verified, tweet.user.verified != verified { return false }
+        if !languages.isEmpty {
+            guard let language = tweet.primaryLanguage, languages.contains(language) else { return false }
+        }
+        if let minRetweets, tweet.metrics.retweets < minRetweets { return false }
+        return true
+    }
+
+    /// Whether `user` is named by the `users` filter (the connection then also gets their profile updates).
+    public func concerns(_ user: User) -> Bool {
+        users.contains { ref in
+            switch ref {
+            case .id(let id): id == user.id
+            case .username(let name): name == user.username.lowercased()
+            }
+        }
+    }
+
+    /// The filters as the `status` event reports them.
+    public var summary: [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        if !keywords.isEmpty { out["keywords"] = .array(keywords.map { .string($0.original) }) }
+        if !users.isEmpty {
+            out["users"] = .array(users.map {
+                switch $0 {
+                case .id(let id): .string(String(id))
+                case .username(let name): .string(name)
+                }
+            })
+        }
+        if let minFollowers { out["min_followers"] = .int(Int64(minFollowers)) }
+        if let verified { out["verified"] = .bool(verified) }
+        if !languages.isEmpty { out["language"] = .array(languages.map { .string($0) }) }
+        if let minRetweets { out["min_retweets"] = .int(Int64(minRetweets)) }
+        return out
+    }
+}

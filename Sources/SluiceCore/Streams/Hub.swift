@@ -1,0 +1,135 @@
+import NIOCore
+import Synchronization
+
+/// The fan-out point: takes each event of the log once, in order, and hands it to the connections
+/// that may and want to receive it.
+///
+/// Each event is encoded once per wire format; connections share the bytes. Routing goes through
+/// `FilterIndex`, so an event costs in proportion to the connections it matches. The hub also counts
+/// open connections per key, and drives the periodic duties of every connection from one ticker.
+public final class Hub: Sendable {
+    private struct State {
+        var subscriptions: [UInt64: PrivateSSESubscription] = [:]
+        var index = FilterIndex<UInt64>()
+        var position: Int64
+        var connectionsByKey: [String: Int] = [:]
+        var nextID: UInt64 = 1
+    }
+
+    private let state: Mutex<State>
+
+    /// - Parameter position: the sequence number of the last event already dispatched (the log's end).
+    public init(position: Int64) {
+        state = Mutex(State(position: position))
+    }
+
+    /// The sequence number of the last event dispatched.
+    public var position: Int64 { state.withLock { $0.position } }
+
+    public var subscriptionCount: Int { state.withLock { $0.subscriptions.count } }
+
+    public func makeSubscriptionID() -> UInt64 {
+        state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+    }
+
+    // MARK: - Connection slots
+
+    /// Takes one of `max` connection slots of `keyID`; false when all are taken.
+    public func reserveConnection(keyID: String, max: Int) -> Bool {
+        state.withLock { state in
+            let open = state.connectionsByKey[keyID, default: 0]
+            guard open < max else { return false }
+            state.connectionsByKey[keyID] = open + 1
+            return true
+        }
+    }
+
+    public func releaseConnection(keyID: String) {
+        state.withLock { state in
+            let open = state.connectionsByKey[keyID, default: 0] - 1
+            state.connectionsByKey[keyID] = open > 0 ? open : nil
+        }
+    }
+
+    // MARK: - Subscriptions
+
+    /// Adds `subscription` if the hub has dispatched exactly up to `position`, so that it receives
+    /// every event after `position` and nothing before: the seam between replay and live. Returns
+    /// the hub's position when it is elsewhere (the caller replays up to it and tries again).
+    public func register(_ subscription: PrivateSSESubscription, at position: Int64) -> Int64? {
+        state.withLock { state in
+            guard state.position == position else { return state.position }
+            state.subscriptions[subscription.id] = subscription
+            state.index.insert(subscription.id, subscription.spec)
+            return nil
+        }
+    }
+
+    public func remove(_ subscription: PrivateSSESubscription) {
+        state.withLock { state in
+            state.subscriptions[subscription.id] = nil
+            state.index.remove(subscription.id)
+        }
+    }
+
+    // MARK: - Dispatch
+
+    /// Routes the next event of the log. Events must come in sequence order, each once.
+    public func dispatch(_ event: StoredEvent, decoded: Event, facts: Visibility.Facts, now: Double) throws {
+        let message = try PrivateSSEMessage(decoded, sequence: event.sequence, facts: facts)
+        let recipients: [PrivateSSESubscription] = state.withLock { state in
+            state.position = max(state.position, event.sequence)
+            guard let message else { return [] }
+            let ids: [UInt64] =
+                if let tweet = message.tweet, let terms = message.terms {
+                    state.index.matches(tweet, terms: terms)
+                } else if let user = message.user {
+                    Array(state.index.concerned(user))
+                } else {
+                    []
+                }
+            return ids.compactMap { state.subscriptions[$0] }
+        }
+        guard let message, !recipients.isEmpty else { return }
+        var named: ByteBuffer?
+        var unnamed: ByteBuffer?
+        for subscription in recipients {
+            let frame: ByteBuffer
+            if subscription.eventNames {
+                frame = named ?? message.frame(named: true)
+                named = frame
+            } else {
+                frame = unnamed ?? message.frame(named: false)
+                unnamed = frame
+            }
+            subscription.offer(frame, now: now)
+        }
+    }
+
+    // MARK: - Periodic duties and closing
+
+    /// Runs every connection's periodic duties; with `heartbeat`, also sends each a keep-alive comment.
+    public func tick(now: Double, heartbeat: Bool) {
+        for subscription in state.withLock({ Array($0.subscriptions.values) }) {
+            if heartbeat { subscription.push(SSEEncoder.keepalive) }
+            subscription.tick(now: now)
+        }
+    }
+
+    /// Closes every stream of `keyID` (the key was revoked).
+    public func close(keyID: String, reason: CloseReason) {
+        for subscription in state.withLock({ Array($0.subscriptions.values) }) where subscription.keyID == keyID {
+            subscription.close(reason)
+        }
+    }
+
+    /// Closes every stream (shutdown).
+    public func closeAll(_ reason: CloseReason) {
+        for subscription in state.withLock({ Array($0.subscriptions.values) }) {
+            subscription.close(reason)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import NIOCore
+
+/// An event as Private SSE delivers it: named `tweet` or `user`, with `data` the envelope
+/// `{"type": …, "data": {…}}` in the Private SSE document's shape (ids as strings).
+public struct PrivateSSEMessage: Sendable {
+    public enum Kind: String, Sendable {
+        case tweet
+        case user
+    }
+
+    public var kind: Kind
+    public var sequence: Int64
+    /// The envelope JSON.
+    public var json: String
+    /// What routing needs: the tweet and its terms, or the updated user.
+    public var tweet: Tweet?
+    public var terms: TweetTerms?
+    public var user: User?
+
+    /// The message for `event`, or nil if the event is not public or has no Private SSE form.
+    public init?(_ event: Event, sequence: Int64, facts: Visibility.Facts) throws {
+        guard Visibility.isPublic(event, facts: facts) else { return nil }
+        self.sequence = sequence
+        switch event {
+        case .tweet(let tweet):
+            kind = .tweet
+            self.tweet = tweet
+            terms = TweetTerms(tweet)
+            json = Self.envelope("tweet", try JSONCoding.string(tweet, ids: .string))
+        case .userUpdate(let user):
+            kind = .user
+            self.user = user
+            json = Self.envelope("user", try JSONCoding.string(user, ids: .string))
+        default:
+            return nil
+        }
+    }
+
+    /// `{"type": …, "data": …}`, in the document's order.
+    static func envelope(_ type: String, _ data: String) -> String {
+        #"{"type":"\#(type)","data":\#(data)}"#
+    }
+
+    /// Whether a connection with `spec` gets this message.
+    public func isWanted(by spec: FilterSpec) -> Bool {
+        if let tweet, let terms { return spec.matches(tweet, terms: terms) }
+        if let user { return spec.concerns(user) }
+        return false
+    }
+
+    /// The SSE frame, with the event named (`event: tweet`) or not (`?event_names=false`).
+    public func frame(named: Bool) -> ByteBuffer {
+        SSEEncoder.event(name: named ? kind.rawValue : nil, id: sequence, data: json)
+    }
+}
+
+/// `status` events: the first event of every stream, limit notices, and close explanations.
+public enum PrivateSSEStatus {
+    public static func frame(_ fields: [String: JSONValue], named: Bool) -> ByteBuffer {
+        let data = PrivateSSEMessage.envelope("status", (try? JSONCoding.string(JSONValue.object(fields))) ?? "{}")
+        return SSEEncoder.event(name: named ? "status" : nil, id: nil, data: data)
+    }
+
+    public static func closing(_ reason: CloseReason, named: Bool) -> ByteBuffer {
+        frame(["status": .string("disconnected"), "reason": .string(reason.rawValue), "message": .string(reason.message)], named: named)
+    }
+
+    public static func limit(skipped: Int, named: Bool) -> ByteBuffer {
+        frame(["status": .string("limit"), "skipped": .int(Int64(skipped))], named: named)
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import SluiceCore
+import SluiceStore
+
+/// The asynchronous half of a Private SSE connection: checking the request (filters, token, limits)
+/// before the stream opens, and the replay that joins a resuming client to the live flow.
+///
+/// `PrivateSSEChannelHandler` does the rest on the connection's event loop.
+struct PrivateSSEStreams: Sendable {
+    let store: any Store
+    let hub: Hub
+    let outboxBytes: Int
+    let replayWindow: TimeInterval
+    let heartbeatSeconds: Int
+    let logger: Logger
+
+    static let path = "/sse/private"
+    static let parameters: Set<String> = FilterSpec.parameterNames.union(["token", "last_event_id", "event_names"])
+    /// The reconnection delay suggested to clients (`retry:`), as in the document's example.
+    static let retryMilliseconds = 5000
+
+    /// A request that passed every check: its token is spent and a connection slot is held for its key.
+    struct Admission: Sendable {
+        var key: APIKey
+        var spec: FilterSpec
+        var eventNames: Bool
+        var lastEventID: Int64?
+        var expiresAt: Date
+    }
+
+    /// Checks a stream request. On success the token is spent and one of the key's connection slots is
+    /// held (release it with `hub.releaseConnection` when the connection ends).
+    func admit(_ request: HTTPRequest) async -> Result<Admission, APIError> {
+        do {
+            return .success(try await checkedAdmission(request))
+        } catch let error as APIError {
+            return .failure(error)
+        } catch {
+            logger.error("stream admission failed", metadata: ["error": "\(error)"])
+            return .failure(APIError.storeUnavailable("\(error)"))
+        }
+    }
+
+    private func checkedAdmission(_ request: HTTPRequest) async throws -> Admission {
+        guard request.method == .get else {
+            throw APIError(.methodNotAllowed, code: "method_not_allowed", message: "streams are opened with GET")
+        }
+        let query = QueryString.parse(request.path ?? "")
+        if let unknown = query.keys.sorted().first(where: { !Self.parameters.contains($0) }) {
+            throw APIError.badRequest(
+                "unknown_parameter",
+                "unknown parameter \"\(unknown.prefix(40))\"; known: \(Self.parameters.sorted().joined(separator: ", "))")
+        }
+        let spec: FilterSpec
+        do {
+            spec = try FilterSpec.parse(query)
+        } catch {
+            throw APIError.badRequest("invalid_filter", "\(error.parameter): \(error.message)")
+        }
+        var eventNames = true
+        if let raw = query["event_names"] {
+            guard let value = Bool(raw.lowercased()) else {
+                throw APIError.badRequest("invalid_parameter", "event_names must be true or false")
+            }
+            eventNames = value
+        }
+        let lastEventID = try Self.lastEventID(request.headerFields[HTTPField.Name("Last-Event-ID")!] ?? query["last_event_id"])
+
+        guard let secret = query["token"], !secret.isEmpty else {
+            throw APIError(.unauthorized, code: "token_required", message: "a stream token is required: POST /sse/token, then ?token=…")
+        }
+        let hash = Secret.hash(secret)
+        let now = Date()
+        guard let token = try await store.streamToken(secretHash: hash), let key = try await store.apiKey(id: token.keyID) else {
+            throw Self.tokenError(.unknown)
+        }
+        if key.isRevoked { throw Self.tokenError(.keyRevoked) }
+        if token.usedAt != nil { throw Self.tokenError(.alreadyUsed) }
+        if token.expiresAt <= now { throw Self.tokenError(.expired) }
+        guard hub.reserveConnection(keyID: key.id, max: key.limits.maxConnections) else {
+            throw APIError(
+                .tooManyRequests, code: "too_many_connections",
+                message: "this key may hold \(key.limits.maxConnections) concurrent streams; close one first", retryAfterSeconds: 5)
+        }
+        do {
+            let use = try await store.consumeStreamToken(secretHash: hash, at: now)
+            guard case .consumed(let spent, let current) = use else { throw Self.tokenError(use) }
+            return Admission(key: current, spec: spec, eventNames: eventNames, lastEventID: lastEventID, expiresAt: spent.expiresAt)
+        } catch {
+            hub.releaseConnection(keyID: key.id)
+            throw error
+        }
+    }
+
+    static func lastEventID(_ raw: String?) throws -> Int64? {
+        guard let raw, !raw.isEmpty else { return nil }
+        guard let id = Int64(raw.trimmingCharacters(in: .whitespaces)), id >= 0 else {
+            throw APIError.badRequest("invalid_parameter", "Last-Event-ID / last_event_id must be a sequence number")
+        }
+        return id
+    }
+
+    static func tokenError(_ use: TokenUse) -> APIError {
+        switch use {
+        case .alreadyUsed: APIError(.unauthorized, code: "token_used", message: "this stream token was already used; get a new one")
+        case .expired: APIError(.unauthorized, code: "token_expired", message: "this stream token expired; get a new one")
+        case .keyRevoked: APIError(.unauthorized, code: "key_revoked", message: "the API key of this token was revoked")
+        case .unknown, .consumed: APIError(.unauthorized, code: "invalid_token", message: "unknown stream token")
+        }
+    }
+
+    /// The `status` event that opens a stream.
+    func connected(_ admission: Admission, subscription: PrivateSSESubscription) -> ByteBuffer {
+        let limits = admission.key.limits
+        return PrivateSSEStatus.frame(
+            [
+                "status": .string("connected"),
+                "connection_id": .string(String(subscription.id)),
+                "filters": .object(admission.spec.summary),
+                "limits": .object([
+                    "max_connections": .int(Int64(limits.maxConnections)),
+                    "events_per_second": .int(Int64(limits.eventsPerSecond)),
+                    "idle_timeout_seconds": .int(Int64(limits.idleTimeoutSeconds)),
+                    "heartbeat_seconds": .int(Int64(heartbeatSeconds)),
+                    "buffer_bytes": .int(Int64(outboxBytes)),
+                ]),
+                "expires_at": .string(Timestamp.format(admission.expiresAt)),
+            ], named: admission.eventNames)
+    }
+
+    /// Replays what a resuming client missed, matching its filters, then joins it to the live flow at
+    /// exactly the next event: `Hub.register(_:at:)` only succeeds when the replay has reached the
+    /// hub's position, so nothing is missed or sent twice at the seam.
+    func replayAndJoin(_ subscription: PrivateSSESubscription, after lastEventID: Int64?) async {
+        var cursor = hub.position
+        do {
+            if let lastEventID {
+                if lastEventID > cursor {
+                    subscription.push(PrivateSSEStatus.frame(
+                        ["status": .string("resume_ignored"), "message": .string("Last-Event-ID \(lastEventID) is ahead of the log (\(cursor)); streaming live")],
+                        named: subscription.eventNames))
+                } else if let first = try await store.events(after: lastEventID, limit: 1).first,
+                    first.acceptedAt < Date().addingTimeInterval(-replayWindow)
+                {
+                    subscription.push(PrivateSSEStatus.frame(
+                        ["status": .string("replay_unavailable"),
+                         "message": .string("events after \(lastEventID) are older than the replay window (\(Int(replayWindow)) s); streaming live")],
+                        named: subscription.eventNames))
+                } else {
+                    cursor = lastEventID
+                }
+            }
+            while let ahead = hub.register(subscription, at: cursor) {
+                while cursor < ahead {
+                    guard !subscription.outbox.isClosed, !Task.isCancelled else { return }
+                    let page = try await store.events(after: cursor, limit: Int(min(500, ahead - cursor)))
+                    guard let last = page.last else { break }
+                    let decoded = try page.map { try $0.decoded() }
+                    let facts = Visibility.Facts(
+                        publicTweets: try await store.publicTweets(among: decoded.reduce(into: Set()) { $0.formUnion(Visibility.referencedTweets(of: $1)) }))
+                    for (event, value) in zip(page, decoded) {
+                        if let message = try PrivateSSEMessage(value, sequence: event.sequence, facts: facts), message.isWanted(by: subscription.spec) {
+                            subscription.push(message.frame(named: subscription.eventNames))
+                        }
+                    }
+                    cursor = last.sequence
+                    await subscription.outbox.waitForRoom()
+                }
+            }
+        } catch {
+            logger.error("replay failed", metadata: ["error": "\(error)"])
+            subscription.close(.shutdown)
+        }
+    }
+}

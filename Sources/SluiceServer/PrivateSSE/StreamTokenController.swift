@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import SluiceCore
+import SluiceStore
+
+/// `POST /sse/token`: a `stream` key buys a single-use stream token.
+struct StreamTokenController {
+    let store: any Store
+    let tokenLifetime: TimeInterval
+
+    @Sendable func issue(_ request: Request, context: SluiceRequestContext) async throws -> Response {
+        guard let key = context.apiKey else { throw APIError.missingCredentials }
+        let secret = Secret.generate(prefix: "st_")
+        let now = Date()
+        let token = StreamToken(secretHash: Secret.hash(secret), keyID: key.id, createdAt: now, expiresAt: now.addingTimeInterval(tokenLifetime))
+        switch try await store.issueStreamToken(token, limit: key.limits.tokensPerHour) {
+        case .issued:
+            return try JSONResponse.ok(
+                Issued(token: secret, expiresAt: Timestamp.format(token.expiresAt), streamURL: "/sse/private?token=\(secret)"),
+                status: .created)
+        case .rateLimited(let retryAfter):
+            throw APIError(
+                .tooManyRequests, code: "token_rate_limited",
+                message: "this key may buy \(key.limits.tokensPerHour) stream tokens per hour; try again in \(Int(retryAfter.rounded(.up))) s",
+                retryAfterSeconds: Int(retryAfter.rounded(.up)))
+        }
+    }
+
+    struct Issued: Encodable {
+        var token: String
+        var expiresAt: String
+        var streamURL: String
+        enum CodingKeys: String, CodingKey {
+            case token
+            case expiresAt = "expires_at"
+            case streamURL = "stream_url"
+        }
+    }
+}
