@@ -65,6 +65,14 @@ public struct SluiceRESTClient: Sendable {
         return EventPage(events: events, lastSeq: page.lastSeq)
     }
 
+    // MARK: - Stream tokens
+
+    /// Buys a Private SSE stream token (needs a key with the `stream` scope).
+    public func streamToken() async throws -> String {
+        let data = try await send(.POST, "/sse/token")
+        return try JSONDecoder().decode([String: String].self, from: data)["token"] ?? ""
+    }
+
     // MARK: - Admin
 
     public struct KeyInfo: Codable, Sendable {
@@ -105,16 +113,18 @@ public struct SluiceRESTClient: Sendable {
             request.body = .bytes(ByteBuffer(data: body))
         }
         let response = try await http.execute(request, timeout: .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
-        let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
-        let data = Data(buffer: bytes)
-        guard (200..<300).contains(Int(response.status.code)) else {
-            let detail = (try? JSONDecoder().decode(ErrorBody.self, from: data))?.error
-            throw SluiceAPIError(
-                status: Int(response.status.code), code: detail?.code ?? "http_\(response.status.code)",
-                message: detail?.message ?? String(decoding: data.prefix(200), as: UTF8.self), index: detail?.index,
-                retryAfterSeconds: response.headers.first(name: "Retry-After").flatMap { Int($0) })
-        }
-        return data
+        guard (200..<300).contains(Int(response.status.code)) else { throw try await Self.apiError(response) }
+        return Data(buffer: try await response.body.collect(upTo: 64 * 1024 * 1024))
+    }
+
+    /// The error a non-2xx response carries.
+    static func apiError(_ response: HTTPClientResponse) async throws -> SluiceAPIError {
+        let data = Data(buffer: try await response.body.collect(upTo: 1024 * 1024))
+        let detail = (try? JSONDecoder().decode(ErrorBody.self, from: data))?.error
+        return SluiceAPIError(
+            status: Int(response.status.code), code: detail?.code ?? "http_\(response.status.code)",
+            message: detail?.message ?? String(decoding: data.prefix(200), as: UTF8.self), index: detail?.index,
+            retryAfterSeconds: response.headers.first(name: "Retry-After").flatMap { Int($0) })
     }
 
     struct ErrorBody: Decodable {
