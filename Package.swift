@@ -100,6 +100,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SluiceClientTests",
+            dependencies: ["SluiceClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SluiceServerTests",
             dependencies: [
                 "SluiceCore",

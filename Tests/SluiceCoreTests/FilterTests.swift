@@ -1,0 +1,150 @@
+import Foundation
+import SluiceCore
+import SluiceTestSupport
+import Testing
+
+@Suite struct FilterTests {
+    func spec(_ query: [String: String]) throws -> FilterSpec { try FilterSpec.parse(query) }
+
+    func tweet(
+        _ text: String = "hello world", followers: Int = 100, verified: Bool = false, lang: String? = "en",
+        retweets: Int = 0, username: String = "alice", id: Int64 = 1
+    ) -> Tweet {
+        var t = Fixtures.tweet(10, by: Fixtures.user(id, username, followers: followers, verified: verified), text: text, lang: lang)
+        t.metrics.retweets = retweets
+        return t
+    }
+
+    func matches(_ s: FilterSpec, _ t: Tweet) -> Bool { s.matches(t, terms: TweetTerms(t)) }
+
+    @Test func keywordsMatchWholeWordsCaseInsensitivelyIncludingHashtags() throws {
+        let s = try spec(["keywords": "Swift,#ai"])
+        #expect(matches(s, tweet("I love SWIFT!")))
+        #expect(matches(s, tweet("learning #swift today")), "a plain keyword matches a hashtag's word")
+        #expect(matches(s, tweet("new #AI model")))
+        #expect(!matches(s, tweet("swiftly done")), "whole words only")
+        #expect(!matches(s, tweet("ai is everywhere")), "#ai needs the hashtag")
+        let phrase = try spec(["keywords": "climate change"])
+        #expect(matches(phrase, tweet("change the climate")))
+        #expect(!matches(phrase, tweet("climate only")))
+    }
+
+    @Test func eachFilterAloneMatchesAndJustMisses() throws {
+        #expect(matches(try spec(["users": "Alice"]), tweet(username: "alice")))
+        #expect(!matches(try spec(["users": "alicia"]), tweet(username: "alice")))
+        #expect(matches(try spec(["users": "42"]), tweet(id: 42)))
+        #expect(!matches(try spec(["users": "43"]), tweet(id: 42)))
+        #expect(matches(try spec(["min_followers": "1000"]), tweet(followers: 1000)))
+        #expect(!matches(try spec(["min_followers": "1000"]), tweet(followers: 999)))
+        #expect(matches(try spec(["verified": "true"]), tweet(verified: true)))
+        #expect(!matches(try spec(["verified": "true"]), tweet(verified: false)))
+        #expect(matches(try spec(["verified": "false"]), tweet(verified: false)))
+        #expect(matches(try spec(["language": "pt,es"]), tweet(lang: "pt-BR")))
+        #expect(!matches(try spec(["language": "pt"]), tweet(lang: "en")))
+        #expect(!matches(try spec(["language": "pt"]), tweet(lang: nil)))
+        #expect(matches(try spec(["min_retweets": "10"]), tweet(retweets: 10)))
+        #expect(!matches(try spec(["min_retweets": "10"]), tweet(retweets: 9)))
+        #expect(matches(FilterSpec(), tweet()), "no filters: everything public")
+    }
+
+    @Test func kindsCombineWithAnd() throws {
+        let s = try spec(["keywords": "swift,rust", "min_followers": "1000", "verified": "true", "language": "en"])
+        #expect(matches(s, tweet("rust rocks", followers: 5000, verified: true)))
+        #expect(!matches(s, tweet("rust rocks", followers: 5000, verified: false)))
+        #expect(!matches(s, tweet("rust rocks", followers: 999, verified: true)))
+        #expect(!matches(s, tweet("rust rocks", followers: 5000, verified: true, lang: "de")))
+        #expect(!matches(s, tweet("go rocks", followers: 5000, verified: true)))
+    }
+
+    static let malformed: [([String: String], String)] = [
+        (["min_followers": "abc"], "min_followers"), (["min_followers": "-1"], "min_followers"),
+        (["verified": "maybe"], "verified"), (["min_retweets": "1.5"], "min_retweets"),
+        (["keywords": ""], "keywords"), (["keywords": "!!!"], "keywords"),
+        (["keywords": String(repeating: "a", count: 10_000)], "keywords"),
+        (["keywords": (0..<1000).map { "k\($0)" }.joined(separator: ",")], "keywords"),
+        (["users": "not a user!"], "users"), (["language": "english"], "language"),
+    ]
+
+    @Test(arguments: malformed)
+    func malformedFiltersNameTheParameter(_ query: [String: String], _ parameter: String) {
+        #expect(throws: FilterSpec.ParseError.self) { try FilterSpec.parse(query) }
+        do {
+            _ = try FilterSpec.parse(query)
+        } catch {
+            #expect(error.parameter == parameter)
+        }
+    }
+
+    /// The index must find exactly what checking every spec would, for random specs and tweets.
+    @Test func indexAgreesWithBruteForce() throws {
+        var rng = SplitMix64(seed: 99)
+        let words = ["swift", "rust", "ai", "climate", "goal", "music", "space", "data"]
+        let names = ["alice", "bob", "carol", "dave"]
+        var index = FilterIndex<Int>()
+        var specs: [Int: FilterSpec] = [:]
+        for id in 0..<400 {
+            var query: [String: String] = [:]
+            if Bool.random(using: &rng) {
+                query["keywords"] = (0..<Int.random(in: 1...3, using: &rng)).map { _ in
+                    (Bool.random(using: &rng) ? "#" : "") + words.randomElement(using: &rng)!
+                }.joined(separator: ",")
+            }
+            if Int.random(in: 0..<4, using: &rng) == 0 { query["users"] = names.randomElement(using: &rng)! }
+            if Int.random(in: 0..<4, using: &rng) == 0 { query["language"] = ["en", "pt", "de"].randomElement(using: &rng)! }
+            if Int.random(in: 0..<4, using: &rng) == 0 { query["min_followers"] = String(Int.random(in: 0...2000, using: &rng)) }
+            if Int.random(in: 0..<6, using: &rng) == 0 { query["verified"] = String(Bool.random(using: &rng)) }
+            let s = try FilterSpec.parse(query)
+            specs[id] = s
+            index.insert(id, s)
+        }
+        for id in stride(from: 0, to: 400, by: 7) {
+            index.remove(id)
+            specs[id] = nil
+        }
+        for _ in 0..<500 {
+            let text = (0..<4).map { _ in (Int.random(in: 0..<3, using: &rng) == 0 ? "#" : "") + words.randomElement(using: &rng)! }
+                .joined(separator: " ")
+            let t = tweet(
+                text, followers: Int.random(in: 0...3000, using: &rng), verified: Bool.random(using: &rng),
+                lang: ["en", "pt", "de"].randomElement(using: &rng)!, username: names.randomElement(using: &rng)!)
+            let terms = TweetTerms(t)
+            let expected = Set(specs.filter { $0.value.matches(t, terms: terms) }.keys)
+            #expect(Set(index.matches(t, terms: terms)) == expected)
+        }
+    }
+
+    @Test func outboxIsBoundedAndWakesOnce() {
+        let wakes = Counter()
+        let outbox = Outbox(limit: 10, wake: { wakes.increment() })
+        #expect(outbox.push(.init(string: "12345")) == .queued)
+        #expect(outbox.push(.init(string: "12345")) == .queued)
+        #expect(outbox.push(.init(string: "1")) == .full)
+        #expect(wakes.value == 1, "one wake until the writer takes")
+        guard case .frames(let frames)? = outbox.take() else { Issue.record("no frames"); return }
+        #expect(frames.count == 2)
+        #expect(outbox.push(.init(string: "1")) == .queued)
+        #expect(wakes.value == 2)
+        outbox.close(.slowReader, farewell: .init(string: "bye"), discardQueued: true)
+        #expect(outbox.push(.init(string: "1")) == .closed)
+        guard case .end(let reason, let farewell)? = outbox.take() else { Issue.record("no end"); return }
+        #expect(reason == .slowReader)
+        #expect(farewell == .init(string: "bye"))
+        #expect(outbox.take() == nil)
+    }
+
+    @Test func tokenBucketAllowsRatePerSecond() {
+        var bucket = TokenBucket(rate: 5, now: 0)
+        #expect((0..<10).filter { _ in bucket.take(now: 0) }.count == 5)
+        #expect(bucket.take(now: 0.1) == false)
+        #expect(bucket.take(now: 0.2) == true)
+        #expect((0..<10).filter { _ in bucket.take(now: 10) }.count == 5, "never more than one second's burst")
+    }
+}
+
+import Synchronization
+
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
+}
