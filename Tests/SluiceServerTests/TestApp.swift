@@ -13,13 +13,15 @@ import Testing
 enum TestApp {
     static let adminToken = "test-admin-token"
 
-    static func build(adminToken: String? = TestApp.adminToken, maxBodyBytes: Int = 1 << 20) async throws -> some ApplicationProtocol {
-        var values: [AbsoluteConfigKey: ConfigValue] = [
+    static func build(
+        adminToken: String? = TestApp.adminToken, maxBodyBytes: Int = 1 << 20, extra: [AbsoluteConfigKey: ConfigValue] = [:]
+    ) async throws -> some ApplicationProtocol {
+        var values: [AbsoluteConfigKey: ConfigValue] = extra.merging([
             "store": .init(.string("sqlite:" + Fixtures.temporaryDatabasePath()), isSecret: false),
             "ingest.maxBodyBytes": .init(.int(maxBodyBytes), isSecret: false),
             "http.port": .init(.int(0), isSecret: false),
             "log.level": .init(.string("warning"), isSecret: false),
-        ]
+        ]) { mine, _ in mine }
         if let adminToken { values["admin.token"] = .init(.string(adminToken), isSecret: true) }
         return try await buildApplication(reader: ConfigReader(provider: InMemoryProvider(values: values)))
     }

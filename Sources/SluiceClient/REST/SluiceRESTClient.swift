@@ -89,8 +89,12 @@ public struct SluiceRESTClient: Sendable {
         }
     }
 
-    public func createKey(name: String, scopes: [String]) async throws -> KeyInfo {
-        let body = try JSONSerialization.data(withJSONObject: ["name": name, "scopes": scopes])
+    /// Creates a key; `limits` may set `max_connections`, `events_per_second`, `tokens_per_hour`,
+    /// `idle_timeout_seconds` (the rest keep their defaults).
+    public func createKey(name: String, scopes: [String], limits: [String: Int] = [:]) async throws -> KeyInfo {
+        var request: [String: Any] = ["name": name, "scopes": scopes]
+        if !limits.isEmpty { request["limits"] = limits }
+        let body = try JSONSerialization.data(withJSONObject: request)
         return try JSONDecoder().decode(KeyInfo.self, from: try await send(.POST, "/v1/admin/keys", body: body))
     }
 
