@@ -130,3 +130,113 @@ final class Acknowledgements: Sendable {
 
     var all: [(ClosedRange<Int64>, [Event])] { batches.withLock { $0 } }
 }
+
+/// Private SSE across a server crash: the reconnecting client resumes with `Last-Event-ID`.
+@Suite struct ResumeAcrossCrashTests {
+    @Test func aClientStreamingThroughASIGKILLSeesEveryMatchingEventOnce() async throws {
+        let db = Fixtures.temporaryDatabasePath()
+        let admin = "resume-admin"
+        var server = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--admin-token", admin, "--log-level", "warning"])
+        let port = server.port
+        let key = try await SluiceRESTClient(baseURL: server.baseURL, credential: admin)
+            .createKey(name: "k", scopes: ["stream", "ingest"], limits: ["events_per_second": 100_000, "tokens_per_hour": 1000]).key!
+        let rest = SluiceRESTClient(baseURL: server.baseURL, credential: key, timeout: .seconds(2))
+        let start = try await rest.publish([.userUpdate(Fixtures.user(1))]).lastSeq
+
+        // The client: keeps every tweet id it is given, in order, from the log position it starts at.
+        let received = Received()
+        var client = PrivateSSEClient(
+            baseURL: server.baseURL, apiKey: key, filters: ["keywords": "match"], lastEventID: String(start), http: streamHTTP)
+        client.backoff = Backoff(initial: .milliseconds(50), maximum: .milliseconds(500))
+        let reader = Task {
+            for try await event in client.events() {
+                received.record(event)
+            }
+        }
+
+        // Ingest: batches of 10 tweets, half matching, retried until acknowledged, across the crash. A retry
+        // of a batch that was stored but not acknowledged before the crash gets `duplicate_id`: stored.
+        let next = Counter()
+        let writer = Task {
+            while !Task.isCancelled {
+                let base = Int64(next.incrementAndGet() * 100)
+                let batch = (0..<10).map { i in
+                    Event.tweet(Fixtures.tweet(base + Int64(i), by: Fixtures.user(1), text: i % 2 == 0 ? "match \(base + Int64(i))" : "other"))
+                }
+                while !Task.isCancelled {
+                    do {
+                        _ = try await rest.publish(batch)
+                        break
+                    } catch let error as SluiceAPIError where error.code == "duplicate_id" {
+                        break
+                    } catch {
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+            }
+        }
+
+        try await waitUntil(timeout: .seconds(20), "tweets before the crash") { received.tweets.count >= 50 }
+        server.signal(SIGKILL)
+        try await server.waitForExit()
+        server = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--port", String(port), "--log-level", "warning"])
+        let countAtRestart = received.tweets.count
+        try await waitUntil(timeout: .seconds(30), "tweets after the restart") { received.tweets.count >= countAtRestart + 100 }
+        writer.cancel()
+        _ = await writer.result
+        let sentinel = Event.tweet(Fixtures.tweet(99_999_999, by: Fixtures.user(1), text: "match sentinel"))
+        _ = try await rest.publish([sentinel])
+        try await waitUntil(timeout: .seconds(20), "the sentinel") { received.tweets.last == "99999999" }
+
+        // What the client should have: every matching tweet of the log, in log order.
+        var expected: [String] = []
+        var cursor: Int64 = 0
+        while true {
+            let page = try await rest.events(after: cursor, limit: 1000)
+            guard !page.events.isEmpty else { break }
+            for stored in page.events {
+                if case .tweet(let t) = try stored.decoded(), t.text.hasPrefix("match") { expected.append(String(t.id)) }
+            }
+            cursor = page.lastSeq
+        }
+        let got = received.tweets
+        #expect(Set(got).count == got.count, "no duplicate")
+        #expect(got == expected, "no gap: \(got.count) received, \(expected.count) expected")
+        #expect(received.reconnections >= 2, "the client reconnected")
+
+        // Graceful shutdown tells the client why.
+        server.signal(SIGTERM)
+        try await waitUntil(timeout: .seconds(10), "the shutdown notice") { received.statuses.contains("shutdown") }
+        #expect(try await server.waitForExit() == 0)
+        reader.cancel()
+    }
+}
+
+/// What the resuming client received.
+final class Received: Sendable {
+    private let state = Mutex<(tweets: [String], statuses: [String], connects: Int)>(([], [], 0))
+
+    func record(_ event: SSEEvent) {
+        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(event.data.utf8)) else { return }
+        state.withLock { state in
+            switch (event.type, json["data"]) {
+            case ("tweet", let data?):
+                if case .string(let id)? = data["id"] { state.tweets.append(id) }
+            case ("status", let data?):
+                if case .string(let reason)? = data["reason"] { state.statuses.append(reason) }
+                if data["status"] == .string("connected") { state.connects += 1 }
+            default:
+                break
+            }
+        }
+    }
+
+    var tweets: [String] { state.withLock { $0.tweets } }
+    var statuses: [String] { state.withLock { $0.statuses } }
+    var reconnections: Int { state.withLock { $0.connects } }
+}
+
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    func incrementAndGet() -> Int { value.withLock { $0 += 1; return $0 } }
+}
