@@ -106,6 +106,7 @@ final class PrivateSSEChannelHandler: ChannelDuplexHandler, RemovableChannelHand
         head.headerFields[.contentLength] = String(body.readableBytes)
         head.headerFields[.connection] = "close"
         if let retry = error.retryAfterSeconds { head.headerFields[.retryAfter] = String(retry) }
+        head.headerFields[.accessControlAllowOrigin] = "*"
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
@@ -129,6 +130,8 @@ final class PrivateSSEChannelHandler: ChannelDuplexHandler, RemovableChannelHand
         head.headerFields[.contentType] = "text/event-stream; charset=utf-8"
         head.headerFields[.cacheControl] = "no-cache"
         head.headerFields[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        // Browser apps on any origin may open streams: the token is in the URL and no cookie is involved.
+        head.headerFields[.accessControlAllowOrigin] = "*"
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         subscription.push(SSEEncoder.retry(milliseconds: PrivateSSEStreams.retryMilliseconds))
         subscription.push(streams.connected(admission, subscription: subscription))
