@@ -7,7 +7,7 @@ import SluiceCore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a running server.",
-        subcommands: [IngestBench.self])
+        subcommands: [IngestBench.self, SSEBench.self, FilterIndexBench.self])
 }
 
 /// `sluice bench ingest`: ingest throughput and acknowledgement latency by batch size.
@@ -86,5 +86,62 @@ struct IngestBench: AsyncParsableCommand {
     struct Report: Codable {
         var clients, batch, requests, events: Int
         var seconds, eventsPerSecond, p50Milliseconds, p99Milliseconds: Double
+    }
+}
+
+/// `sluice bench sse`: connections, memory per idle connection, and delivery latency.
+struct SSEBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sse",
+        abstract: "Open many Private SSE streams; report connects/s, server memory per idle connection, ack-to-receipt latency.")
+
+    @Option(help: "Server URL.") var url = "http://127.0.0.1:8080"
+    @Option(help: "The server's admin token (or SLUICE_ADMIN_TOKEN); a bench key is created with it.") var adminToken: String?
+    @Option(help: "Streams to open.") var connections = 1000
+    @Option(help: "Marked tweets per second in the latency phase.") var rate: Double = 20
+    @Option(help: "Seconds of the latency phase.") var duration: Double = 10
+    @Option(help: "The server's process id, to read its memory.") var serverPID: Int32?
+    @Option(help: "Spread connections over this many loopback source addresses (127.0.0.2…).") var sourceAddresses = 1
+    @Flag(help: "Print the report as JSON.") var json = false
+
+    func run() async throws {
+        guard let token = adminToken ?? ProcessInfo.processInfo.environment["SLUICE_ADMIN_TOKEN"] else {
+            throw ValidationError("give --admin-token or set SLUICE_ADMIN_TOKEN")
+        }
+        let bench = SSEBenchmark(
+            baseURL: url, adminToken: token, connections: connections, publishRate: rate, duration: duration, serverPID: serverPID,
+            sourceAddresses: sourceAddresses)
+        let report = try await bench.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if json {
+            print(try JSONCoding.string(report))
+        } else {
+            print(String(format: """
+                sse: %d/%d connected; %.0f tokens/s, %.0f connections/s; %@
+                     %d deliveries of %d expected; ack p50 %.2f ms; ack→receipt p50 %.2f ms, p99 %.2f ms; publish→receipt p99 %.2f ms; load generator CPU %.1f s
+                """, report.connected, report.connections, report.tokensPerSecond, report.connectsPerSecond,
+                report.bytesPerIdleConnection.map { String(format: "%.1f KB per idle connection", $0 / 1000) } ?? "memory not measured",
+                report.deliveries, report.expectedDeliveries, report.ackP50Milliseconds, report.ackToReceiptP50Milliseconds,
+                report.ackToReceiptP99Milliseconds, report.publishToReceiptP99Milliseconds, report.loadGeneratorCPUSeconds))
+        }
+    }
+}
+
+/// `sluice bench filter-index`: routing cost per event as unrelated subscriptions grow.
+struct FilterIndexBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "filter-index",
+        abstract: "Route tweets through FilterIndex with few and with many subscriptions of distinct keywords.")
+
+    @Option(parsing: .upToNextOption, help: "Subscription counts to compare.") var subscriptions: [Int] = [100, 100_000]
+    @Option(help: "Tweets routed per count.") var tweets = 200_000
+
+    func run() throws {
+        var baseline: Double?
+        for count in subscriptions {
+            let result = FilterIndexBenchmark.run(subscriptions: count, tweets: tweets)
+            baseline = baseline ?? result.nanosecondsPerEvent
+            print(String(format: "%7d subscriptions: %.0f ns per event (%.2f× the first), %.2f matches per event",
+                count, result.nanosecondsPerEvent, result.nanosecondsPerEvent / baseline!, result.matchesPerEvent))
+        }
     }
 }
