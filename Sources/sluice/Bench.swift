@@ -16,19 +16,15 @@ struct IngestBench: AsyncParsableCommand {
         commandName: "ingest",
         abstract: "Publish tweets from concurrent clients; report events/s and ack latency percentiles.")
 
-    @Option(help: "Server URL.") var url = "http://127.0.0.1:8080"
-    @Option(help: "An API key with the ingest scope (or SLUICE_KEY).") var key: String?
+    @OptionGroup var server: KeyOptions
     @Option(help: "Concurrent clients.") var clients = 8
     @Option(help: "Events per request.") var batch = 1
     @Option(help: "Seconds to run.") var duration: Double = 10
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() async throws {
-        guard let key = key ?? ProcessInfo.processInfo.environment["SLUICE_KEY"] else {
-            throw ValidationError("give --key or set SLUICE_KEY")
-        }
         guard clients > 0, batch > 0, duration > 0 else { throw ValidationError("clients, batch and duration must be positive") }
-        let client = SluiceRESTClient(baseURL: url, credential: key)
+        let client = try server.client()
         let author = User(id: 9_000_000_001, username: "bench_author", followersCount: 1234)
         _ = try await client.publish([.userUpdate(author)])
         let authorJSON = try JSONCoding.string(author)
@@ -95,8 +91,7 @@ struct SSEBench: AsyncParsableCommand {
         commandName: "sse",
         abstract: "Open many Private SSE streams; report connects/s, server memory per idle connection, ack-to-receipt latency.")
 
-    @Option(help: "Server URL.") var url = "http://127.0.0.1:8080"
-    @Option(help: "The server's admin token (or SLUICE_ADMIN_TOKEN); a bench key is created with it.") var adminToken: String?
+    @OptionGroup var admin: AdminOptions
     @Option(help: "Streams to open.") var connections = 1000
     @Option(help: "Marked tweets per second in the latency phase.") var rate: Double = 20
     @Option(help: "Seconds of the latency phase.") var duration: Double = 10
@@ -105,11 +100,8 @@ struct SSEBench: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() async throws {
-        guard let token = adminToken ?? ProcessInfo.processInfo.environment["SLUICE_ADMIN_TOKEN"] else {
-            throw ValidationError("give --admin-token or set SLUICE_ADMIN_TOKEN")
-        }
         let bench = SSEBenchmark(
-            baseURL: url, adminToken: token, connections: connections, publishRate: rate, duration: duration, serverPID: serverPID,
+            baseURL: admin.url, adminToken: try admin.resolvedToken(), connections: connections, publishRate: rate, duration: duration, serverPID: serverPID,
             sourceAddresses: sourceAddresses)
         let report = try await bench.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if json {

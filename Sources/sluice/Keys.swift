@@ -8,18 +8,6 @@ struct Keys: AsyncParsableCommand {
         abstract: "Create, list and revoke API keys (through the admin API of a running server).",
         subcommands: [Create.self, List.self, Revoke.self])
 
-    struct AdminOptions: ParsableArguments {
-        @Option(help: "Server URL.") var url = "http://127.0.0.1:8080"
-        @Option(help: "Admin token (or SLUICE_ADMIN_TOKEN).") var adminToken: String?
-
-        func client() throws -> SluiceRESTClient {
-            guard let token = adminToken ?? ProcessInfo.processInfo.environment["SLUICE_ADMIN_TOKEN"] else {
-                throw ValidationError("give --admin-token or set SLUICE_ADMIN_TOKEN")
-            }
-            return SluiceRESTClient(baseURL: url, credential: token)
-        }
-    }
-
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; its secret is printed once.")
         @OptionGroup var admin: AdminOptions

@@ -8,19 +8,15 @@ struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Publish realistic synthetic traffic to a running server.")
 
-    @Option(help: "Server URL.") var url = "http://127.0.0.1:8080"
-    @Option(help: "An API key with the ingest scope (or SLUICE_KEY).") var key: String?
+    @OptionGroup var server: KeyOptions
     @Option(help: "Events per second.") var rate: Double = 20
     @Option(help: "Stop after this many events (default: run until interrupted).") var count: Int?
     @Option(help: "Number of simulated users.") var users: Int = 60
     @Option(help: "Random seed, for a reproducible run.") var seed: UInt64?
 
     func run() async throws {
-        guard let key = key ?? ProcessInfo.processInfo.environment["SLUICE_KEY"] else {
-            throw ValidationError("give --key or set SLUICE_KEY")
-        }
         guard rate > 0 else { throw ValidationError("--rate must be positive") }
-        let client = SluiceRESTClient(baseURL: url, credential: key)
+        let client = try server.client()
         var traffic = SyntheticTraffic(seed: seed ?? UInt64.random(in: 0 ... .max), userCount: users)
         let population = try await client.publish(traffic.population())
         print("population: \(population.accepted) events (seq \(population.firstSeq)…\(population.lastSeq))")

@@ -124,20 +124,11 @@ public struct SluiceRESTClient: Sendable {
     /// The error a non-2xx response carries.
     static func apiError(_ response: HTTPClientResponse) async throws -> SluiceAPIError {
         let data = Data(buffer: try await response.body.collect(upTo: 1024 * 1024))
-        let detail = (try? JSONDecoder().decode(ErrorBody.self, from: data))?.error
+        let detail = (try? JSONDecoder().decode(SluiceCore.ErrorBody.self, from: data))?.error
         return SluiceAPIError(
             status: Int(response.status.code), code: detail?.code ?? "http_\(response.status.code)",
             message: detail?.message ?? String(decoding: data.prefix(200), as: UTF8.self), index: detail?.index,
             retryAfterSeconds: response.headers.first(name: "Retry-After").flatMap { Int($0) })
-    }
-
-    struct ErrorBody: Decodable {
-        struct Detail: Decodable {
-            var code: String
-            var message: String
-            var index: Int?
-        }
-        var error: Detail
     }
 
     struct RawPage: Decodable {

@@ -51,12 +51,7 @@ public struct FilterSpec: Sendable, Hashable {
     public static func parse(_ parameters: [String: String]) throws(ParseError) -> FilterSpec {
         var spec = FilterSpec()
         if let raw = parameters["keywords"] {
-            let entries = list(raw)
-            guard !entries.isEmpty else { throw ParseError(parameter: "keywords", message: "keywords needs at least one keyword") }
-            guard entries.count <= Limits.keywords else {
-                throw ParseError(parameter: "keywords", message: "keywords takes at most \(Limits.keywords) keywords, got \(entries.count)")
-            }
-            for entry in entries {
+            for entry in try list(raw, "keywords", max: Limits.keywords) {
                 guard entry.count <= Limits.keywordLength else {
                     throw ParseError(parameter: "keywords", message: "each keyword is at most \(Limits.keywordLength) characters")
                 }
@@ -70,12 +65,7 @@ public struct FilterSpec: Sendable, Hashable {
             }
         }
         if let raw = parameters["users"] {
-            let entries = list(raw)
-            guard !entries.isEmpty else { throw ParseError(parameter: "users", message: "users needs at least one username or id") }
-            guard entries.count <= Limits.users else {
-                throw ParseError(parameter: "users", message: "users takes at most \(Limits.users) entries, got \(entries.count)")
-            }
-            for entry in entries {
+            for entry in try list(raw, "users", max: Limits.users) {
                 let name = entry.hasPrefix("@") ? String(entry.dropFirst()) : entry
                 if let id = Int64(name), id > 0 {
                     spec.users.append(.id(id))
@@ -96,11 +86,7 @@ public struct FilterSpec: Sendable, Hashable {
             }
         }
         if let raw = parameters["language"] {
-            let entries = list(raw)
-            guard !entries.isEmpty, entries.count <= Limits.languages else {
-                throw ParseError(parameter: "language", message: "language takes 1 to \(Limits.languages) language codes")
-            }
-            for entry in entries {
+            for entry in try list(raw, "language", max: Limits.languages) {
                 guard Tweet.isLanguageTag(entry) else {
                     throw ParseError(parameter: "language", message: "\"\(entry.prefix(40))\" is not a language code such as en or pt-BR")
                 }
@@ -111,8 +97,13 @@ public struct FilterSpec: Sendable, Hashable {
         return spec
     }
 
-    private static func list(_ raw: String) -> [String] {
-        raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    /// The comma-separated entries of a list parameter: at least one, at most `max`.
+    private static func list(_ raw: String, _ name: String, max: Int) throws(ParseError) -> [String] {
+        let entries = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !entries.isEmpty, entries.count <= max else {
+            throw ParseError(parameter: name, message: "\(name) takes 1 to \(max) comma-separated entries, got \(entries.count)")
+        }
+        return entries
     }
 
     private static func count(_ raw: String?, _ name: String) throws(ParseError) -> Int? {

@@ -25,17 +25,12 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
-        let body = try JSONCoding.encoder().encode(Body(error: .init(code: code, message: message, index: index)))
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: try json())))
     }
 
-    struct Body: Codable {
-        struct Detail: Codable {
-            var code: String
-            var message: String
-            var index: Int?
-        }
-        var error: Detail
+    /// The error body as JSON.
+    func json() throws -> String {
+        try JSONCoding.string(ErrorBody(code: code, message: message, index: index))
     }
 }
 

@@ -100,7 +100,7 @@ final class PrivateSSEChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     private func respond(with error: APIError, context: ChannelHandlerContext) {
         mode = .closed
         var body = ByteBuffer()
-        body.writeString((try? JSONCoding.string(APIError.Body(error: .init(code: error.code, message: error.message)))) ?? "{}")
+        body.writeString((try? error.json()) ?? "{}")
         var head = HTTPResponse(status: error.status)
         head.headerFields[.contentType] = "application/json; charset=utf-8"
         head.headerFields[.contentLength] = String(body.readableBytes)
