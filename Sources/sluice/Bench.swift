@@ -100,6 +100,7 @@ struct SSEBench: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() async throws {
+        FileLimit.raiseToHardLimit()
         let bench = SSEBenchmark(
             baseURL: admin.url, adminToken: try admin.resolvedToken(), connections: connections, publishRate: rate, duration: duration, serverPID: serverPID,
             sourceAddresses: sourceAddresses)

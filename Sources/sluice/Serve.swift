@@ -22,6 +22,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).") var logLevel: String?
 
     func run() async throws {
+        FileLimit.raiseToHardLimit()
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         if let host { values["sluice.http.host"] = .init(.string(host), isSecret: false) }
         if let port { values["sluice.http.port"] = .init(.int(port), isSecret: false) }

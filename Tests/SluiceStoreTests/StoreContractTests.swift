@@ -188,4 +188,68 @@ import Testing
             #expect(try await store.apiKey(secretHash: Secret.hash(secret))?.isRevoked == true)
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func aFailingWriteInAGroupFailsAlone(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            // Twenty concurrent creations, two with the same id: exactly one of those two fails.
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for n in 0..<20 {
+                    group.addTask {
+                        let key = APIKey(
+                            id: n < 2 ? "key_same" : "key_\(n)", name: "k\(n)", scopes: [.stream], secretHash: "hash\(n)",
+                            createdAt: Fixtures.created)
+                        return (try? await store.createAPIKey(key)) != nil
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { !$0 }.count == 1)
+            let stored = try await store.apiKeys()
+            #expect(stored.count == 19)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func streamTokensAreSingleUseEvenUnderRaces(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let key = APIKey(id: "key_t", name: "t", scopes: [.stream], secretHash: "h", createdAt: Fixtures.created)
+            try await store.createAPIKey(key)
+            let now = Date()
+            let token = StreamToken(secretHash: "th", keyID: "key_t", createdAt: now, expiresAt: now.addingTimeInterval(60))
+            #expect(try await store.issueStreamToken(token, limit: 10) == .issued)
+            let uses = await withTaskGroup(of: TokenUse.self) { group in
+                for _ in 0..<10 { group.addTask { (try? await store.consumeStreamToken(secretHash: "th", at: now)) ?? .unknown } }
+                return await group.reduce(into: [TokenUse]()) { $0.append($1) }
+            }
+            #expect(uses.filter { if case .consumed = $0 { true } else { false } }.count == 1)
+            #expect(uses.filter { $0 == .alreadyUsed }.count == 9)
+            #expect(try await store.consumeStreamToken(secretHash: "nope", at: now) == .unknown)
+
+            let late = StreamToken(secretHash: "old", keyID: "key_t", createdAt: now, expiresAt: now.addingTimeInterval(1))
+            #expect(try await store.issueStreamToken(late, limit: 10) == .issued)
+            #expect(try await store.consumeStreamToken(secretHash: "old", at: now.addingTimeInterval(2)) == .expired)
+            _ = try await store.revokeAPIKey(id: "key_t", at: now)
+            let spare = StreamToken(secretHash: "spare", keyID: "key_t", createdAt: now, expiresAt: now.addingTimeInterval(60))
+            #expect(try await store.issueStreamToken(spare, limit: 10) == .issued)
+            #expect(try await store.consumeStreamToken(secretHash: "spare", at: now) == .keyRevoked)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func tokenIssueIsASlidingWindow(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            func token(_ n: Int, at offset: TimeInterval) -> StreamToken {
+                StreamToken(secretHash: "h\(n)", keyID: "key_w", createdAt: start.addingTimeInterval(offset), expiresAt: start.addingTimeInterval(90_000))
+            }
+            for n in 0..<3 {
+                let issued = try await store.issueStreamToken(token(n, at: Double(n) * 600), limit: 3)
+                #expect(issued == .issued)
+            }
+            // The 4th, at 40 minutes, waits until the first leaves the hour: 20 minutes.
+            #expect(try await store.issueStreamToken(token(3, at: 2400), limit: 3) == .rateLimited(retryAfter: 1200))
+            #expect(try await store.issueStreamToken(token(4, at: 3601), limit: 3) == .issued)
+        }
+    }
 }

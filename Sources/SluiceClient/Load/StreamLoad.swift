@@ -84,48 +84,60 @@ final class LoadStreamHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
-        var buffer = unwrapInboundIn(data)
-        let bytes = carry + (buffer.readBytes(length: buffer.readableBytes) ?? [])
-        if !headerSeen {
-            headerSeen = true
-            let ok = bytes.starts(with: Array("HTTP/1.1 200".utf8))
-            totals.state.withLock { ok ? ($0.connected += 1) : ($0.failed += 1) }
-            ready?.yield(ok)
-            ready?.finish()
-            ready = nil
-        }
-        var events = 0
-        var receipts: [(marker: Int64, receivedAt: Int64)] = []
-        var lineStart = 0
-        for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
-            let line = bytes[lineStart..<index]
-            lineStart = index + 1
-            guard line.starts(with: Array("data: ".utf8)) else { continue }
-            events += 1
-            if let marker = Self.marker(in: line) { receipts.append((marker, now)) }
-        }
-        carry = Array(bytes[lineStart...])
-        if events > 0 {
-            totals.state.withLock {
-                $0.events += events
-                $0.receipts += receipts
+        buffer.withUnsafeReadableBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            if !headerSeen {
+                headerSeen = true
+                let ok = bytes.starts(with: "HTTP/1.1 200".utf8)
+                totals.state.withLock { ok ? ($0.connected += 1) : ($0.failed += 1) }
+                ready?.yield(ok)
+                ready?.finish()
+                ready = nil
+            }
+            var events = 0
+            var receipts: [(marker: Int64, receivedAt: Int64)] = []
+            var lineStart = 0
+            // Lines are scanned where they lie; only a line cut by the end of a read is copied.
+            func scan(_ line: some Collection<UInt8>) {
+                guard line.starts(with: "data: ".utf8) else { return }
+                events += 1
+                if let marker = Self.marker(in: line) { receipts.append((marker, now)) }
+            }
+            for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "\n") {
+                if carry.isEmpty {
+                    scan(bytes[lineStart..<index])
+                } else {
+                    scan(carry + bytes[lineStart..<index])
+                    carry.removeAll()
+                }
+                lineStart = index + 1
+            }
+            carry += UnsafeBufferPointer(rebasing: bytes[lineStart...])
+            if events > 0 {
+                totals.state.withLock {
+                    $0.events += events
+                    $0.receipts += receipts
+                }
             }
         }
     }
 
     /// The number after `"text":"lat `, if the line has one.
-    static func marker(in line: ArraySlice<UInt8>) -> Int64? {
-        let needle = Array(#""text":"lat "#.utf8)
-        guard let start = line.firstRange(of: needle)?.upperBound else { return nil }
+    static func marker(in line: some Collection<UInt8>) -> Int64? {
+        guard let start = line.firstRange(of: markerPrefix)?.upperBound else { return nil }
         var value: Int64 = 0
-        var index = start
-        while index < line.endIndex, line[index] >= 0x30, line[index] <= 0x39 {
-            value = value * 10 + Int64(line[index] - 0x30)
-            index += 1
+        var digits = 0
+        for byte in line[start...] {
+            guard byte >= 0x30, byte <= 0x39 else { break }
+            value = value * 10 + Int64(byte - 0x30)
+            digits += 1
         }
-        return index > start ? value : nil
+        return digits > 0 ? value : nil
     }
+
+    static let markerPrefix = Array(#""text":"lat "#.utf8)
 
     func channelInactive(context: ChannelHandlerContext) {
         totals.state.withLock { $0.closed += 1 }

@@ -8,8 +8,8 @@ import SluiceCore
 /// Appends queue up while a commit is under way; the next commit takes every queued batch at once, so
 /// many small batches from many clients share one transaction and one fsync. Each batch is still
 /// validated on its own (against the log plus the batches before it in the group) and accepted or
-/// refused whole. All other writes (keys) go through the same queue, so nothing else ever touches the
-/// connection in the middle of a group's transaction.
+/// refused whole. All other writes (keys, stream tokens) go through the same queue and are grouped the
+/// same way, so nothing else ever touches the connection in the middle of a group's transaction.
 actor SQLiteWriter {
     typealias Write = @Sendable (SQLiteConnection) async throws -> Void
 
@@ -67,26 +67,56 @@ actor SQLiteWriter {
             let jobs = queue
             queue.removeAll(keepingCapacity: true)
             var appends: [([Event], CheckedContinuation<ClosedRange<Int64>, any Error>)] = []
+            var writes: [(Write, CheckedContinuation<Void, any Error>)] = []
+            // Consecutive jobs of one kind share a transaction; the order of the queue is kept.
             for job in jobs {
                 switch job {
                 case .append(let events, let continuation):
+                    await commit(writes)
+                    writes.removeAll()
                     appends.append((events, continuation))
                 case .write(let body, let continuation):
                     await commit(appends)
                     appends.removeAll()
-                    do {
-                        try await body(connection)
-                        continuation.resume()
-                    } catch {
-                        continuation.resume(throwing: error)
-                    }
+                    writes.append((body, continuation))
                 }
             }
             await commit(appends)
+            await commit(writes)
         }
         draining = false
         for waiter in drained { waiter.resume() }
         drained.removeAll()
+    }
+
+    /// Runs a group of writes in one transaction (one fsync), each in its own savepoint so that a
+    /// failing write is undone alone.
+    private func commit(_ writes: [(Write, CheckedContinuation<Void, any Error>)]) async {
+        guard !writes.isEmpty else { return }
+        var outcomes: [Result<Void, any Error>] = []
+        do {
+            _ = try await connection.query("BEGIN IMMEDIATE")
+            for (body, _) in writes {
+                _ = try await connection.query("SAVEPOINT write")
+                do {
+                    try await body(connection)
+                    _ = try await connection.query("RELEASE write")
+                    outcomes.append(.success(()))
+                } catch {
+                    _ = try await connection.query("ROLLBACK TO write")
+                    _ = try await connection.query("RELEASE write")
+                    outcomes.append(.failure(error))
+                }
+            }
+            _ = try await connection.query("COMMIT")
+        } catch {
+            _ = try? await connection.query("ROLLBACK")
+            logger.error("write group failed", metadata: ["error": "\(error)", "writes": "\(writes.count)"])
+            outcomes = writes.map { _ in .failure(StoreError.unavailable("the store could not be written: \(error)")) }
+        }
+        for ((_, continuation), outcome) in zip(writes, outcomes) {
+            continuation.resume(with: outcome)
+        }
     }
 
     /// Validates and stores a group of batches in one transaction.
