@@ -141,10 +141,11 @@ public final class SQLiteStore: Store {
         let since = token.createdAt.addingTimeInterval(-StreamToken.issueWindow).millisecondsSince1970
         let outcome = Mutex(TokenIssue.issued)
         try await writer.write { db in
-            let recent = try await db.query(
-                "SELECT created_at FROM stream_tokens WHERE key_id = ? AND created_at > ? ORDER BY created_at DESC LIMIT ?",
-                [.text(token.keyID), .integer(since), .integer(limit)])
-            if recent.count >= limit, let oldest = recent.last?.date("created_at") {
+            // The limit-th most recent token in the window, if there is one: one index probe.
+            let boundary = try await db.query(
+                "SELECT created_at FROM stream_tokens WHERE key_id = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1 OFFSET ?",
+                [.text(token.keyID), .integer(since), .integer(limit - 1)])
+            if let oldest = boundary.first?.date("created_at") {
                 // The window frees a place when the oldest of the last `limit` tokens leaves it.
                 let retry = oldest.addingTimeInterval(StreamToken.issueWindow).timeIntervalSince(token.createdAt)
                 outcome.withLock { $0 = .rateLimited(retryAfter: max(1, retry)) }
