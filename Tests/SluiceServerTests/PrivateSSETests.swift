@@ -312,4 +312,16 @@ import Testing
             try await future.wait("the resume notice") { $0.statuses.contains { $0["status"] == .string("resume_ignored") } }
         }
     }
+
+    @Test func resumingPastTheReplayWindowSaysSoThenStreamsLive() async throws {
+        // A window of 0 s: every earlier event is too old to replay.
+        try await live(["stream.replayWindowSeconds": .init(.int(0), isSecret: false)]) { server in
+            let client = try await server.client(limits: ["events_per_second": 1000])
+            _ = try await client.publish([.userUpdate(Self.author), tweet(300, "old news")])
+            let probe = try await server.stream(client, "keywords=news", headers: ["Last-Event-ID": "1"])
+            try await probe.wait("the replay notice") { $0.statuses.contains { $0["status"] == .string("replay_unavailable") } }
+            _ = try await client.publish([tweet(301, "fresh news")])
+            try await probe.wait("the live tweet") { $0.tweetIDs == ["301"] }
+        }
+    }
 }
