@@ -48,6 +48,20 @@ public protocol Store: Sendable {
     /// about the tweets an event refers to.
     func publicTweets(among ids: Set<Int64>) async throws -> Set<Int64>
 
+    // MARK: Site Streams applications
+
+    func createApp(_ app: SiteApp) async throws
+    func app(id: String) async throws -> SiteApp?
+    /// The app whose consumer key this is.
+    func app(consumerKey: String) async throws -> SiteApp?
+    func apps() async throws -> [SiteApp]
+    /// Records that `userID` authorized the app. False if the app or the user does not exist.
+    func grant(appID: String, userID: Int64, at date: Date) async throws -> Bool
+    /// Removes the grant; false if there was none.
+    func revokeGrant(appID: String, userID: Int64) async throws -> Bool
+    /// The users among `userIDs` who granted the app access.
+    func grantedUsers(appID: String, among userIDs: Set<Int64>) async throws -> Set<Int64>
+
     /// Succeeds when the store can serve reads.
     func ping() async throws
     /// Finishes writes under way and releases the store. Later calls throw `StoreError.closed`.

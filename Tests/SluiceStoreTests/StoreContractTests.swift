@@ -252,4 +252,26 @@ import Testing
             #expect(try await store.issueStreamToken(token(4, at: 3601), limit: 3) == .issued)
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func appsAndGrants(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let app = SiteApp.generate(name: "push", now: Fixtures.created)
+            try await store.createApp(app)
+            #expect(try await store.app(id: app.id) == app)
+            #expect(try await store.app(consumerKey: app.consumerKey) == app)
+            #expect(try await store.app(consumerKey: "nope") == nil)
+            #expect(try await store.apps() == [app])
+            _ = try await store.append([.userUpdate(Fixtures.user(1)), .userUpdate(Fixtures.user(2))])
+
+            #expect(try await store.grant(appID: app.id, userID: 1, at: Fixtures.created))
+            #expect(try await store.grant(appID: app.id, userID: 1, at: Fixtures.created), "granting twice is fine")
+            #expect(try await store.grant(appID: app.id, userID: 99, at: Fixtures.created) == false, "unknown user")
+            #expect(try await store.grant(appID: "app_nope", userID: 2, at: Fixtures.created) == false, "unknown app")
+            #expect(try await store.grantedUsers(appID: app.id, among: [1, 2, 99]) == [1])
+            #expect(try await store.revokeGrant(appID: app.id, userID: 1))
+            #expect(try await store.revokeGrant(appID: app.id, userID: 1) == false)
+            #expect(try await store.grantedUsers(appID: app.id, among: [1, 2]).isEmpty)
+        }
+    }
 }

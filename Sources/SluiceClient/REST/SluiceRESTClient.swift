@@ -106,6 +106,42 @@ public struct SluiceRESTClient: Sendable {
         try JSONDecoder().decode(KeyInfo.self, from: try await send(.DELETE, "/v1/admin/keys/\(id)"))
     }
 
+    public struct AppInfo: Codable, Sendable {
+        public var id: String
+        public var name: String
+        public var consumerKey: String
+        public var consumerSecret: String?
+        public var accessToken: String
+        public var accessTokenSecret: String?
+        public var createdAt: String
+        enum CodingKeys: String, CodingKey {
+            case id, name
+            case consumerKey = "consumer_key"
+            case consumerSecret = "consumer_secret"
+            case accessToken = "access_token"
+            case accessTokenSecret = "access_token_secret"
+            case createdAt = "created_at"
+        }
+    }
+
+    public func createApp(name: String) async throws -> AppInfo {
+        let body = try JSONSerialization.data(withJSONObject: ["name": name])
+        return try JSONDecoder().decode(AppInfo.self, from: try await send(.POST, "/v1/admin/apps", body: body))
+    }
+
+    public func listApps() async throws -> [AppInfo] {
+        try JSONDecoder().decode([String: [AppInfo]].self, from: try await send(.GET, "/v1/admin/apps"))["apps"] ?? []
+    }
+
+    public func grant(appID: String, userID: Int64) async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["user_id": userID])
+        _ = try await send(.POST, "/v1/admin/apps/\(appID)/grants", body: body)
+    }
+
+    public func revokeGrant(appID: String, userID: Int64) async throws {
+        _ = try await send(.DELETE, "/v1/admin/apps/\(appID)/grants/\(userID)")
+    }
+
     // MARK: - Transport
 
     func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws -> Data {

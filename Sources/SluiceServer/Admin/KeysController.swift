@@ -14,13 +14,7 @@ struct KeysController {
     }
 
     @Sendable func create(_ request: Request, context: SluiceRequestContext) async throws -> Response {
-        let body = try await request.body.collect(upTo: 64 * 1024)
-        let input: KeyRequest
-        do {
-            input = try JSONDecoder().decode(KeyRequest.self, from: Data(buffer: body))
-        } catch let error as DecodingError {
-            throw APIError.badRequest("invalid_request", EventBatchParser.rejection(error, lineIndex: nil).message)
-        }
+        let input = try await AppsController.decode(KeyRequest.self, from: request)
         let (key, secret) = try await keys.create(name: input.name, scopes: input.scopes, limits: input.limits)
         return try JSONResponse.ok(KeyResponse(key, secret: secret), status: .created)
     }

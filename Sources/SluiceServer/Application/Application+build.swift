@@ -57,5 +57,6 @@ func buildRouter(store: any Store, ingest: EventIngest, keys: KeyAdministration,
 
     let admin = router.group("v1/admin").add(middleware: AdminTokenMiddleware(adminToken: settings.adminToken))
     KeysController(keys: keys).addRoutes(to: admin.group("keys"))
+    AppsController(store: store).addRoutes(to: admin.group("apps"))
     return router
 }

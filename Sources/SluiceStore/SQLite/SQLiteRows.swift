@@ -30,6 +30,13 @@ extension SQLiteRow {
             expiresAt: date("expires_at") ?? .distantPast, usedAt: date("used_at"))
     }
 
+    func siteApp() throws -> SiteApp {
+        SiteApp(
+            id: try string("id"), name: try string("name"), consumerKey: try string("consumer_key"),
+            consumerSecret: try string("consumer_secret"), accessToken: try string("access_token"),
+            accessTokenSecret: try string("access_token_secret"), createdAt: date("created_at") ?? .distantPast)
+    }
+
     func apiKey() throws -> APIKey {
         let scopes = try string("scopes").split(separator: ",").compactMap { KeyScope(rawValue: String($0)) }
         let limits = try JSONDecoder().decode(StreamLimits.self, from: Data(try string("limits").utf8))
@@ -60,15 +67,16 @@ extension SQLiteConnection {
         }
     }
 
-    /// Runs `sql` (which contains one `IN (%@)`) over `ids` in chunks, collecting the rows.
-    func selectIn(_ sql: String, ids: some Collection<Int64>) async throws -> [SQLiteRow] {
+    /// Runs `sql` (which contains one `IN (%@)`) over `ids` in chunks, collecting the rows; `leading`
+    /// binds the placeholders before the list.
+    func selectIn(_ sql: String, leading: [SQLiteData] = [], ids: some Collection<Int64>) async throws -> [SQLiteRow] {
         var result: [SQLiteRow] = []
         let all = Array(ids)
         var start = 0
         while start < all.count {
             let chunk = all[start..<min(start + 500, all.count)]
             let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            result += try await query(sql.replacingOccurrences(of: "%@", with: placeholders), chunk.map { .integer(Int($0)) })
+            result += try await query(sql.replacingOccurrences(of: "%@", with: placeholders), leading + chunk.map { .integer(Int($0)) })
             start += chunk.count
         }
         return result

@@ -75,6 +75,28 @@ enum SQLiteSchema {
             """,
             "CREATE INDEX stream_tokens_by_key ON stream_tokens (key_id, created_at)",
         ],
+        // 3: Site Streams applications and the users who granted them access.
+        [
+            """
+            CREATE TABLE apps (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                consumer_key TEXT NOT NULL UNIQUE,
+                consumer_secret TEXT NOT NULL,
+                access_token TEXT NOT NULL,
+                access_token_secret TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE app_grants (
+                app_id TEXT NOT NULL,
+                user_id INTEGER NOT NULL,
+                granted_at INTEGER NOT NULL,
+                PRIMARY KEY (app_id, user_id)
+            ) WITHOUT ROWID
+            """,
+        ],
     ]
 
     /// Brings the database up to the latest version.

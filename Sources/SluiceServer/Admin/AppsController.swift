@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import SluiceCore
+import SluiceStore
+
+/// `POST|GET /v1/admin/apps`, `POST /v1/admin/apps/{id}/grants`, `DELETE /v1/admin/apps/{id}/grants/{user_id}`:
+/// Site Streams applications and the users who granted them access.
+struct AppsController {
+    let store: any Store
+
+    func addRoutes(to group: RouterGroup<SluiceRequestContext>) {
+        group.post(use: create)
+        group.get(use: list)
+        group.post("{id}/grants", use: grant)
+        group.delete("{id}/grants/{user_id}", use: revokeGrant)
+    }
+
+    @Sendable func create(_ request: Request, context: SluiceRequestContext) async throws -> Response {
+        let input = try await Self.decode(AppRequest.self, from: request)
+        let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 100 else { throw APIError.badRequest("invalid_request", "name must be 1 to 100 characters") }
+        let app = SiteApp.generate(name: name)
+        try await store.createApp(app)
+        return try JSONResponse.ok(AppResponse(app, withSecrets: true), status: .created)
+    }
+
+    @Sendable func list(_ request: Request, context: SluiceRequestContext) async throws -> Response {
+        try JSONResponse.ok(["apps": try await store.apps().map { AppResponse($0, withSecrets: false) }])
+    }
+
+    @Sendable func grant(_ request: Request, context: SluiceRequestContext) async throws -> Response {
+        let app = try await requireApp(context)
+        let input = try await Self.decode(GrantRequest.self, from: request)
+        guard try await store.grant(appID: app.id, userID: input.userID, at: Date()) else {
+            throw APIError.notFound("no user \(input.userID): users come from ingested events")
+        }
+        return try JSONResponse.ok(GrantResponse(appID: app.id, userID: input.userID), status: .created)
+    }
+
+    @Sendable func revokeGrant(_ request: Request, context: SluiceRequestContext) async throws -> Response {
+        let app = try await requireApp(context)
+        guard let raw = context.parameters.get("user_id"), let userID = Int64(raw) else {
+            throw APIError.badRequest("invalid_parameter", "user_id must be a user id")
+        }
+        guard try await store.revokeGrant(appID: app.id, userID: userID) else {
+            throw APIError.notFound("user \(userID) has not granted app \(app.id) access")
+        }
+        return try JSONResponse.ok(GrantResponse(appID: app.id, userID: userID))
+    }
+
+    private func requireApp(_ context: SluiceRequestContext) async throws -> SiteApp {
+        let id = try context.parameters.require("id")
+        guard let app = try await store.app(id: id) else { throw APIError.notFound("no app \(id)") }
+        return app
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+        } catch let error as DecodingError {
+            throw APIError.badRequest("invalid_request", EventBatchParser.rejection(error, lineIndex: nil).message)
+        }
+    }
+
+    struct AppRequest: Decodable {
+        var name: String
+    }
+
+    struct GrantRequest: Decodable {
+        var userID: Int64
+        enum CodingKeys: String, CodingKey { case userID = "user_id" }
+    }
+
+    struct GrantResponse: Encodable {
+        var appID: String
+        var userID: Int64
+        enum CodingKeys: String, CodingKey {
+            case appID = "app_id"
+            case userID = "user_id"
+        }
+    }
+
+    /// An app as the API shows it; the secrets only in the response that created it.
+    struct AppResponse: Encodable {
+        var id: String
+        var name: String
+        var consumerKey: String
+        var consumerSecret: String?
+        var accessToken: String
+        var accessTokenSecret: String?
+        var createdAt: String
+
+        init(_ app: SiteApp, withSecrets: Bool) {
+            id = app.id
+            name = app.name
+            consumerKey = app.consumerKey
+            consumerSecret = withSecrets ? app.consumerSecret : nil
+            accessToken = app.accessToken
+            accessTokenSecret = withSecrets ? app.accessTokenSecret : nil
+            createdAt = Timestamp.format(app.createdAt)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, name
+            case consumerKey = "consumer_key"
+            case consumerSecret = "consumer_secret"
+            case accessToken = "access_token"
+            case accessTokenSecret = "access_token_secret"
+            case createdAt = "created_at"
+        }
+    }
+}
