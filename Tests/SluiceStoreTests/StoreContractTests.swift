@@ -274,4 +274,28 @@ import Testing
             #expect(try await store.grantedUsers(appID: app.id, among: [1, 2]).isEmpty)
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func purgeRemovesOnlyTokensThatCanNoLongerMatter(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            try await store.createAPIKey(APIKey(id: "key_p", name: "p", scopes: [.stream], secretHash: "hp", createdAt: Fixtures.created))
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            func token(_ name: String, age: TimeInterval, life: TimeInterval) -> StreamToken {
+                StreamToken(secretHash: name, keyID: "key_p", createdAt: now.addingTimeInterval(-age), expiresAt: now.addingTimeInterval(-age + life))
+            }
+            for t in [
+                token("old-spent", age: 7200, life: 86400), token("old-expired", age: 7200, life: 60),
+                token("old-unused", age: 7200, life: 86400), token("recent-spent", age: 60, life: 86400),
+            ] {
+                _ = try await store.issueStreamToken(t, limit: 100)
+            }
+            _ = try await store.consumeStreamToken(secretHash: "old-spent", at: now.addingTimeInterval(-7000))
+            _ = try await store.consumeStreamToken(secretHash: "recent-spent", at: now.addingTimeInterval(-30))
+            #expect(try await store.purgeStreamTokens(before: now) == 2)
+            #expect(try await store.streamToken(secretHash: "old-unused") != nil, "still usable")
+            #expect(try await store.streamToken(secretHash: "recent-spent") != nil, "still counts towards the hourly limit")
+            #expect(try await store.streamToken(secretHash: "old-spent") == nil)
+            #expect(try await store.streamToken(secretHash: "old-expired") == nil)
+        }
+    }
 }

@@ -36,7 +36,9 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         logger: logger)
     // Shut down in reverse: the server ends streams (saying why) and finishes requests, then the demo
     // stops, the ticker and the follower stop, and the store closes last.
-    app.addServices(StoreService(store: store), follower, HubTicker(hub: hub, heartbeatEvery: settings.heartbeatSeconds))
+    app.addServices(
+        StoreService(store: store), TokenJanitor(store: store, interval: .seconds(600), logger: logger), follower,
+        HubTicker(hub: hub, heartbeatEvery: settings.heartbeatSeconds))
     if settings.demo {
         let baseURL = "http://\(reader.string(forKey: "http.host", default: "127.0.0.1")):\(reader.int(forKey: "http.port", default: 8080))"
         app.addServices(DemoTraffic(ingest: ingest, keys: keys, rate: settings.demoRate, baseURL: baseURL, logger: logger))
