@@ -13,6 +13,9 @@ public final class Hub: Sendable {
         var index = FilterIndex<UInt64>()
         var position: Int64
         var connectionsByKey: [String: Int] = [:]
+        /// Keys revoked while this process runs: a stream admitted just before the revocation must not
+        /// register after `close(keyID:)` has run.
+        var revokedKeys: Set<String> = []
         var nextID: UInt64 = 1
     }
 
@@ -59,13 +62,17 @@ public final class Hub: Sendable {
     /// Adds `subscription` if the hub has dispatched exactly up to `position`, so that it receives
     /// every event after `position` and nothing before: the seam between replay and live. Returns
     /// the hub's position when it is elsewhere (the caller replays up to it and tries again).
+    /// A subscription of a revoked key is closed instead (`key_revoked`).
     public func register(_ subscription: PrivateSSESubscription, at position: Int64) -> Int64? {
-        state.withLock { state in
-            guard state.position == position else { return state.position }
+        let (ahead, revoked): (Int64?, Bool) = state.withLock { state in
+            if state.revokedKeys.contains(subscription.keyID) { return (nil, true) }
+            guard state.position == position else { return (state.position, false) }
             state.subscriptions[subscription.id] = subscription
             state.index.insert(subscription.id, subscription.spec)
-            return nil
+            return (nil, false)
         }
+        if revoked { subscription.close(.keyRevoked) }
+        return ahead
     }
 
     public func remove(_ subscription: PrivateSSESubscription) {
@@ -119,9 +126,13 @@ public final class Hub: Sendable {
         }
     }
 
-    /// Closes every stream of `keyID` (the key was revoked).
+    /// Closes every stream of `keyID` (the key was revoked), and any that would register later.
     public func close(keyID: String, reason: CloseReason) {
-        for subscription in state.withLock({ Array($0.subscriptions.values) }) where subscription.keyID == keyID {
+        let open = state.withLock { state in
+            state.revokedKeys.insert(keyID)
+            return Array(state.subscriptions.values)
+        }
+        for subscription in open where subscription.keyID == keyID {
             subscription.close(reason)
         }
     }

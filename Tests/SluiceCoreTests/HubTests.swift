@@ -1,0 +1,73 @@
+import Foundation
+import SluiceCore
+import SluiceTestSupport
+import Testing
+
+@Suite struct HubTests {
+    func subscription(_ hub: Hub, key: String = "key_a", keywords: String = "swift") throws -> PrivateSSESubscription {
+        PrivateSSESubscription(
+            id: hub.makeSubscriptionID(), keyID: key, spec: try FilterSpec.parse(["keywords": keywords]), eventNames: true,
+            limits: .init(maxConnections: 3, eventsPerSecond: 100, tokensPerHour: 10, idleTimeoutSeconds: 60), expiresAt: .infinity,
+            outboxLimit: 1 << 20, now: 0, wake: {})
+    }
+
+    func dispatch(_ hub: Hub, _ seq: Int64, _ text: String) throws {
+        let event = Event.tweet(Fixtures.tweet(seq, by: Fixtures.user(1), text: text))
+        try hub.dispatch(StoredEvent(sequence: seq, kind: .tweet, data: try event.encodedData(), acceptedAt: Date()), decoded: event, facts: .init(), now: 0)
+    }
+
+    func frames(_ s: PrivateSSESubscription) -> [String] {
+        guard case .frames(let frames)? = s.outbox.take() else { return [] }
+        return frames.map { String(buffer: $0) }
+    }
+
+    @Test func registrationOnlySucceedsAtTheHubsPosition() throws {
+        let hub = Hub(position: 10)
+        let s = try subscription(hub)
+        #expect(hub.register(s, at: 7) == 10, "behind: replay up to 10 first")
+        try dispatch(hub, 11, "swift one")
+        #expect(frames(s).isEmpty, "not registered yet")
+        #expect(hub.register(s, at: 10) == 11)
+        #expect(hub.register(s, at: 11) == nil)
+        try dispatch(hub, 12, "swift two")
+        try dispatch(hub, 13, "rust")
+        #expect(frames(s).map { $0.contains("id: 12") } == [true])
+    }
+
+    @Test func aRevokedKeyCannotRegisterLater() throws {
+        let hub = Hub(position: 0)
+        let early = try subscription(hub)
+        #expect(hub.register(early, at: 0) == nil)
+        hub.close(keyID: "key_a", reason: .keyRevoked)
+        #expect(early.outbox.isClosed)
+        let late = try subscription(hub)
+        #expect(hub.register(late, at: 0) == nil)
+        #expect(late.outbox.isClosed, "admitted before the revocation, closed at registration")
+        guard case .end(let reason, _)? = late.outbox.take() else { Issue.record("no end"); return }
+        #expect(reason == .keyRevoked)
+        let other = try subscription(hub, key: "key_b")
+        #expect(hub.register(other, at: 0) == nil)
+        #expect(!other.outbox.isClosed)
+    }
+
+    @Test func connectionSlotsPerKey() {
+        let hub = Hub(position: 0)
+        #expect((0..<5).filter { _ in hub.reserveConnection(keyID: "k", max: 3) }.count == 3)
+        hub.releaseConnection(keyID: "k")
+        #expect(hub.reserveConnection(keyID: "k", max: 3))
+        #expect(hub.reserveConnection(keyID: "other", max: 3))
+    }
+
+    @Test func eachFrameIsEncodedOnceAndShared() throws {
+        let hub = Hub(position: 0)
+        let a = try subscription(hub), b = try subscription(hub)
+        _ = hub.register(a, at: 0)
+        _ = hub.register(b, at: 0)
+        try dispatch(hub, 1, "swift")
+        guard case .frames(let fa)? = a.outbox.take(), case .frames(let fb)? = b.outbox.take() else { Issue.record("no frames"); return }
+        // The same storage: a ByteBuffer copy shares it until written to.
+        fa[0].withUnsafeReadableBytes { pa in
+            fb[0].withUnsafeReadableBytes { pb in #expect(pa.baseAddress == pb.baseAddress) }
+        }
+    }
+}
