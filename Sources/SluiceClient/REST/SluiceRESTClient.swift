@@ -75,22 +75,8 @@ public struct SluiceRESTClient: Sendable {
 
     // MARK: - Admin
 
-    public struct KeyInfo: Codable, Sendable {
-        public var id: String
-        public var key: String?
-        public var name: String
-        public var scopes: [String]
-        public var createdAt: String
-        public var revokedAt: String?
-        enum CodingKeys: String, CodingKey {
-            case id, key, name, scopes
-            case createdAt = "created_at"
-            case revokedAt = "revoked_at"
-        }
-    }
+    public typealias KeyInfo = APIKeyDescription
 
-    /// Creates a key; `limits` may set `max_connections`, `events_per_second`, `tokens_per_hour`,
-    /// `idle_timeout_seconds` (the rest keep their defaults).
     public func createKey(name: String, scopes: [String], limits: [String: Int] = [:]) async throws -> KeyInfo {
         var request: [String: Any] = ["name": name, "scopes": scopes]
         if !limits.isEmpty { request["limits"] = limits }
@@ -106,23 +92,7 @@ public struct SluiceRESTClient: Sendable {
         try JSONDecoder().decode(KeyInfo.self, from: try await send(.DELETE, "/v1/admin/keys/\(id)"))
     }
 
-    public struct AppInfo: Codable, Sendable {
-        public var id: String
-        public var name: String
-        public var consumerKey: String
-        public var consumerSecret: String?
-        public var accessToken: String
-        public var accessTokenSecret: String?
-        public var createdAt: String
-        enum CodingKeys: String, CodingKey {
-            case id, name
-            case consumerKey = "consumer_key"
-            case consumerSecret = "consumer_secret"
-            case accessToken = "access_token"
-            case accessTokenSecret = "access_token_secret"
-            case createdAt = "created_at"
-        }
-    }
+    public typealias AppInfo = SiteAppDescription
 
     public func createApp(name: String) async throws -> AppInfo {
         let body = try JSONSerialization.data(withJSONObject: ["name": name])

@@ -21,11 +21,11 @@ struct AppsController {
         guard !name.isEmpty, name.count <= 100 else { throw APIError.badRequest("invalid_request", "name must be 1 to 100 characters") }
         let app = SiteApp.generate(name: name)
         try await store.createApp(app)
-        return try JSONResponse.ok(AppResponse(app, withSecrets: true), status: .created)
+        return try JSONResponse.ok(SiteAppDescription(app, withSecrets: true), status: .created)
     }
 
     @Sendable func list(_ request: Request, context: SluiceRequestContext) async throws -> Response {
-        try JSONResponse.ok(["apps": try await store.apps().map { AppResponse($0, withSecrets: false) }])
+        try JSONResponse.ok(["apps": try await store.apps().map { SiteAppDescription($0, withSecrets: false) }])
     }
 
     @Sendable func grant(_ request: Request, context: SluiceRequestContext) async throws -> Response {
@@ -78,36 +78,6 @@ struct AppsController {
         enum CodingKeys: String, CodingKey {
             case appID = "app_id"
             case userID = "user_id"
-        }
-    }
-
-    /// An app as the API shows it; the secrets only in the response that created it.
-    struct AppResponse: Encodable {
-        var id: String
-        var name: String
-        var consumerKey: String
-        var consumerSecret: String?
-        var accessToken: String
-        var accessTokenSecret: String?
-        var createdAt: String
-
-        init(_ app: SiteApp, withSecrets: Bool) {
-            id = app.id
-            name = app.name
-            consumerKey = app.consumerKey
-            consumerSecret = withSecrets ? app.consumerSecret : nil
-            accessToken = app.accessToken
-            accessTokenSecret = withSecrets ? app.accessTokenSecret : nil
-            createdAt = Timestamp.format(app.createdAt)
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case id, name
-            case consumerKey = "consumer_key"
-            case consumerSecret = "consumer_secret"
-            case accessToken = "access_token"
-            case accessTokenSecret = "access_token_secret"
-            case createdAt = "created_at"
         }
     }
 }
