@@ -92,6 +92,7 @@ struct SSEBench: AsyncParsableCommand {
         abstract: "Open many Private SSE streams; report connects/s, server memory per idle connection, ack-to-receipt latency.")
 
     @OptionGroup var admin: AdminOptions
+    @Option(help: "Open streams here instead of at --url (a server's --stream-port).") var streamURL: String?
     @Option(help: "Streams to open.") var connections = 1000
     @Option(help: "Marked tweets per second in the latency phase.") var rate: Double = 20
     @Option(help: "Seconds of the latency phase.") var duration: Double = 10
@@ -102,7 +103,7 @@ struct SSEBench: AsyncParsableCommand {
     func run() async throws {
         FileLimit.raiseToHardLimit()
         let bench = SSEBenchmark(
-            baseURL: admin.url, adminToken: try admin.resolvedToken(), connections: connections, publishRate: rate, duration: duration, serverPID: serverPID,
+            baseURL: admin.url, streamURL: streamURL, adminToken: try admin.resolvedToken(), connections: connections, publishRate: rate, duration: duration, serverPID: serverPID,
             sourceAddresses: sourceAddresses)
         let report = try await bench.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if json {

@@ -16,6 +16,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (default 8080; 0 picks a free one).") var port: Int?
     @Option(help: "Where data lives: sqlite:PATH (default sqlite:./sluice.db).") var store: String?
     @Option(help: "Bearer token for the admin API (off without one).") var adminToken: String?
+    @Option(help: "Also serve streams on a dedicated listener at this port (0 picks one).") var streamPort: Int?
     @Option(help: "Largest ingest body in bytes (default 8 MiB).") var maxBodyBytes: Int?
     @Flag(help: "Seed a demo population and publish live synthetic traffic.") var demo = false
     @Option(help: "Synthetic events per second with --demo (default 5).") var demoRate: Double?
@@ -27,6 +28,7 @@ struct Serve: AsyncParsableCommand {
         if let host { values["sluice.http.host"] = .init(.string(host), isSecret: false) }
         if let port { values["sluice.http.port"] = .init(.int(port), isSecret: false) }
         if let store { values["sluice.store"] = .init(.string(store), isSecret: false) }
+        if let streamPort { values["sluice.stream.port"] = .init(.int(streamPort), isSecret: false) }
         if let adminToken { values["sluice.admin.token"] = .init(.string(adminToken), isSecret: true) }
         if let maxBodyBytes { values["sluice.ingest.maxBodyBytes"] = .init(.int(maxBodyBytes), isSecret: false) }
         if demo { values["sluice.demo.enabled"] = .init(.bool(true), isSecret: false) }

@@ -240,3 +240,30 @@ final class Counter: Sendable {
     private let value = Mutex(0)
     func incrementAndGet() -> Int { value.withLock { $0 += 1; return $0 } }
 }
+
+/// `--stream-port`: streams on a dedicated listener.
+@Suite struct StreamListenerTests {
+    @Test func streamsAreServedOnTheDedicatedPortAndEndOnShutdown() async throws {
+        let server = try await SluiceProcess.serve([
+            "--store", "sqlite:\(Fixtures.temporaryDatabasePath())", "--admin-token", "a", "--stream-port", "0", "--log-level", "warning",
+        ])
+        let streamPort = try #require(server.streamPort)
+        #expect(streamPort != server.port)
+        let key = try await SluiceRESTClient(baseURL: server.baseURL, credential: "a").createKey(name: "k", scopes: ["stream", "ingest"]).key!
+        let client = SluiceRESTClient(baseURL: server.baseURL, credential: key)
+        _ = try await client.publish([.userUpdate(Fixtures.user(1))])
+        let probe = try await StreamProbe.open("http://127.0.0.1:\(streamPort)/sse/private?token=\(try await client.streamToken())&keywords=dedicated")
+        #expect(probe.status == 200)
+        try await probe.connected()
+        _ = try await client.publish([.tweet(Fixtures.tweet(7, by: Fixtures.user(1), text: "dedicated listener"))])
+        try await probe.wait("the tweet") { $0.tweetIDs == ["7"] }
+
+        let other = try await StreamProbe.open("http://127.0.0.1:\(streamPort)/v1/events")
+        #expect(other.status == 404)
+        #expect(other.errorCode == "not_found")
+
+        server.signal(SIGTERM)
+        try await probe.wait("the shutdown notice") { $0.statuses.last?["reason"] == .string("shutdown") }
+        #expect(try await server.waitForExit() == 0)
+    }
+}

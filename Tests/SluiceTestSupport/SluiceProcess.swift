@@ -9,6 +9,8 @@ public final class SluiceProcess: Sendable {
     private let output: OutputBuffer
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// The dedicated stream listener's port, when started with `--stream-port`.
+    public var streamPort: Int? { output.port(after: "sluice streams listening on") }
     public var processIdentifier: Int32 { process.processIdentifier }
     /// Everything the process printed so far (stdout and stderr together).
     public var log: String { output.text }
@@ -42,7 +44,7 @@ public final class SluiceProcess: Sendable {
         do {
             try await waitUntil(timeout: timeout, "sluice to listen") {
                 guard process.isRunning else { throw TimedOut(what: "sluice exited early: \(output.text)") }
-                return output.listeningPort != nil
+                return output.listeningPort != nil && (!arguments.contains("--stream-port") || output.port(after: "sluice streams listening on") != nil)
             }
             return SluiceProcess(port: output.listeningPort!, process: process, output: output)
         } catch {
@@ -81,8 +83,11 @@ final class OutputBuffer: Sendable {
 
     var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
 
-    var listeningPort: Int? {
-        guard let range = text.range(of: #"sluice listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression) else { return nil }
+    var listeningPort: Int? { port(after: "sluice listening on") }
+
+    /// The port in the first `<prefix> 127.0.0.1:PORT` line printed.
+    func port(after prefix: String) -> Int? {
+        guard let range = text.range(of: prefix + #" 127\.0\.0\.1:(\d+)"#, options: .regularExpression) else { return nil }
         return Int(text[range].split(separator: ":").last!)
     }
 }

@@ -9,6 +9,8 @@ import Synchronization
 /// and measures latency from the ingest acknowledgement to receipt.
 public struct SSEBenchmark: Sendable {
     public var baseURL: String
+    /// Where streams are opened, if not at `baseURL` (a dedicated stream listener).
+    public var streamURL: String?
     public var adminToken: String
     public var connections: Int
     public var publishRate: Double
@@ -18,8 +20,12 @@ public struct SSEBenchmark: Sendable {
     /// Connections are spread over 127.0.0.2, 127.0.0.3, … to pass the ephemeral-port limit of one address.
     public var sourceAddresses: Int
 
-    public init(baseURL: String, adminToken: String, connections: Int, publishRate: Double, duration: Double, serverPID: Int32?, sourceAddresses: Int) {
+    public init(
+        baseURL: String, streamURL: String? = nil, adminToken: String, connections: Int, publishRate: Double, duration: Double,
+        serverPID: Int32?, sourceAddresses: Int
+    ) {
         self.baseURL = baseURL
+        self.streamURL = streamURL
         self.adminToken = adminToken
         self.connections = connections
         self.publishRate = publishRate
@@ -86,7 +92,7 @@ public struct SSEBenchmark: Sendable {
 
         let rssBefore = serverPID.flatMap(Self.residentBytes)
         let load = StreamLoad()
-        let url = URL(string: baseURL)!
+        let url = URL(string: streamURL ?? baseURL)!
         let host = url.host ?? "127.0.0.1", port = url.port ?? 80
         started = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in

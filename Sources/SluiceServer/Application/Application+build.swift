@@ -39,6 +39,10 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     app.addServices(
         StoreService(store: store), TokenJanitor(store: store, interval: .seconds(600), logger: logger), follower,
         HubTicker(hub: hub, heartbeatEvery: settings.heartbeatSeconds))
+    if let streamPort = settings.streamPort {
+        let host = reader.string(forKey: "http.host", default: "127.0.0.1")
+        app.addServices(StreamListener(host: host, port: streamPort, streams: streams, logger: logger))
+    }
     if settings.demo {
         let baseURL = "http://\(reader.string(forKey: "http.host", default: "127.0.0.1")):\(reader.int(forKey: "http.port", default: 8080))"
         app.addServices(DemoTraffic(ingest: ingest, keys: keys, rate: settings.demoRate, baseURL: baseURL, logger: logger))

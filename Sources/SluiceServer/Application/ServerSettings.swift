@@ -27,6 +27,8 @@ public struct ServerSettings: Sendable {
     public var replayWindowSeconds: Int
     /// `stream.tokenLifetimeSeconds`: how long a stream token lives (24 h).
     public var tokenLifetimeSeconds: Int
+    /// `stream.port`: also serve streams on a dedicated listener at this port (on the HTTP host).
+    public var streamPort: Int?
 
     public init(reader: ConfigReader) {
         store = reader.string(forKey: "store", default: "sqlite:./sluice.db")
@@ -39,5 +41,6 @@ public struct ServerSettings: Sendable {
         outboxBytes = reader.int(forKey: "stream.outboxBytes", default: 256 * 1024)
         replayWindowSeconds = reader.int(forKey: "stream.replayWindowSeconds", default: 24 * 3600)
         tokenLifetimeSeconds = reader.int(forKey: "stream.tokenLifetimeSeconds", default: Int(StreamToken.lifetime))
+        streamPort = reader.int(forKey: "stream.port")
     }
 }

@@ -1,0 +1,59 @@
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+import NIOPosix
+import ServiceLifecycle
+import SluiceCore
+
+/// A listener for streams only (`--stream-port`), as Twitter served its streams from `stream.` hosts:
+/// a bare SwiftNIO HTTP/1 pipeline ending in `PrivateSSEChannelHandler`, without Hummingbird's
+/// per-connection task. Any other request gets a JSON 404.
+struct StreamListener: Service {
+    let host: String
+    let port: Int
+    let streams: PrivateSSEStreams
+    let logger: Logger
+
+    func run() async throws {
+        let streams = self.streams
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                    try channel.pipeline.syncOperations.addHandler(PrivateSSEChannelHandler(streams: streams))
+                    try channel.pipeline.syncOperations.addHandler(NotAStreamHandler())
+                }
+            }
+            .bind(host: host, port: port).get()
+        let address = server.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        FileHandle.standardOutput.write(Data("sluice streams listening on \(address)\n".utf8))
+        try? await gracefulShutdown()
+        // Streams were ended by the hub's shutdown; stop accepting.
+        streams.hub.closeAll(.shutdown)
+        try await server.close()
+    }
+}
+
+/// Answers every request that is not a stream with a JSON 404.
+final class NotAStreamHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias OutboundOut = HTTPResponsePart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .end = unwrapInboundIn(data) else { return }
+        let body = ByteBuffer(string: (try? APIError.notFound("this listener serves \(PrivateSSEStreams.path) only").json()) ?? "{}")
+        var head = HTTPResponse(status: .notFound)
+        head.headerFields[.contentType] = "application/json; charset=utf-8"
+        head.headerFields[.contentLength] = String(body.readableBytes)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+}
