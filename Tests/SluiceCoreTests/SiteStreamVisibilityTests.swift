@@ -1,0 +1,149 @@
+import Foundation
+import SluiceCore
+import SluiceTestSupport
+import Testing
+
+/// The Site Streams visibility property test: random populations, graphs, event sequences and
+/// subscriptions; a deliberately simple oracle, written from the rules over plain sets, decides what
+/// each subscriber must receive; the router must agree exactly, event by event.
+@Suite struct SiteStreamVisibilityTests {
+    /// The oracle's own, naive view of the platform.
+    struct Oracle {
+        var protected: [Int64: Bool] = [:]
+        var usernames: [String: Int64] = [:]
+        var follows: Set<[Int64]> = []
+        var blocks: Set<[Int64]> = []
+        var tweetAuthor: [Int64: Int64] = [:]
+        var sawTweet: [Int64: Set<Int64>] = [:]
+
+        func F(_ a: Int64, _ b: Int64) -> Bool { follows.contains([a, b]) }
+        func B(_ a: Int64, _ b: Int64) -> Bool { blocks.contains([a, b]) || blocks.contains([b, a]) }
+        func visible(_ u: Int64, _ author: Int64) -> Bool {
+            (u == author || protected[author] == false || F(u, author)) && !B(u, author)
+        }
+
+        /// Must `u` (with these options) receive `event`? Every kind is listed; anything else: no.
+        func receives(_ u: Int64, _ event: Event, followings: Bool, repliesAll: Bool) -> Bool {
+            switch event {
+            case .tweet(let t):
+                let a = t.user.id
+                var authors = [a]
+                var personal: Set<Int64> = [a]
+                for ref in [t.retweetedStatusID, t.quotedStatusID].compactMap({ $0 }) {
+                    guard let other = tweetAuthor[ref] else { return u == a }
+                    authors.append(other)
+                    personal.insert(other)
+                }
+                guard authors.allSatisfy({ visible(u, $0) }) else { return false }
+                if let r = t.inReplyToUserID { personal.insert(r) }
+                for m in t.entities.mentions { if let id = usernames[String(m.dropFirst()).lowercased()] { personal.insert(id) } }
+                if personal.contains(u) { return true }
+                let replyOK = t.inReplyToUserID.map { $0 == a || F(u, $0) || repliesAll } ?? true
+                return followings && F(u, a) && replyOK
+            case .delete(let d): return sawTweet[d.id]?.contains(u) ?? false
+            case .follow(let r): return u == r.sourceID || u == r.targetID
+            case .unfollow(let r), .block(let r), .unblock(let r): return u == r.sourceID
+            case .favorite(let f), .unfavorite(let f):
+                guard let author = tweetAuthor[f.tweetID], !B(f.sourceID, author) else { return false }
+                return u == author || (u == f.sourceID && visible(u, author))
+            case .userUpdate(let user): return u == user.id
+            case .directMessage(let m): return u == m.senderID || u == m.recipientID
+            }
+        }
+
+        mutating func learnAuthor(_ event: Event) {
+            if case .tweet(let t) = event { learn(t.user) }
+        }
+
+        mutating func learn(_ user: User) {
+            protected[user.id] = user.protected
+            usernames = usernames.filter { $0.value != user.id }
+            usernames[user.username.lowercased()] = user.id
+        }
+
+        mutating func apply(_ event: Event, receivers: Set<Int64>) {
+            switch event {
+            case .tweet(let t):
+                tweetAuthor[t.id] = t.user.id
+                sawTweet[t.id] = receivers
+            case .userUpdate(let user): learn(user)
+            case .follow(let r): follows.insert([r.sourceID, r.targetID])
+            case .unfollow(let r): follows.remove([r.sourceID, r.targetID])
+            case .block(let r):
+                blocks.insert([r.sourceID, r.targetID])
+                follows.remove([r.sourceID, r.targetID])
+                follows.remove([r.targetID, r.sourceID])
+            case .unblock(let r): blocks.remove([r.sourceID, r.targetID])
+            case .delete(let d):
+                tweetAuthor[d.id] = nil
+                sawTweet[d.id] = nil
+            default: break
+            }
+        }
+    }
+
+    struct Entry: Hashable { var user: Int64; var followings: Bool; var repliesAll: Bool }
+
+    func run(seed: UInt64, users: Int, events: Int) {
+        var rng = SplitMix64(seed: seed ^ 0x5151)
+        var traffic = SyntheticTraffic(seed: seed, userCount: users, now: Date(timeIntervalSince1970: 1_700_000_000))
+        var router = SiteStreamRouter<Int>()
+        var oracle = Oracle()
+        var entries: [Int: Entry] = [:]
+        var nextID = 0
+        let everyone = traffic.users.map(\.id)
+
+        func subscribeRandom() {
+            let entry = Entry(user: everyone.randomElement(using: &rng)!, followings: Bool.random(using: &rng), repliesAll: Bool.random(using: &rng))
+            entries[nextID] = entry
+            router.subscribe(nextID, user: entry.user, options: .init(followings: entry.followings, repliesAll: entry.repliesAll))
+            nextID += 1
+        }
+
+        var stream = traffic.population()
+        for _ in 0..<events { stream.append(traffic.next(at: Date(timeIntervalSince1970: 1_700_000_000))) }
+        for (index, event) in stream.enumerated() {
+            // Streams come and go, as with control streams' add_user and remove_user.
+            if index % 50 == 0 { for _ in 0..<3 { subscribeRandom() } }
+            if index % 70 == 0, let gone = entries.keys.randomElement(using: &rng) {
+                entries[gone] = nil
+                router.unsubscribe(gone)
+            }
+            oracle.learnAuthor(event)
+            let expected = Set(entries.filter { oracle.receives($0.value.user, event, followings: $0.value.followings, repliesAll: $0.value.repliesAll) }.keys)
+            let routed = Set(router.route(event))
+            #expect(routed == expected, "seed \(seed), event \(index) (\(event.kind)): extra \(routed.subtracting(expected)), missing \(expected.subtracting(routed))")
+            if routed != expected { return }
+            oracle.apply(event, receivers: Set(expected.compactMap { entries[$0]?.user }))
+        }
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
+    func routerAgreesWithTheOracle(seed: UInt64) {
+        run(seed: seed, users: 25, events: 3000)
+    }
+
+    /// For release checks: `SLUICE_VISIBILITY_SEEDS=1000 swift test --filter longRun`.
+    @Test func longRun() {
+        let seeds = Int(ProcessInfo.processInfo.environment["SLUICE_VISIBILITY_SEEDS"] ?? "") ?? 0
+        for seed in 0..<UInt64(seeds) { run(seed: 1000 + seed, users: 40, events: 5000) }
+    }
+
+    @Test func protectedTweetsReachOnlyApprovedFollowersAndTheAuthor() {
+        var router = SiteStreamRouter<String>()
+        let carol = Fixtures.user(3, "carol", protected: true)
+        for event: Event in [.userUpdate(Fixtures.user(1, "alice")), .userUpdate(Fixtures.user(2, "bob")), .userUpdate(carol),
+            .follow(.init(sourceID: 1, targetID: 3))]
+        {
+            _ = router.route(event)
+        }
+        router.subscribe("alice", user: 1, options: .init(followings: true))
+        router.subscribe("bob", user: 2, options: .init(followings: true))
+        router.subscribe("carol", user: 3, options: .init())
+        let secret = Fixtures.tweet(30, by: carol, text: "secret, cc @bob")
+        #expect(Set(router.route(.tweet(secret))) == ["alice", "carol"], "bob is mentioned but may not see carol's tweets")
+        #expect(Set(router.route(.delete(.init(id: 30, userID: 3)))) == ["alice", "carol"], "the delete reaches those who saw it")
+        #expect(router.route(.unfollow(.init(sourceID: 1, targetID: 3))) == ["alice"], "unfollows go to the source only")
+        #expect(router.route(.directMessage(.init(id: 9, senderID: 2, recipientID: 3, text: "hi", createdAt: Fixtures.created))).sorted() == ["bob", "carol"])
+    }
+}
