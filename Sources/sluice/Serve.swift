@@ -17,6 +17,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Where data lives: sqlite:PATH (default sqlite:./sluice.db).") var store: String?
     @Option(help: "Bearer token for the admin API (off without one).") var adminToken: String?
     @Option(help: "Also serve streams on a dedicated listener at this port (0 picks one).") var streamPort: Int?
+    @Option(help: "PEM certificate chain: serve HTTPS (with --tls-key).") var tlsCert: String?
+    @Option(help: "PEM private key of --tls-cert.") var tlsKey: String?
     @Option(help: "Largest ingest body in bytes (default 8 MiB).") var maxBodyBytes: Int?
     @Flag(help: "Seed a demo population and publish live synthetic traffic.") var demo = false
     @Option(help: "Synthetic events per second with --demo (default 5).") var demoRate: Double?
@@ -28,6 +30,8 @@ struct Serve: AsyncParsableCommand {
         if let host { values["sluice.http.host"] = .init(.string(host), isSecret: false) }
         if let port { values["sluice.http.port"] = .init(.int(port), isSecret: false) }
         if let store { values["sluice.store"] = .init(.string(store), isSecret: false) }
+        if let tlsCert { values["sluice.tls.certificate"] = .init(.string(tlsCert), isSecret: false) }
+        if let tlsKey { values["sluice.tls.key"] = .init(.string(tlsKey), isSecret: false) }
         if let streamPort { values["sluice.stream.port"] = .init(.int(streamPort), isSecret: false) }
         if let adminToken { values["sluice.admin.token"] = .init(.string(adminToken), isSecret: true) }
         if let maxBodyBytes { values["sluice.ingest.maxBodyBytes"] = .init(.int(maxBodyBytes), isSecret: false) }

@@ -48,10 +48,10 @@ final class StreamProbe: Sendable {
 
     /// Opens `url`; returns once the response head arrived. With `read: false` the body is not read
     /// (a client that stopped reading) until `startReading()`.
-    static func open(_ url: String, headers: [String: String] = [:], read: Bool = true) async throws -> StreamProbe {
+    static func open(_ url: String, headers: [String: String] = [:], read: Bool = true, http: HTTPClient = streamHTTP) async throws -> StreamProbe {
         var request = HTTPClientRequest(url: url)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let response = try await streamHTTP.execute(request, deadline: .distantFuture)
+        let response = try await http.execute(request, deadline: .distantFuture)
         if response.status != .ok {
             let body = try await response.body.collect(upTo: 1 << 20)
             return StreamProbe(

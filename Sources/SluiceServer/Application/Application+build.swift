@@ -1,7 +1,10 @@
 import Configuration
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
+import NIOSSL
 import SluiceCore
 import SluiceStore
 
@@ -23,10 +26,13 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
 
     let router = buildRouter(store: store, ingest: ingest, keys: keys, settings: settings)
+    // Streams are served by a channel handler ahead of Hummingbird's responder (see PrivateSSEChannelHandler).
+    var server: HTTPServerBuilder = .http1(configuration: .init(additionalChannelHandlers: [PrivateSSEChannelHandler(streams: streams)]))
+    let tls = try settings.tlsConfiguration()
+    if let tls { server = try .tls(server, tlsConfiguration: tls) }
     var app = Application(
         router: router,
-        // Streams are served by a channel handler ahead of Hummingbird's responder (see PrivateSSEChannelHandler).
-        server: .http1(configuration: .init(additionalChannelHandlers: [PrivateSSEChannelHandler(streams: streams)])),
+        server: server,
         configuration: ApplicationConfiguration(reader: reader.scoped(to: "http")),
         onServerRunning: { channel in
             // Always printed, whatever the log level: scripts and tests read the port from it (`--port 0`).
@@ -41,7 +47,8 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         HubTicker(hub: hub, heartbeatEvery: settings.heartbeatSeconds))
     if let streamPort = settings.streamPort {
         let host = reader.string(forKey: "http.host", default: "127.0.0.1")
-        app.addServices(StreamListener(host: host, port: streamPort, streams: streams, logger: logger))
+        app.addServices(
+            StreamListener(host: host, port: streamPort, tls: try tls.map(NIOSSLContext.init(configuration:)), streams: streams, logger: logger))
     }
     if settings.demo {
         let baseURL = "http://\(reader.string(forKey: "http.host", default: "127.0.0.1")):\(reader.int(forKey: "http.port", default: 8080))"

@@ -29,6 +29,9 @@ public struct ServerSettings: Sendable {
     public var tokenLifetimeSeconds: Int
     /// `stream.port`: also serve streams on a dedicated listener at this port (on the HTTP host).
     public var streamPort: Int?
+    /// `tls.certificate` and `tls.key`: PEM files; with both, every listener speaks HTTPS only.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
 
     public init(reader: ConfigReader) {
         store = reader.string(forKey: "store", default: "sqlite:./sluice.db")
@@ -42,5 +45,7 @@ public struct ServerSettings: Sendable {
         replayWindowSeconds = reader.int(forKey: "stream.replayWindowSeconds", default: 24 * 3600)
         tokenLifetimeSeconds = reader.int(forKey: "stream.tokenLifetimeSeconds", default: Int(StreamToken.lifetime))
         streamPort = reader.int(forKey: "stream.port")
+        tlsCertificate = reader.string(forKey: "tls.certificate")
+        tlsKey = reader.string(forKey: "tls.key")
     }
 }

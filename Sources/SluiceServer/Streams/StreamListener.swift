@@ -6,6 +6,7 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import SluiceCore
 
@@ -15,16 +16,20 @@ import SluiceCore
 struct StreamListener: Service {
     let host: String
     let port: Int
+    /// With a context, the listener speaks HTTPS only.
+    let tls: NIOSSLContext?
     let streams: PrivateSSEStreams
     let logger: Logger
 
     func run() async throws {
         let streams = self.streams
+        let tls = self.tls
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
                     try channel.pipeline.syncOperations.addHandler(PrivateSSEChannelHandler(streams: streams))
