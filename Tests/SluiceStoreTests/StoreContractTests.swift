@@ -298,4 +298,20 @@ import Testing
             #expect(try await store.streamToken(secretHash: "old-expired") == nil)
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func closingFromACancelledTaskStillCloses(kind: StoreKind) async throws {
+        let (store, path) = try await kind.open()
+        _ = try await store.append([.userUpdate(Fixtures.user(1))])
+        let closing = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await store.close()
+        }
+        try await closing.value
+        await #expect(throws: StoreError.closed) { try await store.lastSequence() }
+        // Everything was released: the file opens again, with its data.
+        let (reopened, _) = try await kind.open(at: path)
+        #expect(try await reopened.lastSequence() == 1)
+        try await reopened.close()
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import SQLiteNIO
 import SluiceCore
 
@@ -51,6 +52,16 @@ extension Date {
 }
 
 extension SQLiteConnection {
+    /// Closes the connection even when the calling task is cancelled.
+    ///
+    /// The async `close()` runs on `NIOThreadPool.runIfActive`, which drops the work in a cancelled
+    /// task: a store shut down by cancellation (a failing sibling service, a second SIGINT) would leave
+    /// its handles open. The future-based close is not tied to the task.
+    func closeEvenIfCancelled() async throws {
+        let closed: EventLoopFuture<Void> = close()
+        try await closed.get()
+    }
+
     /// Runs `sql` once per chunk of `values`, with `(?, ?, …)` placeholders repeated per row, so a large
     /// write stays well under SQLite's bound-parameter limit without a statement per row.
     func executeRows(

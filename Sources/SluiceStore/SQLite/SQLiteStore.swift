@@ -30,9 +30,11 @@ public final class SQLiteStore: Store {
         // Own pool: a writer blocked in fsync must not starve readers or other users of the singleton.
         let pool = NIOThreadPool(numberOfThreads: readerCount + 1)
         pool.start()
+        var opened: [SQLiteConnection] = []
         do {
             let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
             let db = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: logger, on: eventLoop)
+            opened.append(db)
             try await configure(db)
             _ = try await db.query("PRAGMA journal_mode = WAL")
             try await SQLiteSchema.migrate(db)
@@ -40,12 +42,15 @@ public final class SQLiteStore: Store {
             var readers: [SQLiteConnection] = []
             for _ in 0..<readerCount {
                 let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: logger, on: eventLoop)
+                opened.append(reader)
                 try await configure(reader)
                 readers.append(reader)
             }
             let writer = SQLiteWriter(connection: db, lastSequence: last, logger: logger)
             return SQLiteStore(writer: writer, readers: readers, threadPool: pool)
         } catch {
+            // Nothing opened may outlive a failed open.
+            for connection in opened { try? await connection.closeEvenIfCancelled() }
             try? await pool.shutdownGracefully()
             throw StoreError.unavailable("cannot open SQLite database at \(path): \(error)")
         }
@@ -269,8 +274,13 @@ public final class SQLiteStore: Store {
 
     public func close() async throws {
         guard isClosed.withLock({ wasClosed in defer { wasClosed = true }; return !wasClosed }) else { return }
-        try await writer.close()
-        for reader in readers { try await reader.close() }
-        try await threadPool.shutdownGracefully()
+        // Close everything even if one close fails, then report the first failure.
+        var failure: (any Error)?
+        do { try await writer.close() } catch { failure = failure ?? error }
+        for reader in readers {
+            do { try await reader.closeEvenIfCancelled() } catch { failure = failure ?? error }
+        }
+        do { try await threadPool.shutdownGracefully() } catch { failure = failure ?? error }
+        if let failure { throw failure }
     }
 }

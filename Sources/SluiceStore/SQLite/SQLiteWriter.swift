@@ -51,8 +51,12 @@ actor SQLiteWriter {
         guard !closed else { return }
         closed = true
         if draining { await withCheckedContinuation { drained.append($0) } }
-        try await connection.close()
+        guard !connectionClosed else { return }
+        connectionClosed = true
+        try await connection.closeEvenIfCancelled()
     }
+
+    private var connectionClosed = false
 
     private func enqueue(_ job: Job) {
         queue.append(job)
