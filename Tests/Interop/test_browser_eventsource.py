@@ -18,7 +18,10 @@ PAGE = """<!doctype html>
 const BASE = %(base)s;
 const tokens = %(tokens)s;
 const unnamedToken = %(unnamed)s;
+let reported = 0;
 function report(what) {
+  // Reports travel as concurrent requests: number them so the test can put them back in order.
+  what.n = ++reported;
   fetch("/report", {method: "POST", body: JSON.stringify(what)});
 }
 function getValidToken() { return tokens.shift(); }
@@ -108,7 +111,8 @@ def test_document_javascript_in_headless_chromium(server):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         def seen(source, kind, predicate=lambda r: True):
-            return [r for r in reports if r["source"] == source and r["type"] == kind and predicate(r)]
+            in_order = sorted(list(reports), key=lambda r: r["n"])
+            return [r for r in in_order if r["source"] == source and r["type"] == kind and predicate(r)]
 
         connected = lambda r: r["data"]["data"]["status"] == "connected"
         wait_until(lambda: seen("named", "status", connected), timeout=30, what="the named stream to connect")
