@@ -142,10 +142,19 @@ public final class SQLiteStore: Store {
         return try await reader().query("SELECT * FROM api_keys WHERE id = ?", [.text(id)]).first?.apiKey()
     }
 
+    /// Runs `body` on the writer, in its turn and transaction, and returns what it returns.
+    private func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+        let result = Mutex<T?>(nil)
+        try await writer.write { db in
+            let value = try await body(db)
+            result.withLock { $0 = value }
+        }
+        return result.withLock { $0! }
+    }
+
     public func issueStreamToken(_ token: StreamToken, limit: Int) async throws -> TokenIssue {
         let since = token.createdAt.addingTimeInterval(-StreamToken.issueWindow).millisecondsSince1970
-        let outcome = Mutex(TokenIssue.issued)
-        try await writer.write { db in
+        return try await write { db in
             // The limit-th most recent token in the window, if there is one: one index probe.
             let boundary = try await db.query(
                 "SELECT created_at FROM stream_tokens WHERE key_id = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1 OFFSET ?",
@@ -153,15 +162,14 @@ public final class SQLiteStore: Store {
             if let oldest = boundary.first?.date("created_at") {
                 // The window frees a place when the oldest of the last `limit` tokens leaves it.
                 let retry = oldest.addingTimeInterval(StreamToken.issueWindow).timeIntervalSince(token.createdAt)
-                outcome.withLock { $0 = .rateLimited(retryAfter: max(1, retry)) }
-                return
+                return .rateLimited(retryAfter: max(1, retry))
             }
             _ = try await db.query(
                 "INSERT INTO stream_tokens (secret_hash, key_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
                 [.text(token.secretHash), .text(token.keyID), .integer(token.createdAt.millisecondsSince1970),
                  .integer(token.expiresAt.millisecondsSince1970)])
+            return .issued
         }
-        return outcome.withLock { $0 }
     }
 
     public func streamToken(secretHash: String) async throws -> StreamToken? {
@@ -169,36 +177,32 @@ public final class SQLiteStore: Store {
     }
 
     public func consumeStreamToken(secretHash: String, at date: Date) async throws -> TokenUse {
-        let outcome = Mutex(TokenUse.unknown)
-        try await writer.write { db in
+        return try await write { db -> TokenUse in
             guard let token = try await db.query("SELECT * FROM stream_tokens WHERE secret_hash = ?", [.text(secretHash)]).first?.streamToken()
-            else { return }
+            else { return .unknown }
             guard let key = try await db.query("SELECT * FROM api_keys WHERE id = ?", [.text(token.keyID)]).first?.apiKey(),
                 !key.isRevoked
-            else { return outcome.withLock { $0 = .keyRevoked } }
-            guard token.usedAt == nil else { return outcome.withLock { $0 = .alreadyUsed } }
-            guard token.expiresAt > date else { return outcome.withLock { $0 = .expired } }
+            else { return .keyRevoked }
+            guard token.usedAt == nil else { return .alreadyUsed }
+            guard token.expiresAt > date else { return .expired }
             var used = token
             used.usedAt = date
             _ = try await db.query(
                 "UPDATE stream_tokens SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL",
                 [.integer(date.millisecondsSince1970), .text(secretHash)])
-            outcome.withLock { $0 = .consumed(used, key) }
+            return .consumed(used, key)
         }
-        return outcome.withLock { $0 }
     }
 
     public func purgeStreamTokens(before date: Date) async throws -> Int {
         // Kept for the issue window even when spent: they count towards the per-key limit.
         let cutoff = min(date, date.addingTimeInterval(-StreamToken.issueWindow)).millisecondsSince1970
-        let removed = Mutex(0)
-        try await writer.write { db in
-            let rows = try await db.query(
+        return try await write { db in
+            try await db.query(
                 "DELETE FROM stream_tokens WHERE (used_at IS NOT NULL OR expires_at < ?) AND created_at < ? RETURNING secret_hash",
-                [.integer(date.millisecondsSince1970), .integer(cutoff)])
-            removed.withLock { $0 = rows.count }
+                [.integer(date.millisecondsSince1970), .integer(cutoff)]
+            ).count
         }
-        return removed.withLock { $0 }
     }
 
     public func publicTweets(among ids: Set<Int64>) async throws -> Set<Int64> {
@@ -236,8 +240,7 @@ public final class SQLiteStore: Store {
     }
 
     public func grant(appID: String, userID: Int64, at date: Date) async throws -> Bool {
-        let granted = Mutex(false)
-        try await writer.write { db in
+        return try await write { db in
             let rows = try await db.query(
                 """
                 INSERT OR IGNORE INTO app_grants (app_id, user_id, granted_at)
@@ -246,19 +249,16 @@ public final class SQLiteStore: Store {
                 """, [.integer(date.millisecondsSince1970), .text(appID), .integer(Int(userID))])
             let exists = try await db.query(
                 "SELECT 1 FROM app_grants WHERE app_id = ? AND user_id = ?", [.text(appID), .integer(Int(userID))])
-            granted.withLock { $0 = !rows.isEmpty || !exists.isEmpty }
+            return !rows.isEmpty || !exists.isEmpty
         }
-        return granted.withLock { $0 }
     }
 
     public func revokeGrant(appID: String, userID: Int64) async throws -> Bool {
-        let removed = Mutex(false)
-        try await writer.write { db in
-            let rows = try await db.query(
-                "DELETE FROM app_grants WHERE app_id = ? AND user_id = ? RETURNING user_id", [.text(appID), .integer(Int(userID))])
-            removed.withLock { $0 = !rows.isEmpty }
+        return try await write { db in
+            try await !db.query(
+                "DELETE FROM app_grants WHERE app_id = ? AND user_id = ? RETURNING user_id", [.text(appID), .integer(Int(userID))]
+            ).isEmpty
         }
-        return removed.withLock { $0 }
     }
 
     public func grantedUsers(appID: String, among userIDs: Set<Int64>) async throws -> Set<Int64> {
