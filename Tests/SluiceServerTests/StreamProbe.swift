@@ -39,6 +39,9 @@ final class StreamProbe: Sendable {
             .filter { $0["type"] == .string("status") }.compactMap { $0["data"] }
     }
 
+    /// How many `tweet` events arrived, without decoding them (cheap enough to poll on large streams).
+    var tweetCount: Int { state.withLock { $0.events.lazy.filter { $0.type == "tweet" }.count } }
+
     /// Tweet ids received, in order.
     var tweetIDs: [String] {
         payloads.filter { $0["type"] == .string("tweet") }.compactMap {
