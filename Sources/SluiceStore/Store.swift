@@ -48,6 +48,11 @@ public protocol Store: Sendable {
     /// about the tweets an event refers to.
     func publicTweets(among ids: Set<Int64>) async throws -> Set<Int64>
 
+    /// Profiles and the follow and block graph as they stand: where Site Streams routing starts from.
+    func socialGraph() async throws -> SocialGraph
+    /// The tweets among `ids`, deleted or not, as they were posted.
+    func tweets(ids: Set<Int64>) async throws -> [Int64: Tweet]
+
     // MARK: Site Streams applications
 
     func createApp(_ app: SiteApp) async throws
@@ -66,6 +71,19 @@ public protocol Store: Sendable {
     func ping() async throws
     /// Finishes writes under way and releases the store. Later calls throw `StoreError.closed`.
     func close() async throws
+}
+
+/// The platform's users and graph, read at once (see `Store.socialGraph()`).
+public struct SocialGraph: Sendable {
+    public var users: [User]
+    public var follows: [SocialState.Edge]
+    public var blocks: [SocialState.Edge]
+
+    public init(users: [User], follows: [SocialState.Edge], blocks: [SocialState.Edge]) {
+        self.users = users
+        self.follows = follows
+        self.blocks = blocks
+    }
 }
 
 public enum StoreError: Error, Sendable, Equatable {

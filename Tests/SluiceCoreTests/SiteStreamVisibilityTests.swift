@@ -40,7 +40,7 @@ import Testing
                 if personal.contains(u) { return true }
                 let replyOK = t.inReplyToUserID.map { $0 == a || F(u, $0) || repliesAll } ?? true
                 return followings && F(u, a) && replyOK
-            case .delete(let d): return sawTweet[d.id]?.contains(u) ?? false
+            case .delete(let d): return u == (tweetAuthor[d.id] ?? d.userID) || (sawTweet[d.id]?.contains(u) ?? false)
             case .follow(let r): return u == r.sourceID || u == r.targetID
             case .unfollow(let r), .block(let r), .unblock(let r): return u == r.sourceID
             case .favorite(let f), .unfavorite(let f):

@@ -154,6 +154,16 @@ import Testing
             viaTweet.followersCount = 8
             _ = try await store.append([.tweet(Fixtures.tweet(77, by: viaTweet))])
             #expect(try await store.user(id: 3)?.followersCount == 8, "a tweet's user object updates the user")
+
+            let graph = try await store.socialGraph()
+            #expect(Set(graph.follows) == [.init(3, 1)])
+            #expect(Set(graph.blocks) == [.init(1, 2)])
+            #expect(graph.users.first { $0.id == 3 }?.followersCount == 8)
+            #expect(Set(graph.users.map(\.id)).isSuperset(of: [1, 2, 3]))
+            _ = try await store.append([.delete(.init(id: 77, userID: 3))])
+            let tweets = try await store.tweets(ids: [77, 12345])
+            #expect(Array(tweets.keys) == [77], "deleted tweets are still found; unknown ids are left out")
+            #expect(tweets[77]?.user.followersCount == 8)
         }
     }
 

@@ -5,7 +5,7 @@
 ///   retweets or quotes), and neither blocks the other. With `with=user`: their own tweets, and tweets
 ///   that mention them, reply to them, retweet or quote them. With `with=followings`, also the tweets
 ///   of accounts they follow, except replies to accounts they do not follow (all replies with `replies=all`).
-/// - Deletes reach exactly the users the tweet was delivered to; nobody else learns of them.
+/// - Deletes reach the users the tweet was delivered to, and its author; nobody else learns of them.
 /// - `follow`, `favorite`, `unfavorite`: source and target; `unfollow`, `block`, `unblock`: the source only.
 ///   A like's source must be able to see the liked tweet.
 /// - `user_update`: the user. Direct messages: sender and recipient.
@@ -27,7 +27,8 @@ public enum SiteStreamRules {
         case .tweet(let tweet):
             return receivesTweet(user, tweet, options: options, state: state)
         case .delete(let deletion):
-            return state.tweets[deletion.id]?.recipients.contains(user) ?? false
+            guard let record = state.tweets[deletion.id] else { return user == deletion.userID }
+            return user == record.author || record.recipients.contains(user)
         case .follow(let r):
             return user == r.sourceID || user == r.targetID
         case .unfollow(let r), .block(let r), .unblock(let r):
@@ -73,7 +74,7 @@ public enum SiteStreamRules {
                 if let id = state.userID(username: String(mention.drop { $0 == "@" })) { ids.insert(id) }
             }
             return ids
-        case .delete(let d): return state.tweets[d.id]?.recipients ?? []
+        case .delete(let d): return (state.tweets[d.id]?.recipients ?? []).union([state.tweets[d.id]?.author ?? d.userID])
         case .follow(let r), .unfollow(let r), .block(let r), .unblock(let r): return [r.sourceID, r.targetID]
         case .favorite(let f), .unfavorite(let f): return Set([f.sourceID] + [state.tweets[f.tweetID]?.author].compactMap { $0 })
         case .userUpdate(let u): return [u.id]

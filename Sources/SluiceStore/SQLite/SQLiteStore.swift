@@ -213,6 +213,27 @@ public final class SQLiteStore: Store {
         ).map { try $0.int64("id") })
     }
 
+    public func socialGraph() async throws -> SocialGraph {
+        let db = try reader()
+        let decoder = JSONDecoder()
+        let users = try await db.query("SELECT data FROM users").map { try decoder.decode(User.self, from: Data(try $0.string("data").utf8)) }
+        func edges(_ table: String) async throws -> [SocialState.Edge] {
+            try await db.query("SELECT source_id, target_id FROM \(table)").map { .init(try $0.int64("source_id"), try $0.int64("target_id")) }
+        }
+        return SocialGraph(users: users, follows: try await edges("follows"), blocks: try await edges("blocks"))
+    }
+
+    public func tweets(ids: Set<Int64>) async throws -> [Int64: Tweet] {
+        guard !ids.isEmpty else { return [:] }
+        let decoder = JSONDecoder()
+        let rows = try await reader().selectIn("SELECT t.id, e.data FROM tweets t JOIN events e ON e.seq = t.seq WHERE t.id IN (%@)", ids: ids)
+        var tweets: [Int64: Tweet] = [:]
+        for row in rows {
+            tweets[try row.int64("id")] = try decoder.decode(Tweet.self, from: Data(try row.string("data").utf8))
+        }
+        return tweets
+    }
+
     public func createApp(_ app: SiteApp) async throws {
         let binds: [SQLiteData] = [
             .text(app.id), .text(app.name), .text(app.consumerKey), .text(app.consumerSecret), .text(app.accessToken),

@@ -1,0 +1,86 @@
+import NIOCore
+import Synchronization
+
+/// One open Site Streams connection as the hub sees it: how it wants messages, and its outbox.
+///
+/// Which users it carries is kept by `SiteStreamHub`, under the hub's lock, so routing and control
+/// requests see one consistent set.
+public final class SiteStreamConnection: Sendable {
+    /// The stream id of the control URI; random and unguessable.
+    public let id: String
+    public let appID: String
+    public let options: SiteStreamRules.Options
+    /// `stringify_friend_ids=true`: the friends preamble lists ids as strings (`friends_str`).
+    public let stringifyFriendIDs: Bool
+    public let format: SiteStreamFormat
+    /// `stall_warnings=true`: warn (`FALLING_BEHIND`) when the outbox passes `stallWarningFraction`.
+    public let stallWarnings: Bool
+    public let outbox: Outbox
+
+    public static let streamName = "site"
+    public static let stallWarningFraction = 0.6
+
+    /// Whether a warning was sent since the outbox was last below half the warning level.
+    private let warned = Mutex(false)
+
+    public init(
+        id: String, appID: String, options: SiteStreamRules.Options, stringifyFriendIDs: Bool, format: SiteStreamFormat,
+        stallWarnings: Bool, outboxLimit: Int, wake: @escaping @Sendable () -> Void
+    ) {
+        self.id = id
+        self.appID = appID
+        self.options = options
+        self.stringifyFriendIDs = stringifyFriendIDs
+        self.format = format
+        self.stallWarnings = stallWarnings
+        self.outbox = Outbox(limit: outboxLimit, wake: wake)
+    }
+
+    public var controlURI: String { "/1.1/site/c/\(id)" }
+
+    /// Queues a frame. A full outbox ends the stream: `disconnect` code 4, what was queued dropped.
+    @discardableResult
+    public func push(_ frame: ByteBuffer) -> Bool {
+        let before = outbox.queuedBytes
+        switch outbox.push(frame) {
+        case .closed:
+            return false
+        case .full:
+            close(.stall, reason: "the client did not read fast enough and its queue filled up", discardQueued: true)
+            return false
+        case .queued:
+            if stallWarnings { warnIfFallingBehind(before: before, after: before + frame.readableBytes) }
+            return true
+        }
+    }
+
+    private func warnIfFallingBehind(before: Int, after: Int) {
+        let level = Int(Double(outbox.limit) * Self.stallWarningFraction)
+        let shouldWarn = warned.withLock { warned -> Bool in
+            if before < level / 2 { warned = false }
+            guard !warned, after > level else { return false }
+            warned = true
+            return true
+        }
+        guard shouldWarn else { return }
+        let percent = min(100, after * 100 / max(1, outbox.limit))
+        _ = outbox.push(format.frame(TwitterMessage.json(TwitterMessage.fallingBehind(percentFull: percent))))
+    }
+
+    /// Ends the stream with Twitter's `disconnect` message.
+    public func close(_ code: TwitterMessage.DisconnectCode, reason: String, discardQueued: Bool = false) {
+        let farewell = format.frame(TwitterMessage.json(TwitterMessage.disconnect(code, streamName: Self.streamName, reason: reason)))
+        outbox.close(code.closeReason, farewell: farewell, discardQueued: discardQueued)
+    }
+}
+
+extension TwitterMessage.DisconnectCode {
+    /// The nearest Private SSE reason, for logs and metrics.
+    var closeReason: CloseReason {
+        switch self {
+        case .shutdown, .shedLoad: .shutdown
+        case .stall: .slowReader
+        case .tokenRevoked, .adminLogout: .keyRevoked
+        }
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import NIOCore
+import Synchronization
+
+/// The Site Streams side of the fan-out: open connections, the users each carries, the social state
+/// that decides who receives what, and the per-app connection rate limit.
+///
+/// One lock guards routing, delivery and control changes together, so a user added by a control
+/// request gets their preamble before any message, and a removed user's messages stop at once.
+/// Each event's inner message is encoded once; wrapping it for a user is a concatenation, done once
+/// per user and wire format however many connections carry that user.
+public final class SiteStreamHub: Sendable {
+    /// One user of one connection: what the router routes to.
+    struct Recipient: Hashable, Sendable {
+        var connection: UInt64
+        var user: Int64
+    }
+
+    struct Entry {
+        var serial: UInt64
+        var connection: SiteStreamConnection
+        var users: Set<Int64>
+    }
+
+    struct State {
+        var router: SiteStreamRouter<Recipient>
+        var entries: [String: Entry] = [:]
+        var serials: [UInt64: String] = [:]
+        var nextSerial: UInt64 = 1
+        var recentConnects: [String: [Double]] = [:]
+    }
+
+    public enum ControlError: Error, Equatable, Sendable {
+        /// No open stream with this id belongs to the app.
+        case unknownStream
+        /// The stream would carry more than `maxUsersPerConnection` users.
+        case tooManyUsers(limit: Int)
+    }
+
+    /// Most users one connection may carry (control streams' `add_user`).
+    public let maxUsersPerConnection: Int
+    /// Most new connections per app within any second.
+    public let connectsPerSecond: Int
+    private let state: Mutex<State>
+
+    public init(state social: SocialState, maxUsersPerConnection: Int = 1000, connectsPerSecond: Int = 25) {
+        self.maxUsersPerConnection = maxUsersPerConnection
+        self.connectsPerSecond = connectsPerSecond
+        self.state = Mutex(State(router: SiteStreamRouter(state: social)))
+    }
+
+    public var connectionCount: Int { state.withLock { $0.entries.count } }
+    public var userStreamCount: Int { state.withLock { $0.router.subscribers.count } }
+
+    // MARK: - Connecting
+
+    /// Counts a new connection of `appID` unless it already opened `connectsPerSecond` in the second
+    /// before `now` (a sliding window). Returns the seconds to wait when refused.
+    public func admitConnect(appID: String, now: Double) -> Double? {
+        state.withLock { state in
+            var recent = state.recentConnects[appID, default: []].filter { now - $0 < 1 }
+            defer { state.recentConnects[appID] = recent.isEmpty ? nil : recent }
+            guard recent.count < connectsPerSecond else { return max(0.001, 1 - (now - recent[0])) }
+            recent.append(now)
+            return nil
+        }
+    }
+
+    /// Registers `connection` carrying `users` (already checked against the app's grants): sends the
+    /// control message, then each user's friends preamble, before anything else can reach it.
+    public func open(_ connection: SiteStreamConnection, users: [Int64]) {
+        state.withLock { state in
+            let serial = state.nextSerial
+            state.nextSerial += 1
+            state.entries[connection.id] = Entry(serial: serial, connection: connection, users: [])
+            state.serials[serial] = connection.id
+            connection.push(connection.format.frame(TwitterMessage.json(TwitterMessage.control(uri: connection.controlURI))))
+            Self.add(users.prefix(maxUsersPerConnection), to: connection.id, in: &state)
+        }
+    }
+
+    public func remove(_ connection: SiteStreamConnection) {
+        state.withLock { state in
+            guard let entry = state.entries.removeValue(forKey: connection.id), entry.connection === connection else { return }
+            state.serials[entry.serial] = nil
+            for user in entry.users { state.router.unsubscribe(Recipient(connection: entry.serial, user: user)) }
+        }
+    }
+
+    private static func add(_ users: some Sequence<Int64>, to streamID: String, in state: inout State) {
+        guard var entry = state.entries[streamID] else { return }
+        let connection = entry.connection
+        for user in users where entry.users.insert(user).inserted {
+            state.router.subscribe(Recipient(connection: entry.serial, user: user), user: user, options: connection.options)
+            let friends = state.router.state.following(of: user).sorted()
+            let preamble = TwitterMessage.json(TwitterMessage.friends(friends, stringify: connection.stringifyFriendIDs))
+            connection.push(connection.format.frame(SiteStreamEnvelope.wrap(forUser: user, message: preamble)))
+        }
+        state.entries[streamID] = entry
+    }
+
+    // MARK: - Control streams
+
+    private func entry(_ streamID: String, appID: String, in state: State) throws(ControlError) -> Entry {
+        guard let entry = state.entries[streamID], entry.connection.appID == appID else { throw .unknownStream }
+        return entry
+    }
+
+    /// Adds users (already checked against the app's grants) to an open stream; their preambles follow at once.
+    public func addUsers(_ users: [Int64], to streamID: String, appID: String) throws(ControlError) {
+        try state.withLock { (state: inout State) throws(ControlError) in
+            let entry = try entry(streamID, appID: appID, in: state)
+            let total = entry.users.union(users).count
+            guard total <= maxUsersPerConnection else { throw .tooManyUsers(limit: maxUsersPerConnection) }
+            Self.add(users, to: streamID, in: &state)
+        }
+    }
+
+    /// Removes users from an open stream: nothing more is delivered for them from now on.
+    public func removeUsers(_ users: [Int64], from streamID: String, appID: String) throws(ControlError) {
+        try state.withLock { (state: inout State) throws(ControlError) in
+            var entry = try entry(streamID, appID: appID, in: state)
+            for user in users where entry.users.remove(user) != nil {
+                state.router.unsubscribe(Recipient(connection: entry.serial, user: user))
+            }
+            state.entries[streamID] = entry
+        }
+    }
+
+    /// What a control stream's `info` reports.
+    public struct Info: Sendable {
+        public var connection: SiteStreamConnection
+        /// The users carried, with their profiles where known, by id.
+        public var users: [(id: Int64, user: User?)]
+    }
+
+    public func info(_ streamID: String, appID: String) throws(ControlError) -> Info {
+        try state.withLock { (state: inout State) throws(ControlError) in
+            let entry = try entry(streamID, appID: appID, in: state)
+            return Info(connection: entry.connection, users: entry.users.sorted().map { ($0, state.router.state.users[$0]) })
+        }
+    }
+
+    /// The profile and friends of a user the stream carries; nil when it does not carry that user.
+    public func friends(of user: Int64, on streamID: String, appID: String) throws(ControlError) -> (User?, [Int64])? {
+        try state.withLock { (state: inout State) throws(ControlError) in
+            let entry = try entry(streamID, appID: appID, in: state)
+            guard entry.users.contains(user) else { return nil }
+            return (state.router.state.users[user], state.router.state.following(of: user).sorted())
+        }
+    }
+
+    /// The user took back the app's access: each of the app's streams carrying them gets
+    /// `access_revoked` for that user, and then nothing more for them.
+    public func revoke(appID: String, appName: String, user: Int64, now: Date) {
+        state.withLock { state in
+            let profile = state.router.state.users[user]
+            for (streamID, var entry) in state.entries where entry.connection.appID == appID && entry.users.contains(user) {
+                if let profile {
+                    let message = TwitterMessage.json(SiteStreamMessage.accessRevoked(user: profile, appID: appID, appName: appName, at: now))
+                    entry.connection.push(entry.connection.format.frame(SiteStreamEnvelope.wrap(forUser: user, message: message)))
+                }
+                entry.users.remove(user)
+                state.router.unsubscribe(Recipient(connection: entry.serial, user: user))
+                state.entries[streamID] = entry
+            }
+        }
+    }
+
+    // MARK: - Dispatch
+
+    /// Routes the next event of the log; `tweets` holds the tweets it refers to, from the store.
+    /// Events must come in sequence order, each once.
+    public func dispatch(_ event: Event, sequence: Int64, acceptedAt: Date, tweets: [Int64: Tweet]) {
+        state.withLock { state in
+            state.router.learn(tweets.values)
+            let recipients = state.router.route(event)
+            guard !recipients.isEmpty,
+                let message = SiteStreamMessage.json(for: event, state: state.router.state, tweets: tweets, at: acceptedAt)
+            else { return }
+            let json = TwitterMessage.json(message)
+            var frames: [SiteStreamFormat: [Int64: ByteBuffer]] = [:]
+            for recipient in recipients {
+                guard let streamID = state.serials[recipient.connection], let connection = state.entries[streamID]?.connection else { continue }
+                let frame =
+                    frames[connection.format]?[recipient.user]
+                    ?? connection.format.frame(SiteStreamEnvelope.wrap(forUser: recipient.user, message: json), sequence: sequence)
+                frames[connection.format, default: [:]][recipient.user] = frame
+                connection.push(frame)
+            }
+        }
+    }
+
+    // MARK: - Keep-alives and closing
+
+    /// Sends every connection a keep-alive.
+    public func keepalive() {
+        for connection in state.withLock({ $0.entries.values.map(\.connection) }) {
+            connection.push(connection.format.keepalive)
+        }
+    }
+
+    /// Ends every stream with `code` (shutdown: 1).
+    public func closeAll(_ code: TwitterMessage.DisconnectCode, reason: String) {
+        for connection in state.withLock({ $0.entries.values.map(\.connection) }) {
+            connection.close(code, reason: reason)
+        }
+    }
+}
