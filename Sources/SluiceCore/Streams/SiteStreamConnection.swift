@@ -20,8 +20,8 @@ public final class SiteStreamConnection: Sendable {
     public static let streamName = "site"
     public static let stallWarningFraction = 0.6
 
-    /// Whether a warning was sent since the outbox was last below half the warning level.
-    private let warned = Mutex(false)
+    /// The warning sent since the outbox was last below half the warning level, if any.
+    private let warning = Mutex<ByteBuffer?>(nil)
 
     public init(
         id: String, appID: String, options: SiteStreamRules.Options, stringifyFriendIDs: Bool, format: SiteStreamFormat,
@@ -56,20 +56,22 @@ public final class SiteStreamConnection: Sendable {
 
     private func warnIfFallingBehind(before: Int, after: Int) {
         let level = Int(Double(outbox.limit) * Self.stallWarningFraction)
-        let shouldWarn = warned.withLock { warned -> Bool in
-            if before < level / 2 { warned = false }
-            guard !warned, after > level else { return false }
-            warned = true
-            return true
-        }
-        guard shouldWarn else { return }
         let percent = min(100, after * 100 / max(1, outbox.limit))
-        _ = outbox.push(format.frame(TwitterMessage.json(TwitterMessage.fallingBehind(percentFull: percent))))
+        let frame: ByteBuffer? = warning.withLock { warning in
+            if before < level / 2 { warning = nil }
+            guard warning == nil, after > level else { return nil }
+            warning = format.frame(TwitterMessage.json(TwitterMessage.fallingBehind(percentFull: percent)))
+            return warning
+        }
+        if let frame { _ = outbox.push(frame) }
     }
 
-    /// Ends the stream with Twitter's `disconnect` message.
+    /// Ends the stream with Twitter's `disconnect` message. When the queue is dropped (a stall), the
+    /// warning it held is sent first, so the client learns it fell behind before it learns it is cut off.
     public func close(_ code: TwitterMessage.DisconnectCode, reason: String, discardQueued: Bool = false) {
-        let farewell = format.frame(TwitterMessage.json(TwitterMessage.disconnect(code, streamName: Self.streamName, reason: reason)))
+        var farewell = discardQueued ? warning.withLock { $0 } ?? ByteBuffer() : ByteBuffer()
+        var disconnect = format.frame(TwitterMessage.json(TwitterMessage.disconnect(code, streamName: Self.streamName, reason: reason)))
+        farewell.writeBuffer(&disconnect)
         outbox.close(code.closeReason, farewell: farewell, discardQueued: discardQueued)
     }
 }

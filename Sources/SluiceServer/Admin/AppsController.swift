@@ -7,6 +7,7 @@ import SluiceStore
 /// Site Streams applications and the users who granted them access.
 struct AppsController {
     let store: any Store
+    let siteHub: SiteStreamHub
 
     func addRoutes(to group: RouterGroup<SluiceRequestContext>) {
         group.post(use: create)
@@ -45,6 +46,8 @@ struct AppsController {
         guard try await store.revokeGrant(appID: app.id, userID: userID) else {
             throw APIError.notFound("user \(userID) has not granted app \(app.id) access")
         }
+        // Open streams hear of it at once, and carry nothing more for the user.
+        siteHub.revoke(appID: app.id, appName: app.name, user: userID, now: Date())
         return try JSONResponse.ok(GrantResponse(appID: app.id, userID: userID))
     }
 

@@ -18,17 +18,28 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     logger.logLevel = settings.logLevel
     let store = try await StoreLocation(settings.store).open(logger: logger)
     let hub = Hub(position: try await store.lastSequence())
-    let follower = LogFollower(store: store, hub: hub, logger: logger)
+    let graph = try await store.socialGraph()
+    let siteHub = SiteStreamHub(
+        state: SocialState(users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: settings.siteTweetMemory),
+        maxUsersPerConnection: settings.siteMaxUsers, connectsPerSecond: settings.siteConnectsPerSecond)
+    let follower = LogFollower(store: store, hub: hub, siteHub: siteHub, logger: logger)
     let ingest = EventIngest(store: store, appended: follower.notify)
     let keys = KeyAdministration(store: store, hub: hub)
     let streams = PrivateSSEStreams(
         store: store, hub: hub, outboxBytes: settings.outboxBytes, replayWindow: TimeInterval(settings.replayWindowSeconds),
         heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
 
-    let router = buildRouter(store: store, ingest: ingest, keys: keys, settings: settings)
-    // Streams are served by a channel handler ahead of Hummingbird's responder (see PrivateSSEChannelHandler).
-    var server: HTTPServerBuilder = .http1(configuration: .init(additionalChannelHandlers: [PrivateSSEChannelHandler(streams: streams)]))
     let tls = try settings.tlsConfiguration()
+    let verifier = OAuthVerifier(
+        store: store, nonces: OAuth1NonceWindow(window: TimeInterval(settings.oauthWindowSeconds)), scheme: tls == nil ? "http" : "https")
+    let siteStreams = SiteStreams(store: store, hub: siteHub, verifier: verifier, outboxBytes: settings.outboxBytes, logger: logger)
+    let endpoints: [any StreamEndpoint] = [streams, siteStreams]
+
+    let router = buildRouter(store: store, ingest: ingest, keys: keys, settings: settings)
+    AppsController(store: store, siteHub: siteHub).addRoutes(to: router.group("v1/admin").add(middleware: AdminTokenMiddleware(adminToken: settings.adminToken)).group("apps"))
+    ControlStreamController(store: store, hub: siteHub, verifier: verifier).addRoutes(to: router)
+    // Streams are served by a channel handler ahead of Hummingbird's responder (see StreamChannelHandler).
+    var server: HTTPServerBuilder = .http1(configuration: .init(additionalChannelHandlers: [StreamChannelHandler(endpoints: endpoints)]))
     if let tls { server = try .tls(server, tlsConfiguration: tls) }
     var app = Application(
         router: router,
@@ -44,11 +55,16 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     // stops, the ticker and the follower stop, and the store closes last.
     app.addServices(
         StoreService(store: store), TokenJanitor(store: store, interval: .seconds(600), logger: logger), follower,
-        HubTicker(hub: hub, heartbeatEvery: settings.heartbeatSeconds))
+        HubTicker(hub: hub, siteHub: siteHub, heartbeatEvery: settings.heartbeatSeconds, siteKeepaliveEvery: settings.siteKeepaliveSeconds))
     if let streamPort = settings.streamPort {
         let host = reader.string(forKey: "http.host", default: "127.0.0.1")
         app.addServices(
-            StreamListener(host: host, port: streamPort, tls: try tls.map(NIOSSLContext.init(configuration:)), streams: streams, logger: logger))
+            StreamListener(
+                host: host, port: streamPort, tls: try tls.map(NIOSSLContext.init(configuration:)), endpoints: endpoints,
+                closeAll: {
+                    hub.closeAll(.shutdown)
+                    siteHub.closeAll(.shutdown, reason: "the server is shutting down; reconnect")
+                }, logger: logger))
     }
     if settings.demo {
         let baseURL = "http://\(reader.string(forKey: "http.host", default: "127.0.0.1")):\(reader.int(forKey: "http.port", default: 8080))"
@@ -70,6 +86,5 @@ func buildRouter(store: any Store, ingest: EventIngest, keys: KeyAdministration,
 
     let admin = router.group("v1/admin").add(middleware: AdminTokenMiddleware(adminToken: settings.adminToken))
     KeysController(keys: keys).addRoutes(to: admin.group("keys"))
-    AppsController(store: store).addRoutes(to: admin.group("apps"))
     return router
 }

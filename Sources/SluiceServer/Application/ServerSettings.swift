@@ -29,6 +29,16 @@ public struct ServerSettings: Sendable {
     public var tokenLifetimeSeconds: Int
     /// `stream.port`: also serve streams on a dedicated listener at this port (on the HTTP host).
     public var streamPort: Int?
+    /// `siteStreams.keepaliveSeconds`: interval of blank keep-alive lines on Site Streams (Twitter: 30).
+    public var siteKeepaliveSeconds: Int
+    /// `siteStreams.connectsPerSecond`: new connections per app per second (Twitter: 25).
+    public var siteConnectsPerSecond: Int
+    /// `siteStreams.maxUsers`: users one connection may carry (Twitter: 1,000).
+    public var siteMaxUsers: Int
+    /// `siteStreams.tweetMemory`: recent tweets whose recipients are remembered (for deletes).
+    public var siteTweetMemory: Int
+    /// `oauth.windowSeconds`: how far a signed request's timestamp may be from the server's clock.
+    public var oauthWindowSeconds: Int
     /// `tls.certificate` and `tls.key`: PEM files; with both, every listener speaks HTTPS only.
     public var tlsCertificate: String?
     public var tlsKey: String?
@@ -45,6 +55,11 @@ public struct ServerSettings: Sendable {
         replayWindowSeconds = reader.int(forKey: "stream.replayWindowSeconds", default: 24 * 3600)
         tokenLifetimeSeconds = reader.int(forKey: "stream.tokenLifetimeSeconds", default: Int(StreamToken.lifetime))
         streamPort = reader.int(forKey: "stream.port")
+        siteKeepaliveSeconds = reader.int(forKey: "siteStreams.keepaliveSeconds", default: 30)
+        siteConnectsPerSecond = reader.int(forKey: "siteStreams.connectsPerSecond", default: 25)
+        siteMaxUsers = reader.int(forKey: "siteStreams.maxUsers", default: 1000)
+        siteTweetMemory = reader.int(forKey: "siteStreams.tweetMemory", default: 500_000)
+        oauthWindowSeconds = reader.int(forKey: "oauth.windowSeconds", default: 300)
         tlsCertificate = reader.string(forKey: "tls.certificate")
         tlsKey = reader.string(forKey: "tls.key")
     }

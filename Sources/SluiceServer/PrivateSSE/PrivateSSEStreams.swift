@@ -8,8 +8,8 @@ import SluiceStore
 /// The asynchronous half of a Private SSE connection: checking the request (filters, token, limits)
 /// before the stream opens, and the replay that joins a resuming client to the live flow.
 ///
-/// `PrivateSSEChannelHandler` does the rest on the connection's event loop.
-struct PrivateSSEStreams: Sendable {
+/// `StreamChannelHandler` does the rest on the connection's event loop.
+struct PrivateSSEStreams: StreamEndpoint {
     let store: any Store
     let hub: Hub
     let outboxBytes: Int
@@ -31,11 +31,15 @@ struct PrivateSSEStreams: Sendable {
         var expiresAt: Date
     }
 
+    func serves(_ path: Substring) -> Bool {
+        path == Self.path || path == Self.path + "/"
+    }
+
     /// Checks a stream request. On success the token is spent and one of the key's connection slots is
-    /// held (release it with `hub.releaseConnection` when the connection ends).
-    func admit(_ request: HTTPRequest) async -> Result<Admission, APIError> {
+    /// held (released when the connection ends).
+    func admit(_ request: StreamRequest) async -> Result<any StreamAdmission, APIError> {
         do {
-            return .success(try await checkedAdmission(request))
+            return .success(Admitted(streams: self, admission: try await checkedAdmission(request.head)))
         } catch let error as APIError {
             return .failure(error)
         } catch {
@@ -109,6 +113,43 @@ struct PrivateSSEStreams: Sendable {
         case .expired: APIError(.unauthorized, code: "token_expired", message: "this stream token expired; get a new one")
         case .keyRevoked: APIError(.unauthorized, code: "key_revoked", message: "the API key of this token was revoked")
         case .unknown, .consumed: APIError(.unauthorized, code: "invalid_token", message: "unknown stream token")
+        }
+    }
+
+    /// An admitted Private SSE request, ready to open.
+    struct Admitted: StreamAdmission {
+        let streams: PrivateSSEStreams
+        let admission: Admission
+
+        func open(wake: @escaping @Sendable () -> Void) -> OpenStream {
+            let hub = streams.hub
+            let keyID = admission.key.id
+            let subscription = PrivateSSESubscription(
+                id: hub.makeSubscriptionID(), keyID: keyID, spec: admission.spec, eventNames: admission.eventNames,
+                limits: admission.key.limits, expiresAt: admission.expiresAt.timeIntervalSince1970, outboxLimit: streams.outboxBytes,
+                now: Date().timeIntervalSince1970, wake: wake)
+            var head = HTTPResponse(status: .ok)
+            head.headerFields[.contentType] = "text/event-stream; charset=utf-8"
+            head.headerFields[.cacheControl] = "no-cache"
+            head.headerFields[HTTPField.Name("X-Accel-Buffering")!] = "no"
+            // Browser apps on any origin may open streams: the token is in the URL and no cookie is involved.
+            head.headerFields[.accessControlAllowOrigin] = "*"
+            subscription.push(SSEEncoder.retry(milliseconds: PrivateSSEStreams.retryMilliseconds))
+            subscription.push(streams.connected(admission, subscription: subscription))
+            let streams = self.streams
+            let lastEventID = admission.lastEventID
+            return OpenStream(
+                head: head, outbox: subscription.outbox,
+                quiesce: { subscription.close(.shutdown) },
+                finish: {
+                    hub.remove(subscription)
+                    hub.releaseConnection(keyID: keyID)
+                },
+                run: { await streams.replayAndJoin(subscription, after: lastEventID) })
+        }
+
+        func abandon() {
+            streams.hub.releaseConnection(keyID: admission.key.id)
         }
     }
 

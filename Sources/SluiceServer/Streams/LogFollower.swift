@@ -12,13 +12,15 @@ import SluiceStore
 final class LogFollower: Service, Sendable {
     let store: any Store
     let hub: Hub
+    let siteHub: SiteStreamHub
     let logger: Logger
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
-    init(store: any Store, hub: Hub, logger: Logger) {
+    init(store: any Store, hub: Hub, siteHub: SiteStreamHub, logger: Logger) {
         self.store = store
         self.hub = hub
+        self.siteHub = siteHub
         self.logger = logger
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -45,9 +47,11 @@ final class LogFollower: Service, Sendable {
                 let decoded = try events.map { try $0.decoded() }
                 let facts = Visibility.Facts(
                     publicTweets: try await store.publicTweets(among: decoded.reduce(into: Set()) { $0.formUnion(Visibility.referencedTweets(of: $1)) }))
+                let tweets = try await store.tweets(ids: decoded.reduce(into: Set()) { $0.formUnion(SiteStreamMessage.referencedTweets(of: $1)) })
                 let now = Date().timeIntervalSince1970
                 for (event, value) in zip(events, decoded) {
                     try hub.dispatch(event, decoded: value, facts: facts, now: now)
+                    siteHub.dispatch(value, sequence: event.sequence, acceptedAt: event.acceptedAt, tweets: tweets)
                 }
             } catch {
                 logger.error("cannot follow the event log; retrying", metadata: ["error": "\(error)"])

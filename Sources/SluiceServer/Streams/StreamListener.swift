@@ -11,18 +11,20 @@ import ServiceLifecycle
 import SluiceCore
 
 /// A listener for streams only (`--stream-port`), as Twitter served its streams from `stream.` hosts:
-/// a bare SwiftNIO HTTP/1 pipeline ending in `PrivateSSEChannelHandler`, without Hummingbird's
+/// a bare SwiftNIO HTTP/1 pipeline ending in `StreamChannelHandler`, without Hummingbird's
 /// per-connection task. Any other request gets a JSON 404.
 struct StreamListener: Service {
     let host: String
     let port: Int
     /// With a context, the listener speaks HTTPS only.
     let tls: NIOSSLContext?
-    let streams: PrivateSSEStreams
+    let endpoints: [any StreamEndpoint]
+    /// Ends every stream, saying why (shutdown).
+    let closeAll: @Sendable () -> Void
     let logger: Logger
 
     func run() async throws {
-        let streams = self.streams
+        let endpoints = self.endpoints
         let tls = self.tls
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
@@ -31,8 +33,8 @@ struct StreamListener: Service {
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-                    try channel.pipeline.syncOperations.addHandler(PrivateSSEChannelHandler(streams: streams))
+                    try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: tls != nil))
+                    try channel.pipeline.syncOperations.addHandler(StreamChannelHandler(endpoints: endpoints))
                     try channel.pipeline.syncOperations.addHandler(NotAStreamHandler())
                 }
             }
@@ -41,7 +43,7 @@ struct StreamListener: Service {
         FileHandle.standardOutput.write(Data("sluice streams listening on \(address)\n".utf8))
         try? await gracefulShutdown()
         // Streams were ended by the hub's shutdown; stop accepting.
-        streams.hub.closeAll(.shutdown)
+        closeAll()
         try await server.close()
     }
 }
@@ -53,7 +55,7 @@ final class NotAStreamHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .end = unwrapInboundIn(data) else { return }
-        let body = ByteBuffer(string: (try? APIError.notFound("this listener serves \(PrivateSSEStreams.path) only").json()) ?? "{}")
+        let body = ByteBuffer(string: (try? APIError.notFound("this listener serves \(PrivateSSEStreams.path) and \(SiteStreams.path) only").json()) ?? "{}")
         var head = HTTPResponse(status: .notFound)
         head.headerFields[.contentType] = "application/json; charset=utf-8"
         head.headerFields[.contentLength] = String(body.readableBytes)

@@ -1,19 +1,18 @@
-import Foundation
 import HTTPTypes
-import Logging
 import NIOCore
 import NIOHTTPTypes
 import SluiceCore
 
-/// Serves `GET /sse/private` on the connection's event loop; passes every other request on to
+/// Serves the stream endpoints on the connection's event loop; passes every other request on to
 /// Hummingbird untouched.
 ///
-/// Sits in each HTTP/1 child channel after part decoding (Hummingbird's `additionalChannelHandlers`).
-/// A stream costs this handler, a subscription and its outbox: no task, no `AsyncStream`. The hub pushes
-/// shared frames into the outbox; the outbox wakes this handler, which writes all that is queued and
-/// flushes once. It stops taking while the socket is not writable, which is what makes a slow reader's
-/// outbox fill up; a closed connection is `channelInactive`, which frees the slot at once.
-final class PrivateSSEChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+/// Sits in each HTTP/1 child channel after part decoding (Hummingbird's `additionalChannelHandlers`,
+/// or the bare `StreamListener`). A stream costs this handler, its endpoint's subscription and an
+/// outbox: no task, no `AsyncStream`. The hub pushes shared frames into the outbox; the outbox wakes
+/// this handler, which writes all that is queued and flushes once. It stops taking while the socket is
+/// not writable, which is what makes a slow reader's outbox fill up; a closed connection is
+/// `channelInactive`, which releases the stream at once.
+final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
@@ -24,21 +23,21 @@ final class PrivateSSEChannelHandler: ChannelDuplexHandler, RemovableChannelHand
         case idle
         /// A request for Hummingbird: its parts are passed on.
         case passing
-        /// A stream request whose head arrived; waiting for its end.
-        case receiving(HTTPRequest)
+        /// A stream request whose head arrived; reading its body.
+        case receiving(any StreamEndpoint, HTTPRequest, ByteBuffer)
         /// Checking the request (async).
         case admitting
-        case streaming(PrivateSSESubscription, keyID: String)
+        case streaming(OpenStream)
         case closed
     }
 
-    private let streams: PrivateSSEStreams
+    private let endpoints: [any StreamEndpoint]
     private var mode = Mode.idle
     /// The admission or replay task; cancelled when the connection goes.
     private var task: Task<Void, Never>?
 
-    init(streams: PrivateSSEStreams) {
-        self.streams = streams
+    init(endpoints: [any StreamEndpoint]) {
+        self.endpoints = endpoints
     }
 
     // MARK: - Inbound
@@ -46,36 +45,44 @@ final class PrivateSSEChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
         switch (mode, part) {
-        case (.idle, .head(let head)) where Self.isStreamRequest(head):
-            mode = .receiving(head)
-        case (.idle, .head):
-            mode = .passing
-            context.fireChannelRead(data)
+        case (.idle, .head(let head)):
+            if let endpoint = endpoint(for: head) {
+                mode = .receiving(endpoint, head, ByteBuffer())
+            } else {
+                mode = .passing
+                context.fireChannelRead(data)
+            }
         case (.passing, .end):
             mode = .idle
             context.fireChannelRead(data)
         case (.passing, _):
             context.fireChannelRead(data)
-        case (.receiving(let head), .end):
+        case (.receiving(let endpoint, let head, var body), .body(var chunk)):
+            guard body.readableBytes + chunk.readableBytes <= StreamRequest.maxBodyBytes else {
+                respond(with: APIError(.contentTooLarge, code: "body_too_large", message: "stream requests take at most 64 KB of parameters"), context: context)
+                return
+            }
+            body.writeBuffer(&chunk)
+            mode = .receiving(endpoint, head, body)
+        case (.receiving(let endpoint, let head, let body), .end):
             mode = .admitting
-            admit(head, context: context)
+            admit(StreamRequest(head: head, body: body), at: endpoint, context: context)
         default:
-            // A body on a stream request, or anything after it began: ignored.
+            // Anything after a stream request began: ignored.
             break
         }
     }
 
-    static func isStreamRequest(_ head: HTTPRequest) -> Bool {
-        guard let path = head.path else { return false }
-        let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
-        return route == PrivateSSEStreams.path || route == PrivateSSEStreams.path + "/"
+    private func endpoint(for head: HTTPRequest) -> (any StreamEndpoint)? {
+        guard let path = head.path else { return nil }
+        let route = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return endpoints.first { $0.serves(route) }
     }
 
-    private func admit(_ head: HTTPRequest, context: ChannelHandlerContext) {
+    private func admit(_ request: StreamRequest, at endpoint: any StreamEndpoint, context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let streams = self.streams
         task = Task {
-            let result = await streams.admit(head)
+            let result = await endpoint.admit(request)
             loopBound.eventLoop.execute {
                 let (handler, context) = loopBound.value
                 handler.admitted(result, context: context)
@@ -83,10 +90,10 @@ final class PrivateSSEChannelHandler: ChannelDuplexHandler, RemovableChannelHand
         }
     }
 
-    private func admitted(_ result: Result<PrivateSSEStreams.Admission, APIError>, context: ChannelHandlerContext) {
+    private func admitted(_ result: Result<any StreamAdmission, APIError>, context: ChannelHandlerContext) {
         guard case .admitting = mode else {
-            // The client left while we checked: give the slot back.
-            if case .success(let admission) = result { streams.hub.releaseConnection(keyID: admission.key.id) }
+            // The client left while we checked.
+            if case .success(let admission) = result { admission.abandon() }
             return
         }
         switch result {
@@ -112,41 +119,27 @@ final class PrivateSSEChannelHandler: ChannelDuplexHandler, RemovableChannelHand
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
     }
 
-    private func open(_ admission: PrivateSSEStreams.Admission, context: ChannelHandlerContext) {
+    private func open(_ admission: any StreamAdmission, context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let subscription = PrivateSSESubscription(
-            id: streams.hub.makeSubscriptionID(), keyID: admission.key.id, spec: admission.spec, eventNames: admission.eventNames,
-            limits: admission.key.limits, expiresAt: admission.expiresAt.timeIntervalSince1970, outboxLimit: streams.outboxBytes,
-            now: Date().timeIntervalSince1970,
-            wake: {
-                loopBound.eventLoop.execute {
-                    let (handler, context) = loopBound.value
-                    handler.drain(context: context)
-                }
-            })
-        mode = .streaming(subscription, keyID: admission.key.id)
-
-        var head = HTTPResponse(status: .ok)
-        head.headerFields[.contentType] = "text/event-stream; charset=utf-8"
-        head.headerFields[.cacheControl] = "no-cache"
-        head.headerFields[HTTPField.Name("X-Accel-Buffering")!] = "no"
-        // Browser apps on any origin may open streams: the token is in the URL and no cookie is involved.
-        head.headerFields[.accessControlAllowOrigin] = "*"
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        subscription.push(SSEEncoder.retry(milliseconds: PrivateSSEStreams.retryMilliseconds))
-        subscription.push(streams.connected(admission, subscription: subscription))
-
-        let streams = self.streams
-        task = Task { await streams.replayAndJoin(subscription, after: admission.lastEventID) }
+        let stream = admission.open(wake: {
+            loopBound.eventLoop.execute {
+                let (handler, context) = loopBound.value
+                handler.drain(context: context)
+            }
+        })
+        mode = .streaming(stream)
+        // The head goes out at once (clients wait for it before reading); the first frames follow on the wake.
+        context.writeAndFlush(wrapOutboundOut(.head(stream.head)), promise: nil)
+        if let run = stream.run { task = Task { await run() } }
     }
 
     // MARK: - Writing
 
     /// Writes what the outbox holds, with one flush; closes the connection once the stream has ended.
     private func drain(context: ChannelHandlerContext) {
-        guard case .streaming(let subscription, _) = mode else { return }
-        guard context.channel.isWritable || subscription.outbox.isClosed else { return }
-        switch subscription.outbox.take() {
+        guard case .streaming(let stream) = mode else { return }
+        guard context.channel.isWritable || stream.outbox.isClosed else { return }
+        switch stream.outbox.take() {
         case .frames(let frames):
             for frame in frames { context.write(wrapOutboundOut(.body(frame)), promise: nil) }
             context.flush()
@@ -178,9 +171,9 @@ final class PrivateSSEChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             switch mode {
-            case .streaming(let subscription, _):
+            case .streaming(let stream):
                 // Graceful shutdown: say why, then close (the drain closes the connection).
-                subscription.close(.shutdown)
+                stream.quiesce()
                 return
             case .admitting, .receiving:
                 finish()
@@ -197,10 +190,9 @@ final class PrivateSSEChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     private func finish() {
         task?.cancel()
         task = nil
-        if case .streaming(let subscription, let keyID) = mode {
-            subscription.outbox.close(nil, farewell: nil, discardQueued: true)
-            streams.hub.remove(subscription)
-            streams.hub.releaseConnection(keyID: keyID)
+        if case .streaming(let stream) = mode {
+            stream.outbox.close(nil, farewell: nil, discardQueued: true)
+            stream.finish()
         }
         if case .passing = mode { return }
         mode = .closed

@@ -1,0 +1,112 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import NIOCore
+import SluiceCore
+import SluiceStore
+
+/// Verifies OAuth 1.0a HMAC-SHA1 requests (RFC 5849) made with a Site Streams app's owner credentials.
+///
+/// The `oauth_*` parameters may come in the `Authorization` header, the query or a form body. The
+/// signature covers the method, the base URI (scheme, host with a non-default port, path) and every
+/// query and form parameter; the timestamp must be within the window and the nonce unused in it.
+/// Only the app's owner token is accepted: the request then acts as that app.
+struct OAuthVerifier: Sendable {
+    let store: any Store
+    let nonces: OAuth1NonceWindow
+    /// The scheme clients use to reach this server (`https` when it serves TLS).
+    let scheme: String
+
+    /// A request as the signature sees it.
+    struct SignedRequest {
+        var method: String
+        /// The `Host` header: `host` or `host:port`.
+        var authority: String
+        var path: String
+        var query: [(String, String)]
+        var form: [(String, String)]
+        var authorization: String?
+    }
+
+    static func unauthorized(_ message: String) -> APIError {
+        APIError(.unauthorized, code: "unauthorized", message: "could not authenticate you: \(message)")
+    }
+
+    /// The app whose owner signed `request`; throws 401 otherwise.
+    func verify(_ request: SignedRequest, now: Date = Date()) async throws -> SiteApp {
+        var oauth: [(String, String)] = []
+        if let header = request.authorization, header.lowercased().hasPrefix("oauth ") {
+            guard let parsed = OAuth1Signature.parseAuthorizationHeader(header) else { throw Self.unauthorized("malformed Authorization header") }
+            oauth = parsed.filter { $0.0 != "realm" }
+        }
+        let all = oauth + request.query + request.form
+        func single(_ name: String) throws -> String {
+            let values = all.filter { $0.0 == name }.map(\.1)
+            guard values.count == 1, let value = values.first, !value.isEmpty else {
+                throw Self.unauthorized(values.isEmpty ? "\(name) is missing" : "\(name) is given more than once")
+            }
+            return value
+        }
+        let consumerKey = try single("oauth_consumer_key")
+        let token = try single("oauth_token")
+        let signature = try single("oauth_signature")
+        guard try single("oauth_signature_method") == "HMAC-SHA1" else { throw Self.unauthorized("only HMAC-SHA1 signatures are accepted") }
+        if let version = all.first(where: { $0.0 == "oauth_version" })?.1, version != "1.0" {
+            throw Self.unauthorized("oauth_version must be 1.0")
+        }
+        guard let timestamp = TimeInterval(try single("oauth_timestamp")) else { throw Self.unauthorized("oauth_timestamp must be a number") }
+        let nonce = try single("oauth_nonce")
+
+        guard let app = try await store.app(consumerKey: consumerKey) else { throw Self.unauthorized("unknown consumer key") }
+        guard Self.constantTimeEqual(token, app.accessToken) else {
+            throw Self.unauthorized("only the app owner's access token may use Site Streams")
+        }
+        let (host, port) = Self.split(authority: request.authority)
+        let uri = OAuth1Signature.baseURI(scheme: scheme, host: host, port: port, path: request.path)
+        let base = OAuth1Signature.baseString(method: request.method, uri: uri, parameters: all)
+        let expected = OAuth1Signature.sign(base, consumerSecret: app.consumerSecret, tokenSecret: app.accessTokenSecret)
+        guard Self.constantTimeEqual(signature, expected) else { throw Self.unauthorized("invalid signature") }
+        do {
+            try nonces.admit(consumerKey: consumerKey, token: token, nonce: nonce, timestamp: timestamp, now: now.timeIntervalSince1970)
+        } catch .staleTimestamp {
+            throw Self.unauthorized("oauth_timestamp is outside the \(Int(nonces.window)) s window; check your clock")
+        } catch .reusedNonce {
+            throw Self.unauthorized("oauth_nonce was already used")
+        }
+        return app
+    }
+
+    static func split(authority: String) -> (String, Int?) {
+        // `[v6]:port`, `host:port` or `host`.
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            let host = String(authority[...close])
+            let rest = authority[authority.index(after: close)...]
+            return (host, rest.hasPrefix(":") ? Int(rest.dropFirst()) : nil)
+        }
+        let parts = authority.split(separator: ":", maxSplits: 1)
+        return (parts.first.map(String.init) ?? "", parts.count > 1 ? Int(parts[1]) : nil)
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension OAuthVerifier.SignedRequest {
+    /// A request read from HTTP: query from the target, form parameters from a form body.
+    init(head: HTTPRequest, body: ByteBuffer?) {
+        let target = head.path ?? "/"
+        let path = String(target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
+        var form: [(String, String)] = []
+        if let body, body.readableBytes > 0,
+            head.headerFields[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
+        {
+            form = QueryString.pairs(Substring(String(buffer: body)))
+        }
+        self.init(
+            method: head.method.rawValue, authority: head.authority ?? "", path: path,
+            query: QueryString.pairs(QueryString.query(of: target)), form: form, authorization: head.headerFields[.authorization])
+    }
+}

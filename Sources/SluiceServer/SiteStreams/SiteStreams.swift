@@ -1,0 +1,150 @@
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import SluiceCore
+import SluiceStore
+
+/// `GET|POST /1.1/site.json`: checks a Site Streams request (OAuth, parameters, the app's connection
+/// rate, the users' grants) and opens the multiplexed stream.
+///
+/// Errors use the status codes Twitter used on these endpoints (401, 406, 413, 420, 503), with
+/// Sluice's JSON error body.
+struct SiteStreams: StreamEndpoint {
+    let store: any Store
+    let hub: SiteStreamHub
+    let verifier: OAuthVerifier
+    let outboxBytes: Int
+    let logger: Logger
+
+    static let path = "/1.1/site.json"
+    /// Most users named by `follow` when connecting; more are added with control streams.
+    static let maxFollowAtConnect = 100
+    static let parameters: Set<String> = ["follow", "with", "replies", "stringify_friend_ids", "delimited", "stall_warnings"]
+    /// Filter parameters of Twitter's other streams, which Site Streams does not take.
+    static let filterParameters: Set<String> = ["track", "locations", "language", "count", "filter_level"]
+
+    func serves(_ path: Substring) -> Bool { path == Self.path }
+
+    /// What a valid request asks for.
+    struct Options: Sendable {
+        var follow: [Int64]
+        var rules: SiteStreamRules.Options
+        var stringifyFriendIDs: Bool
+        var format: SiteStreamFormat
+        var stallWarnings: Bool
+    }
+
+    func admit(_ request: StreamRequest) async -> Result<any StreamAdmission, APIError> {
+        do {
+            return .success(try await checkedAdmission(request))
+        } catch let error as APIError {
+            return .failure(error)
+        } catch {
+            logger.error("site stream admission failed", metadata: ["error": "\(error)"])
+            return .failure(APIError(.serviceUnavailable, code: "unavailable", message: "try again later", retryAfterSeconds: 1))
+        }
+    }
+
+    private func checkedAdmission(_ request: StreamRequest) async throws -> Admitted {
+        guard request.head.method == .get || request.head.method == .post else {
+            throw APIError(.methodNotAllowed, code: "method_not_allowed", message: "site streams are opened with GET or POST")
+        }
+        let signed = OAuthVerifier.SignedRequest(head: request.head, body: request.body)
+        let app = try await verifier.verify(signed)
+        let parameters = (signed.query + signed.form).filter { !$0.0.hasPrefix("oauth_") }
+        let accept = request.head.headerFields[.accept] ?? ""
+        let options = try Self.options(parameters, acceptsEventStream: accept.contains("text/event-stream"))
+        if let wait = hub.admitConnect(appID: app.id, now: Date().timeIntervalSince1970) {
+            throw APIError(
+                HTTPResponse.Status(code: 420, reasonPhrase: "Enhance Your Calm"), code: "enhance_your_calm",
+                message: "this app opened \(hub.connectsPerSecond) connections in the last second; back off exponentially before reconnecting",
+                retryAfterSeconds: max(1, Int(wait.rounded(.up))))
+        }
+        let granted = try await store.grantedUsers(appID: app.id, among: Set(options.follow))
+        // Users who never granted the app access (or do not exist) are skipped silently, as Twitter did.
+        var seen = Set<Int64>()
+        let users = options.follow.filter { granted.contains($0) && seen.insert($0).inserted }
+        return Admitted(hub: hub, appID: app.id, users: users, options: options, outboxBytes: outboxBytes)
+    }
+
+    static func options(_ parameters: [(String, String)], acceptsEventStream: Bool) throws -> Options {
+        var values: [String: String] = [:]
+        for (name, value) in parameters {
+            if filterParameters.contains(name) {
+                throw APIError(.notAcceptable, code: "not_acceptable", message: "\(name) is not a Site Streams parameter; Site Streams only take follow")
+            }
+            guard Self.parameters.contains(name) else {
+                throw APIError.badRequest("unknown_parameter", "unknown parameter \"\(name.prefix(40))\"; known: \(Self.parameters.sorted().joined(separator: ", "))")
+            }
+            values[name] = values[name].map { $0 + "," + value } ?? value
+        }
+        let follow = try userIDs(values["follow"] ?? "", parameter: "follow")
+        guard !follow.isEmpty else { throw APIError.badRequest("missing_parameter", "follow is required: a comma list of 1 to 100 user ids") }
+        guard follow.count <= maxFollowAtConnect else {
+            throw APIError(
+                .contentTooLarge, code: "too_many_users",
+                message: "follow takes at most \(maxFollowAtConnect) user ids; add more with the control stream's add_user")
+        }
+        let followings: Bool
+        switch values["with"]?.lowercased() ?? "user" {
+        case "user": followings = false
+        case "followings": followings = true
+        default: throw APIError.badRequest("invalid_parameter", "with must be user or followings")
+        }
+        if let replies = values["replies"], replies != "all" { throw APIError.badRequest("invalid_parameter", "replies must be all") }
+        if let delimited = values["delimited"], delimited != "length" { throw APIError.badRequest("invalid_parameter", "delimited must be length") }
+        return Options(
+            follow: follow, rules: .init(followings: followings, repliesAll: values["replies"] == "all"),
+            stringifyFriendIDs: try flag(values, "stringify_friend_ids"),
+            format: acceptsEventStream ? .sse : values["delimited"] == "length" ? .length : .newline,
+            stallWarnings: try flag(values, "stall_warnings"))
+    }
+
+    static func flag(_ values: [String: String], _ name: String) throws -> Bool {
+        guard let raw = values[name] else { return false }
+        guard let value = Bool(raw.lowercased()) else { throw APIError.badRequest("invalid_parameter", "\(name) must be true or false") }
+        return value
+    }
+
+    /// A comma list of user ids (`follow`, `user_id`).
+    static func userIDs(_ raw: String, parameter: String) throws -> [Int64] {
+        try raw.split(separator: ",", omittingEmptySubsequences: true).map { part in
+            guard let id = Int64(part.trimmingCharacters(in: .whitespaces)), id > 0 else {
+                throw APIError.badRequest("invalid_parameter", "\(parameter) must be a comma list of user ids; \"\(part.prefix(30))\" is not one")
+            }
+            return id
+        }
+    }
+
+    /// An admitted Site Streams request, ready to open.
+    struct Admitted: StreamAdmission {
+        let hub: SiteStreamHub
+        let appID: String
+        let users: [Int64]
+        let options: Options
+        let outboxBytes: Int
+
+        func open(wake: @escaping @Sendable () -> Void) -> OpenStream {
+            let connection = SiteStreamConnection(
+                id: Secret.generate(prefix: "", bytes: 16), appID: appID, options: options.rules,
+                stringifyFriendIDs: options.stringifyFriendIDs, format: options.format, stallWarnings: options.stallWarnings,
+                outboxLimit: outboxBytes, wake: wake)
+            var head = HTTPResponse(status: .ok)
+            head.headerFields[.contentType] = options.format == .sse ? "text/event-stream; charset=utf-8" : "application/json; charset=utf-8"
+            head.headerFields[.cacheControl] = "no-cache"
+            head.headerFields[HTTPField.Name("X-Accel-Buffering")!] = "no"
+            // A keep-alive before the first message, as Twitter sent, so clients see the stream is live.
+            connection.push(options.format.keepalive)
+            hub.open(connection, users: users)
+            let hub = self.hub
+            return OpenStream(
+                head: head, outbox: connection.outbox,
+                quiesce: { connection.close(.shutdown, reason: "the server is shutting down; reconnect") },
+                finish: { hub.remove(connection) },
+                run: nil)
+        }
+
+        func abandon() {}
+    }
+}

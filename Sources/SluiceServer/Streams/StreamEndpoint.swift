@@ -1,0 +1,44 @@
+import HTTPTypes
+import NIOCore
+import SluiceCore
+
+/// A kind of long-lived stream served by `StreamChannelHandler`: Private SSE or Site Streams.
+///
+/// The endpoint checks a request asynchronously (`admit`); the handler then opens the admitted stream
+/// on the connection's event loop and writes whatever its outbox holds.
+protocol StreamEndpoint: Sendable {
+    /// Whether this endpoint serves requests for `path` (without its query).
+    func serves(_ path: Substring) -> Bool
+    /// Checks a request; on success, whatever the stream needs (a connection slot…) is held by the admission.
+    func admit(_ request: StreamRequest) async -> Result<any StreamAdmission, APIError>
+}
+
+/// A stream request, read to its end.
+struct StreamRequest: Sendable {
+    var head: HTTPRequest
+    /// The body (a form, for Site Streams' `POST`); empty for most requests.
+    var body: ByteBuffer
+
+    /// Most body bytes accepted before a stream request is refused with 413.
+    static let maxBodyBytes = 64 * 1024
+}
+
+/// A request that passed its endpoint's checks.
+protocol StreamAdmission: Sendable {
+    /// Starts the stream, on the connection's event loop. `wake` must be given to the stream's outbox.
+    func open(wake: @escaping @Sendable () -> Void) -> OpenStream
+    /// The client left before the stream opened: give back what the admission holds.
+    func abandon()
+}
+
+/// A stream as its connection's handler drives it.
+struct OpenStream: Sendable {
+    var head: HTTPResponse
+    var outbox: Outbox
+    /// Graceful shutdown: close the outbox with a farewell saying so.
+    var quiesce: @Sendable () -> Void
+    /// The connection is gone: release everything the stream holds. Called once.
+    var finish: @Sendable () -> Void
+    /// Work that feeds the stream after it opens (a replay); cancelled when the connection goes.
+    var run: (@Sendable () async -> Void)?
+}
