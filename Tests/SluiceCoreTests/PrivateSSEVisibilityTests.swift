@@ -1,0 +1,150 @@
+import Foundation
+import NIOCore
+@testable import SluiceCore
+import SluiceTestSupport
+import Testing
+
+/// The Private SSE half of the visibility property test: random populations and traffic (public and
+/// protected accounts, replies, retweets and quotes of both, DMs, graph events), random filtered
+/// subscriptions on a real `Hub`; a naive oracle decides what each subscription must receive.
+@Suite struct PrivateSSEVisibilityTests {
+    /// The oracle's own view: who is protected, which tweets exist and who wrote them.
+    struct Oracle {
+        var users: [Int64: User] = [:]
+        var tweetAuthor: [Int64: Int64] = [:]
+
+        /// Public: a tweet of a public account whose every reference is a live tweet of a public account,
+        /// or a public account's profile. Everything else: never.
+        func isPublic(_ event: Event) -> Bool {
+            switch event {
+            case .tweet(let t):
+                guard !t.user.protected else { return false }
+                return [t.inReplyToStatusID, t.retweetedStatusID, t.quotedStatusID].compactMap { $0 }.allSatisfy { id in
+                    tweetAuthor[id].flatMap { users[$0] }.map { !$0.protected } ?? false
+                }
+            case .userUpdate(let u): return !u.protected
+            default: return false
+            }
+        }
+
+        /// The filter, from the document's words: AND across kinds, OR within one; keywords are whole words.
+        func wants(_ event: Event, _ f: Filter) -> Bool {
+            switch event {
+            case .tweet(let t):
+                let words = Set(t.text.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
+                let tags = Set(t.entities.hashtags.map { $0.lowercased().hasPrefix("#") ? String($0.lowercased().dropFirst()) : $0.lowercased() })
+                if !f.keywords.isEmpty, !f.keywords.contains(where: { words.contains($0) || tags.contains($0) }) { return false }
+                if !f.users.isEmpty, !f.users.contains(t.user.username.lowercased()) { return false }
+                if let m = f.minFollowers, t.user.followersCount < m { return false }
+                if let v = f.verified, t.user.verified != v { return false }
+                if !f.languages.isEmpty, !f.languages.contains(String((t.lang ?? "").prefix(2))) { return false }
+                if let r = f.minRetweets, t.metrics.retweets < r { return false }
+                return true
+            case .userUpdate(let u):
+                return f.users.contains(u.username.lowercased())
+            default:
+                return false
+            }
+        }
+
+        mutating func apply(_ event: Event) {
+            switch event {
+            case .tweet(let t):
+                users[t.user.id] = t.user
+                tweetAuthor[t.id] = t.user.id
+            case .userUpdate(let u): users[u.id] = u
+            case .delete(let d): tweetAuthor[d.id] = nil
+            default: break
+            }
+        }
+    }
+
+    struct Filter {
+        var keywords: [String] = []
+        var users: [String] = []
+        var minFollowers: Int?
+        var verified: Bool?
+        var languages: [String] = []
+        var minRetweets: Int?
+
+        var query: [String: String] {
+            var q: [String: String] = [:]
+            if !keywords.isEmpty { q["keywords"] = keywords.joined(separator: ",") }
+            if !users.isEmpty { q["users"] = users.joined(separator: ",") }
+            if let minFollowers { q["min_followers"] = String(minFollowers) }
+            if let verified { q["verified"] = String(verified) }
+            if !languages.isEmpty { q["language"] = languages.joined(separator: ",") }
+            if let minRetweets { q["min_retweets"] = String(minRetweets) }
+            return q
+        }
+    }
+
+    static func randomFilter(_ rng: inout SplitMix64, usernames: [String]) -> Filter {
+        let words = SyntheticTraffic.topics.flatMap { [$0.tag] + $0.words }
+        var f = Filter()
+        if Int.random(in: 0..<2, using: &rng) == 0 { f.keywords = (0..<Int.random(in: 1...3, using: &rng)).map { _ in words.randomElement(using: &rng)! } }
+        if Int.random(in: 0..<3, using: &rng) == 0 { f.users = (0..<Int.random(in: 1...4, using: &rng)).map { _ in usernames.randomElement(using: &rng)! } }
+        if Int.random(in: 0..<4, using: &rng) == 0 { f.minFollowers = Int.random(in: 0...5000, using: &rng) }
+        if Int.random(in: 0..<4, using: &rng) == 0 { f.verified = Bool.random(using: &rng) }
+        if Int.random(in: 0..<4, using: &rng) == 0 { f.languages = [["en", "es", "ja"].randomElement(using: &rng)!] }
+        if Int.random(in: 0..<5, using: &rng) == 0 { f.minRetweets = Int.random(in: 0...3, using: &rng) }
+        return f
+    }
+
+    /// The sequence numbers in SSE frames (`id:` lines).
+    static func ids(_ frames: [ByteBuffer]) -> [Int64] {
+        frames.flatMap { String(buffer: $0).split(separator: "\n").compactMap { $0.hasPrefix("id: ") ? Int64($0.dropFirst(4)) : nil } }
+    }
+
+    func run(seed: UInt64, users: Int, events: Int, subscriptions: Int) throws {
+        var rng = SplitMix64(seed: seed ^ 0xA11CE)
+        var traffic = SyntheticTraffic(seed: seed, userCount: users, now: Date(timeIntervalSince1970: 1_700_000_000))
+        var stream = traffic.population()
+        for _ in 0..<events { stream.append(traffic.next(at: Date(timeIntervalSince1970: 1_700_000_000))) }
+        let usernames = traffic.users.map(\.username)
+        let hub = Hub(position: 0)
+        let limits = StreamLimits(maxConnections: 3, eventsPerSecond: 1_000_000, tokensPerHour: 10, idleTimeoutSeconds: 3600)
+        var filters: [(Filter, PrivateSSESubscription)] = []
+        for _ in 0..<subscriptions {
+            let filter = Self.randomFilter(&rng, usernames: usernames)
+            let subscription = PrivateSSESubscription(
+                id: hub.makeSubscriptionID(), keyID: "k", spec: try FilterSpec.parse(filter.query), eventNames: true, limits: limits,
+                expiresAt: .infinity, outboxLimit: 1 << 30, now: 0, wake: {})
+            #expect(hub.register(subscription, at: 0) == nil)
+            filters.append((filter, subscription))
+        }
+        var oracle = Oracle()
+        var expected = Array(repeating: [Int64](), count: subscriptions)
+        for (index, event) in stream.enumerated() {
+            let sequence = Int64(index + 1)
+            // The facts the event core looks up in the store, from the oracle's own state.
+            let facts = Visibility.Facts(publicTweets: Set(Visibility.referencedTweets(of: event).filter { id in
+                oracle.tweetAuthor[id].flatMap { oracle.users[$0] }.map { !$0.protected } ?? false
+            }))
+            if case .tweet(let t) = event { oracle.users[t.user.id] = t.user }
+            let data = try JSONCoding.string(event)
+            try hub.dispatch(StoredEvent(sequence: sequence, kind: event.kind, data: data, acceptedAt: Date()), decoded: event, facts: facts, now: 1)
+            if oracle.isPublic(event) {
+                for (i, (filter, _)) in filters.enumerated() where oracle.wants(event, filter) { expected[i].append(sequence) }
+            }
+            oracle.apply(event)
+        }
+        for (i, (filter, subscription)) in filters.enumerated() {
+            var frames: [ByteBuffer] = []
+            if case .frames(let taken)? = subscription.outbox.take() { frames = taken }
+            let got = Self.ids(frames)
+            #expect(got == expected[i], "seed \(seed), filter \(filter.query): extra \(Set(got).subtracting(expected[i]).sorted().prefix(5)), missing \(Set(expected[i]).subtracting(got).sorted().prefix(5))")
+        }
+    }
+
+    @Test(arguments: [1, 2, 3, 4] as [UInt64])
+    func hubAgreesWithTheOracle(seed: UInt64) throws {
+        try run(seed: seed, users: 30, events: 2000, subscriptions: 40)
+    }
+
+    /// For release checks: `SLUICE_VISIBILITY_SEEDS=1000 swift test --filter longRun`.
+    @Test func longRun() throws {
+        let seeds = Int(ProcessInfo.processInfo.environment["SLUICE_VISIBILITY_SEEDS"] ?? "") ?? 0
+        for seed in 0..<UInt64(seeds) { try run(seed: 2000 + seed, users: 40, events: 4000, subscriptions: 60) }
+    }
+}
