@@ -7,7 +7,7 @@ import SluiceCore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a running server.",
-        subcommands: [IngestBench.self, SSEBench.self, FilterIndexBench.self])
+        subcommands: [IngestBench.self, SSEBench.self, FilterIndexBench.self, SiteRoutingBench.self])
 }
 
 /// `sluice bench ingest`: ingest throughput and acknowledgement latency by batch size.
