@@ -16,6 +16,14 @@ import Testing
         #expect(SiteStreamEnvelope.wrap(forUser: 42, message: "{}", stringifyIDs: true) == #"{"for_user":"42","message":{}}"#)
     }
 
+    @Test(arguments: SiteStreamFormat.allCases)
+    func wrappingFromSharedBytesEqualsWrappingTheString(format: SiteStreamFormat) {
+        let message = #"{"text":"héllo ✨","id":7}"#
+        #expect(
+            format.frame(forUser: 42, message: ByteBuffer(string: message), sequence: 9)
+                == format.frame(SiteStreamEnvelope.wrap(forUser: 42, message: message), sequence: 9))
+    }
+
     @Test func lengthDelimitedFramesCountUTF8BytesAndTheTrailingCRLF() {
         let json = #"{"text":"héllo ☃"}"#
         let frame = String(buffer: DelimitedEncoder.frame(json, lengthPrefixed: true))

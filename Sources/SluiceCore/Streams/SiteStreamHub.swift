@@ -178,13 +178,13 @@ public final class SiteStreamHub: Sendable {
             guard !recipients.isEmpty,
                 let message = SiteStreamMessage.json(for: event, state: state.router.state, tweets: tweets, at: acceptedAt)
             else { return }
-            let json = TwitterMessage.json(message)
+            let json = ByteBuffer(string: TwitterMessage.json(message))
             var frames: [SiteStreamFormat: [Int64: ByteBuffer]] = [:]
             for recipient in recipients {
                 guard let streamID = state.serials[recipient.connection], let connection = state.entries[streamID]?.connection else { continue }
                 let frame =
                     frames[connection.format]?[recipient.user]
-                    ?? connection.format.frame(SiteStreamEnvelope.wrap(forUser: recipient.user, message: json), sequence: sequence)
+                    ?? connection.format.frame(forUser: recipient.user, message: json, sequence: sequence)
                 frames[connection.format, default: [:]][recipient.user] = frame
                 connection.push(frame)
             }

@@ -17,6 +17,27 @@ public enum SiteStreamFormat: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// `{"for_user":USER,"message":MESSAGE}`, framed: the same bytes as framing
+    /// `SiteStreamEnvelope.wrap(forUser:message:)`, written straight from the shared message bytes
+    /// without an intermediate string, since this runs once per recipient user of every event.
+    public func frame(forUser user: Int64, message: ByteBuffer, sequence: Int64? = nil) -> ByteBuffer {
+        let prefix = #"{"for_user":\#(user),"message":"#
+        let length = prefix.utf8.count + message.readableBytes + 1
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(length + 32)
+        switch self {
+        case .newline: break
+        case .length: buffer.writeString("\(length + 2)\r\n")
+        case .sse:
+            if let sequence { buffer.writeString("id: \(sequence)\n") }
+            buffer.writeString("data: ")
+        }
+        buffer.writeString(prefix)
+        buffer.writeImmutableBuffer(message)
+        buffer.writeString(self == .sse ? "}\n\n" : "}\r\n")
+        return buffer
+    }
+
     public var keepalive: ByteBuffer {
         self == .sse ? SSEEncoder.keepalive : DelimitedEncoder.keepalive
     }
