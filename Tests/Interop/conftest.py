@@ -63,11 +63,11 @@ def tweet(tid, text, author, lang="en"):
                                       "user": author["data"]}}
 
 
-@pytest.fixture
-def server(tmp_path):
+def start_sluice(tmp_path, *extra):
+    """Starts `sluice serve` on a free port with a fresh store; returns the process and its port."""
     proc = subprocess.Popen(
         [sluice_binary(), "serve", "--port", "0", "--store", f"sqlite:{tmp_path}/sluice.db", "--admin-token", ADMIN,
-         "--log-level", "warning"],
+         "--log-level", "warning", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     port = None
     deadline = time.monotonic() + 30
@@ -81,6 +81,17 @@ def server(tmp_path):
     assert port, "sluice did not start"
     # Keep draining its output so it never blocks on a full pipe.
     threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+    return proc, port
+
+
+def stop_sluice(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+@pytest.fixture
+def server(tmp_path):
+    proc, port = start_sluice(tmp_path)
     yield Server(f"http://127.0.0.1:{port}")
-    proc.terminate()
-    proc.wait(timeout=15)
+    stop_sluice(proc)

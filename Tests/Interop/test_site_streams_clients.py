@@ -8,7 +8,6 @@ base URL the way each allows: TwitterAPI's URL builder, peony's `base_url`.
 """
 import asyncio
 import os
-import re
 import subprocess
 import threading
 import time
@@ -16,7 +15,7 @@ import time
 import pytest
 import requests
 
-from conftest import ADMIN, sluice_binary, tweet, user, wait_until
+from conftest import ADMIN, start_sluice, stop_sluice, tweet, user, wait_until
 
 ALICE, BOB, CAROL = user(1, "alice"), user(2, "bob"), user(3, "carol", protected=True)
 
@@ -28,21 +27,7 @@ def tls_server(tmp_path):
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
          "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
         check=True, capture_output=True)
-    proc = subprocess.Popen(
-        [sluice_binary(), "serve", "--port", "0", "--store", f"sqlite:{tmp_path}/sluice.db", "--admin-token", ADMIN,
-         "--log-level", "warning", "--tls-cert", str(cert), "--tls-key", str(key)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    port = None
-    deadline = time.monotonic() + 30
-    while port is None and time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        match = re.search(r"sluice listening on 127\.0\.0\.1:(\d+)", line)
-        if match:
-            port = int(match.group(1))
-    assert port, "sluice did not start"
-    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+    proc, port = start_sluice(tmp_path, "--tls-cert", str(cert), "--tls-key", str(key))
     # Both libraries trust what the environment names: requests and OpenSSL (aiohttp).
     saved = {name: os.environ.get(name) for name in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")}
     os.environ["REQUESTS_CA_BUNDLE"] = os.environ["SSL_CERT_FILE"] = str(cert)
@@ -52,9 +37,7 @@ def tls_server(tmp_path):
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
-    if proc.poll() is None:
-        proc.terminate()
-        proc.wait(timeout=15)
+    stop_sluice(proc)
 
 
 class SiteServer:
@@ -64,8 +47,7 @@ class SiteServer:
         self.proc = proc
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=15)
+        stop_sluice(self.proc)
 
     def admin(self, method, path, body=None):
         r = requests.request(method, f"{self.base}{path}", json=body, headers={"Authorization": f"Bearer {ADMIN}"},
