@@ -128,10 +128,7 @@ struct PrivateSSEStreams: StreamEndpoint {
                 id: hub.makeSubscriptionID(), keyID: keyID, spec: admission.spec, eventNames: admission.eventNames,
                 limits: admission.key.limits, expiresAt: admission.expiresAt.timeIntervalSince1970, outboxLimit: streams.outboxBytes,
                 now: Date().timeIntervalSince1970, wake: wake)
-            var head = HTTPResponse(status: .ok)
-            head.headerFields[.contentType] = "text/event-stream; charset=utf-8"
-            head.headerFields[.cacheControl] = "no-cache"
-            head.headerFields[HTTPField.Name("X-Accel-Buffering")!] = "no"
+            var head = HTTPResponse.stream(contentType: "text/event-stream; charset=utf-8")
             // Browser apps on any origin may open streams: the token is in the URL and no cookie is involved.
             head.headerFields[.accessControlAllowOrigin] = "*"
             subscription.push(SSEEncoder.retry(milliseconds: PrivateSSEStreams.retryMilliseconds))

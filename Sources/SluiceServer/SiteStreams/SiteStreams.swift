@@ -130,10 +130,8 @@ struct SiteStreams: StreamEndpoint {
                 id: Secret.generate(prefix: "", bytes: 16), appID: appID, options: options.rules,
                 stringifyFriendIDs: options.stringifyFriendIDs, format: options.format, stallWarnings: options.stallWarnings,
                 outboxLimit: outboxBytes, wake: wake)
-            var head = HTTPResponse(status: .ok)
-            head.headerFields[.contentType] = options.format == .sse ? "text/event-stream; charset=utf-8" : "application/json; charset=utf-8"
-            head.headerFields[.cacheControl] = "no-cache"
-            head.headerFields[HTTPField.Name("X-Accel-Buffering")!] = "no"
+            let head = HTTPResponse.stream(
+                contentType: options.format == .sse ? "text/event-stream; charset=utf-8" : "application/json; charset=utf-8")
             // A keep-alive before the first message, as Twitter sent, so clients see the stream is live.
             connection.push(options.format.keepalive)
             hub.open(connection, users: users)

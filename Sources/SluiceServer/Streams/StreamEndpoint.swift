@@ -42,3 +42,15 @@ struct OpenStream: Sendable {
     /// Work that feeds the stream after it opens (a replay); cancelled when the connection goes.
     var run: (@Sendable () async -> Void)?
 }
+
+extension HTTPResponse {
+    /// The head of a stream response: `200`, no caching, and no buffering by proxies (nginx honours
+    /// `X-Accel-Buffering`), so every frame reaches the client as it is written.
+    static func stream(contentType: String) -> HTTPResponse {
+        var head = HTTPResponse(status: .ok)
+        head.headerFields[.contentType] = contentType
+        head.headerFields[.cacheControl] = "no-cache"
+        head.headerFields[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        return head
+    }
+}
