@@ -3,8 +3,8 @@ import SluiceCore
 
 /// Everything Sluice keeps: the event log, the users and social graph derived from it, and API keys.
 ///
-/// Implementations: `SQLiteStore` (embedded default). Every implementation passes the same contract
-/// tests (`Tests/SluiceStoreTests`).
+/// Implementations: `SQLiteStore` (embedded default, one node) and `PostgresStore` (several nodes on
+/// one database). Every implementation passes the same contract tests (`Tests/SluiceStoreTests`).
 public protocol Store: Sendable {
     /// Validates `events` as a whole and appends them to the log.
     ///
@@ -48,7 +48,8 @@ public protocol Store: Sendable {
     /// about the tweets an event refers to.
     func publicTweets(among ids: Set<Int64>) async throws -> Set<Int64>
 
-    /// Profiles and the follow and block graph as they stand: where Site Streams routing starts from.
+    /// Profiles and the follow and block graph as they stand after one log position, read at once:
+    /// where Site Streams routing starts from, before following the log from `sequence` on.
     func socialGraph() async throws -> SocialGraph
     /// The tweets among `ids`, deleted or not, as they were posted.
     func tweets(ids: Set<Int64>) async throws -> [Int64: Tweet]
@@ -67,6 +68,24 @@ public protocol Store: Sendable {
     /// The users among `userIDs` who granted the app access.
     func grantedUsers(appID: String, among userIDs: Set<Int64>) async throws -> Set<Int64>
 
+    // MARK: Limits shared by every node
+
+    /// Takes `lease` if fewer than `limit` unexpired leases (at `lease`'s own start, `now`) are held
+    /// in its scope. Atomic across nodes: of racing calls for the last place, exactly one wins.
+    func acquireLease(_ lease: Lease, limit: Int, now: Date) async throws -> Bool
+    /// Gives the place back at once (a connection ended).
+    func releaseLease(id: String) async throws
+    /// The heartbeat: extends every lease `node` holds to `until`.
+    func renewLeases(node: String, until: Date) async throws
+    /// The lease with this id, if it is held and unexpired at `now`.
+    func lease(id: String, now: Date) async throws -> Lease?
+    /// Counts an attempt in `scope`'s sliding window of `window` seconds, unless `limit` attempts are
+    /// already in it: then nothing is counted and the seconds until a place frees are returned.
+    func admit(scope: String, limit: Int, window: TimeInterval, at date: Date) async throws -> TimeInterval?
+
+    /// How the nodes sharing this store reach each other; nil for a single-node store.
+    var clusterBus: (any ClusterBus)? { get }
+
     /// Succeeds when the store can serve reads.
     func ping() async throws
     /// Finishes writes under way and releases the store. Later calls throw `StoreError.closed`.
@@ -75,11 +94,14 @@ public protocol Store: Sendable {
 
 /// The platform's users and graph, read at once (see `Store.socialGraph()`).
 public struct SocialGraph: Sendable {
+    /// The log position the graph reflects: every event up to it, none after.
+    public var sequence: Int64
     public var users: [User]
     public var follows: [SocialState.Edge]
     public var blocks: [SocialState.Edge]
 
-    public init(users: [User], follows: [SocialState.Edge], blocks: [SocialState.Edge]) {
+    public init(sequence: Int64, users: [User], follows: [SocialState.Edge], blocks: [SocialState.Edge]) {
+        self.sequence = sequence
         self.users = users
         self.follows = follows
         self.blocks = blocks

@@ -6,6 +6,8 @@ extension StoreLocation {
         switch self {
         case .sqlite(let path):
             try await SQLiteStore.open(path: path, logger: logger)
+        case .postgres(let location):
+            try await PostgresStore.open(location, logger: logger)
         }
     }
 }

@@ -9,13 +9,22 @@ import Testing
 @Suite struct StoreContractTests {
     enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         case sqlite
+        /// Runs when `SLUICE_TEST_POSTGRES_URL` names a server (`scripts/test` starts one).
+        case postgres
         var testDescription: String { rawValue }
 
-        func open(at path: String? = nil) async throws -> (any Store, String) {
+        static var allCases: [StoreKind] { TestDatabase.serverURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+        /// Opens a new store, or the one at `location` again.
+        func open(at location: String? = nil) async throws -> (any Store, String) {
             switch self {
             case .sqlite:
-                let path = path ?? Fixtures.temporaryDatabasePath()
+                let path = location ?? Fixtures.temporaryDatabasePath()
                 return (try await SQLiteStore.open(path: path, logger: Logger(label: "test")), path)
+            case .postgres:
+                let url: String
+                if let location { url = location } else { url = try await TestDatabase.create() }
+                return (try await PostgresStore.open(try PostgresLocation(url), logger: Logger(label: "test")), url)
             }
         }
     }
@@ -156,6 +165,7 @@ import Testing
             #expect(try await store.user(id: 3)?.followersCount == 8, "a tweet's user object updates the user")
 
             let graph = try await store.socialGraph()
+            #expect(graph.sequence == (try await store.lastSequence()), "the graph says which log position it reflects")
             #expect(Set(graph.follows) == [.init(3, 1)])
             #expect(Set(graph.blocks) == [.init(1, 2)])
             #expect(graph.users.first { $0.id == 3 }?.followersCount == 8)
@@ -323,5 +333,68 @@ import Testing
         let (reopened, _) = try await kind.open(at: path)
         #expect(try await reopened.lastSequence() == 1)
         try await reopened.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func leasesLimitAPoolAndExpireUnlessRenewed(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let now = Date()
+            func lease(_ id: String, _ scope: String = "connections:k1", node: String = "a", for seconds: Double = 15) -> Lease {
+                Lease(id: id, scope: scope, node: node, expiresAt: now.addingTimeInterval(seconds))
+            }
+            for i in 0..<3 { #expect(try await store.acquireLease(lease("c\(i)"), limit: 3, now: now)) }
+            #expect(try await !store.acquireLease(lease("c3"), limit: 3, now: now), "the pool is full")
+            #expect(try await store.acquireLease(lease("x0", "connections:k2"), limit: 3, now: now), "pools are separate")
+            #expect(try await store.acquireLease(lease("c1"), limit: 3, now: now), "taking a place one already holds is not a second place")
+            #expect(try await store.lease(id: "c1", now: now)?.node == "a")
+            try await store.releaseLease(id: "c0")
+            #expect(try await store.lease(id: "c0", now: now) == nil)
+            #expect(try await store.acquireLease(lease("c3", node: "b", for: 100), limit: 3, now: now), "a released place is free at once")
+
+            // Node a stops renewing: its places free themselves when they expire; b's stays.
+            let later = now.addingTimeInterval(20)
+            #expect(try await store.lease(id: "c1", now: later) == nil)
+            #expect(try await store.acquireLease(lease("c4", node: "b", for: 100), limit: 3, now: later))
+            #expect(try await store.acquireLease(lease("c5", node: "b", for: 100), limit: 3, now: later))
+            #expect(try await !store.acquireLease(lease("c6", node: "b", for: 100), limit: 3, now: later))
+
+            // A renewed node keeps its places past their first expiry.
+            #expect(try await store.acquireLease(lease("y0", "connections:k3", node: "c"), limit: 1, now: now))
+            try await store.renewLeases(node: "c", until: now.addingTimeInterval(60))
+            #expect(try await store.lease(id: "y0", now: later)?.node == "c")
+            #expect(try await !store.acquireLease(lease("y1", "connections:k3", node: "d", for: 100), limit: 1, now: later))
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func racingForTheLastPlacesExactlyTheLimitWins(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let now = Date()
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for i in 0..<20 {
+                    group.addTask {
+                        try await store.acquireLease(
+                            Lease(id: "r\(i)", scope: "connections:race", node: "n\(i % 3)", expiresAt: now.addingTimeInterval(30)), limit: 3, now: now)
+                    }
+                }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(wins == 3)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func admitIsASlidingWindowPerScope(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let start = Date()
+            for i in 0..<3 {
+                #expect(try await store.admit(scope: "connects:app", limit: 3, window: 1, at: start.addingTimeInterval(Double(i) * 0.1)) == nil)
+            }
+            let wait = try await store.admit(scope: "connects:app", limit: 3, window: 1, at: start.addingTimeInterval(0.5))
+            #expect(wait.map { abs($0 - 0.5) < 0.01 } == true, "the first attempt leaves the window 0.5 s later: \(String(describing: wait))")
+            #expect(try await store.admit(scope: "connects:other", limit: 3, window: 1, at: start.addingTimeInterval(0.5)) == nil)
+            #expect(try await store.admit(scope: "connects:app", limit: 3, window: 1, at: start.addingTimeInterval(1.01)) == nil)
+            #expect(try await store.admit(scope: "connects:app", limit: 3, window: 1, at: start.addingTimeInterval(1.02)) != nil, "refused attempts are not counted, admitted ones are")
+        }
     }
 }

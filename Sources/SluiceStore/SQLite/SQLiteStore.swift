@@ -18,6 +18,7 @@ public final class SQLiteStore: Store {
     private let nextReader = Mutex(0)
     private let threadPool: NIOThreadPool
     private let isClosed = Mutex(false)
+    private let leases = LocalLeases()
 
     private init(writer: SQLiteWriter, readers: [SQLiteConnection], threadPool: NIOThreadPool) {
         self.writer = writer
@@ -91,7 +92,7 @@ public final class SQLiteStore: Store {
         guard let row = try await reader().query("SELECT data FROM users WHERE id = ?", [.integer(Int(id))]).first else {
             return nil
         }
-        return try JSONDecoder().decode(User.self, from: Data(try row.string("data").utf8))
+        return try row.user()
     }
 
     public func following(of userID: Int64) async throws -> [Int64] {
@@ -113,7 +114,7 @@ public final class SQLiteStore: Store {
     public func createAPIKey(_ key: APIKey) async throws {
         let limits = try JSONCoding.string(key.limits)
         let binds: [SQLiteData] = [
-            .text(key.id), .text(key.name), .text(key.secretHash), .text(key.scopes.map(\.rawValue).sorted().joined(separator: ",")),
+            .text(key.id), .text(key.name), .text(key.secretHash), .text(key.scopesColumn),
             .text(limits), .integer(key.createdAt.millisecondsSince1970),
         ]
         try await writer.write { db in
@@ -215,22 +216,28 @@ public final class SQLiteStore: Store {
 
     public func socialGraph() async throws -> SocialGraph {
         let db = try reader()
-        let decoder = JSONDecoder()
-        let users = try await db.query("SELECT data FROM users").map { try decoder.decode(User.self, from: Data(try $0.string("data").utf8)) }
-        func edges(_ table: String) async throws -> [SocialState.Edge] {
-            try await db.query("SELECT source_id, target_id FROM \(table)").map { .init(try $0.int64("source_id"), try $0.int64("target_id")) }
+        // One read transaction: the graph is exactly the state after `sequence`.
+        _ = try await db.query("BEGIN")
+        do {
+            let sequence = try await db.query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events").first?.int64("seq") ?? 0
+            let users = try await db.query("SELECT data FROM users").map { try $0.user() }
+            func edges(_ table: String) async throws -> [SocialState.Edge] {
+                try await db.query("SELECT source_id, target_id FROM \(table)").map { .init(try $0.int64("source_id"), try $0.int64("target_id")) }
+            }
+            let graph = SocialGraph(sequence: sequence, users: users, follows: try await edges("follows"), blocks: try await edges("blocks"))
+            _ = try await db.query("COMMIT")
+            return graph
+        } catch {
+            _ = try? await db.query("ROLLBACK")
+            throw error
         }
-        return SocialGraph(users: users, follows: try await edges("follows"), blocks: try await edges("blocks"))
     }
 
     public func tweets(ids: Set<Int64>) async throws -> [Int64: Tweet] {
         guard !ids.isEmpty else { return [:] }
-        let decoder = JSONDecoder()
         let rows = try await reader().selectIn("SELECT t.id, e.data FROM tweets t JOIN events e ON e.seq = t.seq WHERE t.id IN (%@)", ids: ids)
         var tweets: [Int64: Tweet] = [:]
-        for row in rows {
-            tweets[try row.int64("id")] = try decoder.decode(Tweet.self, from: Data(try row.string("data").utf8))
-        }
+        for row in rows { tweets[try row.int64("id")] = try row.tweet() }
         return tweets
     }
 
@@ -288,6 +295,29 @@ public final class SQLiteStore: Store {
             "SELECT user_id FROM app_grants WHERE app_id = ? AND user_id IN (%@)", leading: [.text(appID)], ids: userIDs
         ).map { try $0.int64("user_id") })
     }
+
+    public func acquireLease(_ lease: Lease, limit: Int, now: Date) async throws -> Bool {
+        leases.acquire(lease, limit: limit, now: now)
+    }
+
+    public func releaseLease(id: String) async throws {
+        leases.release(id: id)
+    }
+
+    public func renewLeases(node: String, until: Date) async throws {
+        leases.renew(node: node, until: until)
+    }
+
+    public func lease(id: String, now: Date) async throws -> Lease? {
+        leases.lease(id: id, now: now)
+    }
+
+    public func admit(scope: String, limit: Int, window: TimeInterval, at date: Date) async throws -> TimeInterval? {
+        leases.admit(scope: scope, limit: limit, window: window, at: date)
+    }
+
+    /// One process owns the database: there are no other nodes to reach.
+    public var clusterBus: (any ClusterBus)? { nil }
 
     public func ping() async throws {
         _ = try await reader().query("SELECT 1")

@@ -128,21 +128,11 @@ actor SQLiteWriter {
         guard !batches.isEmpty else { return }
         var outcomes: [Result<ClosedRange<Int64>, any Error>] = []
         do {
-            var known = try await lookUp(EntityReferences(of: batches.lazy.flatMap(\.0)))
-            var accepted: [Event] = []
-            var next = lastSequence + 1
-            for (events, _) in batches {
-                if let rejection = BatchValidator.validate(events, against: &known) {
-                    outcomes.append(.failure(StoreError.rejected(rejection)))
-                } else {
-                    accepted += events
-                    outcomes.append(.success(next...(next + Int64(events.count) - 1)))
-                    next += Int64(events.count)
-                }
-            }
-            if !accepted.isEmpty {
-                try await store(accepted, firstSequence: lastSequence + 1)
-                lastSequence = next - 1
+            let group = GroupCommit(batches.map(\.0), after: lastSequence, known: try await lookUp(EntityReferences(of: batches.lazy.flatMap(\.0))))
+            outcomes = group.outcomes.map { $0.mapError { $0 } }
+            if !group.accepted.isEmpty {
+                try await store(LogRows(group.accepted, firstSequence: lastSequence + 1))
+                lastSequence += Int64(group.accepted.count)
             }
         } catch {
             logger.error("group commit failed", metadata: ["error": "\(error)", "batches": "\(batches.count)"])
@@ -169,52 +159,32 @@ actor SQLiteWriter {
     }
 
     /// Writes validated events and the state they imply, all or nothing.
-    private func store(_ events: [Event], firstSequence: Int64) async throws {
+    private func store(_ rows: LogRows) async throws {
         let now = Date().millisecondsSince1970
-        var eventRows: [[SQLiteData]] = []
-        var users: [Int64: (User, Int64)] = [:]
-        var tweetRows: [[SQLiteData]] = []
-        var deleted: [Int64] = []
-        var messageRows: [[SQLiteData]] = []
-        eventRows.reserveCapacity(events.count)
-        for (offset, event) in events.enumerated() {
-            let seq = firstSequence + Int64(offset)
-            eventRows.append([.integer(Int(seq)), .text(event.kind.rawValue), .text(try event.encodedData()), .integer(now)])
-            switch event {
-            case .tweet(let t):
-                users[t.user.id] = (t.user, seq)
-                tweetRows.append([.integer(Int(t.id)), .integer(Int(t.user.id)), .integer(Int(seq))])
-            case .userUpdate(let u):
-                users[u.id] = (u, seq)
-            case .delete(let d):
-                deleted.append(d.id)
-            case .directMessage(let m):
-                messageRows.append([.integer(Int(m.id)), .integer(Int(seq))])
-            default:
-                break
-            }
-        }
-        let userRows: [[SQLiteData]] = try users.values.map { user, seq in
-            [.integer(Int(user.id)), .text(user.username), .integer(user.protected ? 1 : 0),
-             .text(try JSONCoding.string(user)), .integer(Int(seq))]
-        }
-        let graph = GraphChanges(folding: events)
-
         _ = try await connection.query("BEGIN IMMEDIATE")
         do {
-            try await connection.executeRows("INSERT INTO events (seq, type, data, accepted_at)", columns: 4, rows: eventRows)
+            try await connection.executeRows(
+                "INSERT INTO events (seq, type, data, accepted_at)", columns: 4,
+                rows: rows.events.map { [.integer(Int($0.sequence)), .text($0.kind.rawValue), .text($0.data), .integer(now)] })
             try await connection.executeRows(
                 "INSERT INTO users (id, username, protected, data, updated_seq)",
                 suffix: """
                     ON CONFLICT (id) DO UPDATE SET username = excluded.username, protected = excluded.protected,
                     data = excluded.data, updated_seq = excluded.updated_seq
                     """,
-                columns: 5, rows: userRows)
-            try await connection.executeRows("INSERT INTO tweets (id, author_id, seq)", columns: 3, rows: tweetRows)
-            _ = try await connection.selectIn("UPDATE tweets SET deleted = 1 WHERE id IN (%@)", ids: deleted)
-            try await connection.executeRows("INSERT INTO direct_messages (id, seq)", columns: 2, rows: messageRows)
-            try await apply(graph.follows, table: "follows")
-            try await apply(graph.blocks, table: "blocks")
+                columns: 5,
+                rows: rows.users.map {
+                    [.integer(Int($0.user.id)), .text($0.user.username), .integer($0.user.protected ? 1 : 0), .text($0.json), .integer(Int($0.sequence))]
+                })
+            try await connection.executeRows(
+                "INSERT INTO tweets (id, author_id, seq)", columns: 3,
+                rows: rows.tweets.map { [.integer(Int($0.id)), .integer(Int($0.authorID)), .integer(Int($0.sequence))] })
+            _ = try await connection.selectIn("UPDATE tweets SET deleted = 1 WHERE id IN (%@)", ids: rows.deletedTweets)
+            try await connection.executeRows(
+                "INSERT INTO direct_messages (id, seq)", columns: 2,
+                rows: rows.directMessages.map { [.integer(Int($0.id)), .integer(Int($0.sequence))] })
+            try await apply(rows.graph.split(rows.graph.follows), table: "follows")
+            try await apply(rows.graph.split(rows.graph.blocks), table: "blocks")
             _ = try await connection.query("COMMIT")
         } catch {
             _ = try? await connection.query("ROLLBACK")
@@ -222,11 +192,10 @@ actor SQLiteWriter {
         }
     }
 
-    private func apply(_ edges: [GraphChanges.Edge: Bool], table: String) async throws {
-        let present = edges.filter(\.value).map { [SQLiteData.integer(Int($0.key.source)), .integer(Int($0.key.target))] }
-        let absent = edges.filter { !$0.value }.map { [SQLiteData.integer(Int($0.key.source)), .integer(Int($0.key.target))] }
-        try await connection.executeRows("INSERT OR IGNORE INTO \(table) (source_id, target_id)", columns: 2, rows: present)
+    private func apply(_ edges: (present: [GraphChanges.Edge], absent: [GraphChanges.Edge]), table: String) async throws {
+        func row(_ edge: GraphChanges.Edge) -> [SQLiteData] { [.integer(Int(edge.source)), .integer(Int(edge.target))] }
+        try await connection.executeRows("INSERT OR IGNORE INTO \(table) (source_id, target_id)", columns: 2, rows: edges.present.map(row))
         try await connection.executeRows(
-            "DELETE FROM \(table) WHERE (source_id, target_id) IN (", suffix: ")", columns: 2, rows: absent)
+            "DELETE FROM \(table) WHERE (source_id, target_id) IN (", suffix: ")", columns: 2, rows: edges.absent.map(row))
     }
 }

@@ -1,0 +1,21 @@
+/// How the nodes sharing one store talk to each other: a wake-up when the log grows on any node,
+/// and control requests forwarded to the node that holds a stream.
+///
+/// Only a store several nodes can share has one (`PostgresStore`); a single node needs none.
+public protocol ClusterBus: Sendable {
+    /// Listens for this node until the task is cancelled, reconnecting after failures.
+    ///
+    /// - Parameters:
+    ///   - logMayHaveGrown: called when another node (or this one) committed to the log, and each time
+    ///     listening (re)starts, since notifications sent while not listening are lost: the caller
+    ///     catches up by sequence, so a spurious call costs one empty read.
+    ///   - handleRequest: answers a request `forward` sent to this node.
+    func listen(
+        node: String, logMayHaveGrown: @escaping @Sendable () -> Void,
+        handleRequest: @escaping @Sendable (String) async -> String
+    ) async throws
+
+    /// Sends `request` to `node` and returns its answer; throws `StoreError.unavailable` when it does
+    /// not answer within `timeout`.
+    func forward(_ request: String, from: String, to node: String, timeout: Duration) async throws -> String
+}

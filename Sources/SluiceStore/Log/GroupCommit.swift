@@ -1,0 +1,24 @@
+import SluiceCore
+
+/// The batches of one group commit, validated one after another against the log and the batches
+/// accepted before them: each is accepted or refused whole, and a refused batch takes no sequence.
+struct GroupCommit {
+    /// The accepted events, in order, to be stored from `firstSequence` on.
+    var accepted: [Event] = []
+    /// Per batch, in order: its sequence range, or why it was refused.
+    var outcomes: [Result<ClosedRange<Int64>, StoreError>] = []
+
+    init(_ batches: [[Event]], after lastSequence: Int64, known: KnownEntities) {
+        var known = known
+        var next = lastSequence + 1
+        for events in batches {
+            if let rejection = BatchValidator.validate(events, against: &known) {
+                outcomes.append(.failure(.rejected(rejection)))
+            } else {
+                accepted += events
+                outcomes.append(.success(next...(next + Int64(events.count) - 1)))
+                next += Int64(events.count)
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import SluiceCore
+
+/// What appending a validated run of events writes, whatever the database: the log rows and the
+/// derived state (latest profiles, tweets, deletions, direct messages, graph changes).
+///
+/// Both stores build this one value and only differ in how they send it, so the derived state
+/// cannot drift between them.
+struct LogRows {
+    struct EventRow {
+        var sequence: Int64
+        var kind: EventKind
+        var data: String
+    }
+
+    struct UserRow {
+        var user: User
+        /// The sequence of the event that last set this profile.
+        var sequence: Int64
+        var json: String
+    }
+
+    struct TweetRow {
+        var id: Int64
+        var authorID: Int64
+        var sequence: Int64
+    }
+
+    var events: [EventRow] = []
+    /// One row per user: the latest profile in the run.
+    var users: [UserRow] = []
+    var tweets: [TweetRow] = []
+    var deletedTweets: [Int64] = []
+    /// Direct message id and the sequence that carried it.
+    var directMessages: [(id: Int64, sequence: Int64)] = []
+    var graph: GraphChanges
+
+    init(_ events: [Event], firstSequence: Int64) throws {
+        self.events.reserveCapacity(events.count)
+        var latest: [Int64: (User, Int64)] = [:]
+        for (offset, event) in events.enumerated() {
+            let sequence = firstSequence + Int64(offset)
+            self.events.append(EventRow(sequence: sequence, kind: event.kind, data: try event.encodedData()))
+            switch event {
+            case .tweet(let tweet):
+                latest[tweet.user.id] = (tweet.user, sequence)
+                tweets.append(TweetRow(id: tweet.id, authorID: tweet.user.id, sequence: sequence))
+            case .userUpdate(let user):
+                latest[user.id] = (user, sequence)
+            case .delete(let deletion):
+                deletedTweets.append(deletion.id)
+            case .directMessage(let message):
+                directMessages.append((message.id, sequence))
+            default:
+                break
+            }
+        }
+        users = try latest.values.map { user, sequence in UserRow(user: user, sequence: sequence, json: try JSONCoding.string(user)) }
+        graph = GraphChanges(folding: events)
+    }
+}
+
+extension GraphChanges {
+    /// The edges that exist after the run, and those that no longer do.
+    func split(_ edges: [Edge: Bool]) -> (present: [Edge], absent: [Edge]) {
+        (edges.filter(\.value).map(\.key), edges.filter { !$0.value }.map(\.key))
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// `ClusterBus` over PostgreSQL: `LISTEN/NOTIFY` on one channel, and a table for request bodies and
+/// replies (a notification carries only `log:SEQ`, `request:NODE:ID` or `reply:NODE:ID`, so payload size
+/// limits never matter).
+final class PostgresClusterBus: ClusterBus {
+    private let client: PostgresClient
+    private let logger: Logger
+    /// Where a forwarded request of this node stands, by request id.
+    private enum Wait {
+        /// Sent; nobody is suspended yet.
+        case pending
+        case suspended(CheckedContinuation<Void, Never>)
+        /// The reply arrived, or the wait ended: whoever comes next returns at once.
+        case over
+    }
+    private let waits = Mutex<[Int64: Wait]>([:])
+
+    /// Ends the wait for `id`, resuming the waiter if it is suspended.
+    private func endWait(_ id: Int64) {
+        let waiter: CheckedContinuation<Void, Never>? = waits.withLock { waits in
+            guard let wait = waits[id] else { return nil }
+            waits[id] = .over
+            if case .suspended(let continuation) = wait { return continuation }
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    /// Suspends until `endWait(id)` (returns at once if it already happened).
+    private func waitForReply(_ id: Int64) async {
+        await withCheckedContinuation { continuation in
+            let over = waits.withLock { waits -> Bool in
+                if case .over = waits[id] { return true }
+                waits[id] = .suspended(continuation)
+                return false
+            }
+            if over { continuation.resume() }
+        }
+    }
+
+    init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    func listen(
+        node: String, logMayHaveGrown: @escaping @Sendable () -> Void,
+        handleRequest: @escaping @Sendable (String) async -> String
+    ) async throws {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: PostgresLogWriter.channel) { notifications in
+                        // Listening from here on: anything committed before is read by sequence.
+                        logMayHaveGrown()
+                        for try await notification in notifications {
+                            try await self.dispatch(notification.payload, node: node, logMayHaveGrown: logMayHaveGrown, handleRequest: handleRequest)
+                        }
+                    }
+                }
+            } catch {
+                guard !Task.isCancelled else { break }
+                logger.warning("cluster listener lost its connection; reconnecting", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
+    private func dispatch(
+        _ payload: String, node: String, logMayHaveGrown: @Sendable () -> Void, handleRequest: @Sendable (String) async -> String
+    ) async throws {
+        let parts = payload.split(separator: ":", maxSplits: 2).map(String.init)
+        switch parts.first {
+        case "log":
+            logMayHaveGrown()
+        case "request" where parts.count == 3 && parts[1] == node:
+            guard let id = Int64(parts[2]) else { return }
+            var request: (String, String)?
+            for try await row in try await client.query("SELECT from_node, request FROM control_requests WHERE id = \(id)", logger: logger)
+                .decode((String, String).self)
+            {
+                request = row
+            }
+            guard let (from, body) = request else { return }
+            let reply = await handleRequest(body)
+            try await client.query("UPDATE control_requests SET reply = \(reply) WHERE id = \(id)", logger: logger)
+            try await client.query("SELECT pg_notify(\(PostgresLogWriter.channel), \("reply:\(from):\(id)"))", logger: logger)
+        case "reply" where parts.count == 3 && parts[1] == node:
+            guard let id = Int64(parts[2]) else { return }
+            endWait(id)
+        default:
+            break
+        }
+    }
+
+    func forward(_ request: String, from: String, to node: String, timeout: Duration) async throws -> String {
+        let now = Int64(Date().millisecondsSince1970)
+        guard let id = try await client.query(
+            "INSERT INTO control_requests (from_node, to_node, request, created_at) VALUES (\(from), \(node), \(request), \(now)) RETURNING id",
+            logger: logger
+        ).rows().first?.integer("id") else { throw StoreError.unavailable("the control request could not be recorded") }
+        // Wait for the reply's notification, or the timeout; then read the reply either way, so a lost
+        // notification costs only time.
+        waits.withLock { $0[id] = .pending }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.waitForReply(id) }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            if (try? await client.query("SELECT pg_notify(\(PostgresLogWriter.channel), \("request:\(node):\(id)"))", logger: logger)) == nil {
+                endWait(id)
+            }
+            await group.next()
+            endWait(id)
+            group.cancelAll()
+        }
+        waits.withLock { $0[id] = nil }
+        let reply = try await client.query("DELETE FROM control_requests WHERE id = \(id) RETURNING reply", logger: logger).rows().first?.text("reply")
+        if let reply { return reply }
+        throw StoreError.unavailable("node \(node) did not answer the control request in time")
+    }
+}

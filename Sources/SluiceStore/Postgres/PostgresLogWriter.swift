@@ -1,0 +1,176 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SluiceCore
+
+/// Appends to the shared event log, committing in groups, with a global order no reader can get wrong.
+///
+/// The trap: with a `BIGSERIAL` key, two writers take 11 and 12, the one with 12 commits first, and a
+/// reader that sees 12 moves its cursor past 11, which then commits late and is never read.
+///
+/// The scheme: every append transaction first locks the single `log_head` row (`SELECT … FOR UPDATE`)
+/// and keeps the lock until it commits. The sequence numbers it assigns follow the head it read, and the
+/// next writer, on any node, reads the head only after this one has committed (READ COMMITTED re-reads
+/// the locked row's newest version). So sequences become visible strictly in order: whoever sees N has
+/// seen everything below N. The same lock makes validation race-free (a tweet id cannot be taken twice by
+/// two nodes) and orders the `pg_notify` that wakes the other nodes after commit.
+///
+/// The cost is one writer at a time across the cluster; group commit makes that cheap: appends that
+/// arrive while a transaction runs share the next one.
+actor PostgresLogWriter {
+    private typealias Waiter = CheckedContinuation<ClosedRange<Int64>, any Error>
+
+    private let client: PostgresClient
+    private let logger: Logger
+    private var queue: [([Event], Waiter)] = []
+    private var draining = false
+    private var closed = false
+    private var drained: [CheckedContinuation<Void, Never>] = []
+
+    /// The channel every node listens on; appends announce `log:<last sequence>` there.
+    static let channel = "sluice"
+
+    init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    func append(_ events: [Event]) async throws -> ClosedRange<Int64> {
+        guard !closed else { throw StoreError.closed }
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.append((events, continuation))
+            guard !draining else { return }
+            draining = true
+            // Owned by this actor: it lives only while the queue is non-empty, and `close()` waits for it.
+            Task { await self.drain() }
+        }
+    }
+
+    /// Refuses new appends and waits for those under way.
+    func close() async {
+        closed = true
+        if draining { await withCheckedContinuation { drained.append($0) } }
+    }
+
+    private func drain() async {
+        while !queue.isEmpty {
+            let batches = queue
+            queue.removeAll(keepingCapacity: true)
+            let outcomes = await commit(batches.map(\.0))
+            for ((_, waiter), outcome) in zip(batches, outcomes) { waiter.resume(with: outcome) }
+        }
+        draining = false
+        for waiter in drained { waiter.resume() }
+        drained.removeAll()
+    }
+
+    private func commit(_ batches: [[Event]]) async -> [Result<ClosedRange<Int64>, any Error>] {
+        do {
+            let outcomes = try await client.withTransaction(logger: logger) { connection -> [Result<ClosedRange<Int64>, StoreError>] in
+                var head: Int64 = 0
+                for try await seq in try await connection.query("SELECT seq FROM log_head WHERE id = 1 FOR UPDATE", logger: logger).decode(Int64.self) {
+                    head = seq
+                }
+                let known = try await Self.lookUp(EntityReferences(of: batches.lazy.flatMap { $0 }), connection, logger)
+                let group = GroupCommit(batches, after: head, known: known)
+                guard !group.accepted.isEmpty else { return group.outcomes }
+                let last = head + Int64(group.accepted.count)
+                try await Self.store(LogRows(group.accepted, firstSequence: head + 1), connection, logger)
+                try await connection.query("UPDATE log_head SET seq = \(last) WHERE id = 1", logger: logger)
+                // Delivered to listeners when, and only if, the transaction commits.
+                try await connection.query("SELECT pg_notify(\(Self.channel), \("log:\(last)"))", logger: logger)
+                return group.outcomes
+            }
+            return outcomes.map { $0.mapError { $0 } }
+        } catch {
+            logger.error("group commit failed", metadata: ["error": "\(String(reflecting: error))", "batches": "\(batches.count)"])
+            let failure = StoreError.unavailable("the event log could not be written: \(error)")
+            return batches.map { _ in .failure(failure) }
+        }
+    }
+
+    private static func lookUp(_ refs: EntityReferences, _ connection: PostgresConnection, _ logger: Logger) async throws -> KnownEntities {
+        var known = KnownEntities()
+        if !refs.userIDs.isEmpty {
+            for try await id in try await connection.query("SELECT id FROM users WHERE id = ANY(\(Array(refs.userIDs)))", logger: logger).decode(Int64.self) {
+                known.users.insert(id)
+            }
+        }
+        if !refs.tweetIDs.isEmpty {
+            for try await (id, author, deleted) in try await connection.query(
+                "SELECT id, author_id, deleted FROM tweets WHERE id = ANY(\(Array(refs.tweetIDs)))", logger: logger
+            ).decode((Int64, Int64, Bool).self) {
+                known.tweets[id] = .init(authorID: author, deleted: deleted)
+            }
+        }
+        if !refs.directMessageIDs.isEmpty {
+            for try await id in try await connection.query(
+                "SELECT id FROM direct_messages WHERE id = ANY(\(Array(refs.directMessageIDs)))", logger: logger
+            ).decode(Int64.self) {
+                known.directMessages.insert(id)
+            }
+        }
+        return known
+    }
+
+    /// Writes validated events and the state they imply, in the caller's transaction; one statement
+    /// per table, whatever the size of the group.
+    private static func store(_ rows: LogRows, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        let now = Int64(Date().millisecondsSince1970)
+        try await connection.query(
+            """
+            INSERT INTO events (seq, type, data, accepted_at)
+            SELECT s, t, d, \(now) FROM unnest(\(rows.events.map(\.sequence))::INT8[], \(rows.events.map(\.kind.rawValue))::TEXT[],
+                \(rows.events.map(\.data))::TEXT[]) AS u(s, t, d)
+            """, logger: logger)
+        if !rows.users.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO users (id, username, protected, data, updated_seq)
+                SELECT * FROM unnest(\(rows.users.map(\.user.id))::INT8[], \(rows.users.map(\.user.username))::TEXT[],
+                    \(rows.users.map(\.user.protected))::BOOL[], \(rows.users.map(\.json))::TEXT[], \(rows.users.map(\.sequence))::INT8[])
+                ON CONFLICT (id) DO UPDATE SET username = excluded.username, protected = excluded.protected,
+                    data = excluded.data, updated_seq = excluded.updated_seq
+                """, logger: logger)
+        }
+        if !rows.tweets.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO tweets (id, author_id, seq)
+                SELECT * FROM unnest(\(rows.tweets.map(\.id))::INT8[], \(rows.tweets.map(\.authorID))::INT8[], \(rows.tweets.map(\.sequence))::INT8[])
+                """, logger: logger)
+        }
+        if !rows.deletedTweets.isEmpty {
+            try await connection.query("UPDATE tweets SET deleted = true WHERE id = ANY(\(rows.deletedTweets))", logger: logger)
+        }
+        if !rows.directMessages.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO direct_messages (id, seq)
+                SELECT * FROM unnest(\(rows.directMessages.map(\.id))::INT8[], \(rows.directMessages.map(\.sequence))::INT8[])
+                """, logger: logger)
+        }
+        try await apply(rows.graph.split(rows.graph.follows), table: "follows", connection, logger)
+        try await apply(rows.graph.split(rows.graph.blocks), table: "blocks", connection, logger)
+    }
+
+    private static func apply(
+        _ edges: (present: [GraphChanges.Edge], absent: [GraphChanges.Edge]), table: String, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws {
+        if !edges.present.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO \(unescaped: table) (source_id, target_id)
+                SELECT * FROM unnest(\(edges.present.map(\.source))::INT8[], \(edges.present.map(\.target))::INT8[])
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
+        if !edges.absent.isEmpty {
+            try await connection.query(
+                """
+                DELETE FROM \(unescaped: table) g USING unnest(\(edges.absent.map(\.source))::INT8[], \(edges.absent.map(\.target))::INT8[]) AS d(s, t)
+                WHERE g.source_id = d.s AND g.target_id = d.t
+                """, logger: logger)
+        }
+    }
+}

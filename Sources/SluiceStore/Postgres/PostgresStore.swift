@@ -1,0 +1,347 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SluiceCore
+import Synchronization
+
+/// The store several Sluice nodes share: one PostgreSQL database holds the log, the derived state,
+/// keys, tokens, apps, and the leases and windows behind the limits that hold across nodes.
+///
+/// Appends go through `PostgresLogWriter` (global order, group commit, `NOTIFY` on commit); everything
+/// else is a short transaction on PostgresNIO's connection pool. Connection failures surface as
+/// `StoreError.unavailable`, which the server answers with `503` and `Retry-After`; the pool reconnects
+/// by itself when the database is back.
+public final class PostgresStore: Store {
+    private let client: PostgresClient
+    private let clientTask: Task<Void, Never>
+    private let writer: PostgresLogWriter
+    private let logger: Logger
+    private let isClosed = Mutex(false)
+    public let clusterBus: (any ClusterBus)?
+
+    private init(client: PostgresClient, clientTask: Task<Void, Never>, logger: Logger) {
+        self.client = client
+        self.clientTask = clientTask
+        self.logger = logger
+        self.writer = PostgresLogWriter(client: client, logger: logger)
+        self.clusterBus = PostgresClusterBus(client: client, logger: logger)
+    }
+
+    /// Connects to the database at `location` and migrates it (safely when several nodes start at once).
+    public static func open(_ location: PostgresLocation, logger: Logger) async throws -> PostgresStore {
+        let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
+        // The pool runs for as long as the store is open; `close()` cancels it.
+        let clientTask = Task { await client.run() }
+        let store = PostgresStore(client: client, clientTask: clientTask, logger: logger)
+        do {
+            try await PostgresSchema.migrate(client, logger: logger)
+        } catch {
+            clientTask.cancel()
+            await clientTask.value
+            throw StoreError.unavailable(
+                "cannot open PostgreSQL database \(location.database) at \(location.host):\(location.port): \(String(reflecting: error))")
+        }
+        return store
+    }
+
+    /// Runs `body`, turning the driver's errors into `StoreError.unavailable` (the caller may retry).
+    private func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        guard !isClosed.withLock({ $0 }) else { throw StoreError.closed }
+        do {
+            return try await body()
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.unavailable("PostgreSQL: \(Self.describe(error))")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            return error.serverInfo?[.message] ?? "\(error.code)"
+        }
+        return "\(error)"
+    }
+
+    private func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        try await run { try await client.query(query, logger: logger).rows() }
+    }
+
+    private func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> sending T) async throws -> T {
+        try await run { try await client.withTransaction(logger: logger, body) }
+    }
+
+    // MARK: Log
+
+    public func append(_ events: [Event]) async throws -> ClosedRange<Int64> {
+        precondition(!events.isEmpty, "append needs at least one event")
+        return try await run { try await writer.append(events) }
+    }
+
+    public func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await rows("SELECT seq, type, data, accepted_at FROM events WHERE seq > \(sequence) ORDER BY seq LIMIT \(Int64(limit))")
+            .map { try $0.storedEvent() }
+    }
+
+    public func lastSequence() async throws -> Int64 {
+        try await rows("SELECT seq FROM log_head WHERE id = 1").first?.int64("seq") ?? 0
+    }
+
+    // MARK: Users and graph
+
+    public func user(id: Int64) async throws -> User? {
+        try await rows("SELECT data FROM users WHERE id = \(id)").first?.user()
+    }
+
+    public func following(of userID: Int64) async throws -> [Int64] {
+        try await rows("SELECT target_id FROM follows WHERE source_id = \(userID) ORDER BY target_id").map { try $0.int64("target_id") }
+    }
+
+    public func followers(of userID: Int64) async throws -> [Int64] {
+        try await rows("SELECT source_id FROM follows WHERE target_id = \(userID) ORDER BY source_id").map { try $0.int64("source_id") }
+    }
+
+    public func isBlocking(_ sourceID: Int64, _ targetID: Int64) async throws -> Bool {
+        try await !rows("SELECT 1 FROM blocks WHERE source_id = \(sourceID) AND target_id = \(targetID)").isEmpty
+    }
+
+    public func publicTweets(among ids: Set<Int64>) async throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try await rows(
+            "SELECT t.id FROM tweets t JOIN users u ON u.id = t.author_id WHERE NOT t.deleted AND NOT u.protected AND t.id = ANY(\(Array(ids)))"
+        ).map { try $0.int64("id") })
+    }
+
+    public func socialGraph() async throws -> SocialGraph {
+        try await run {
+            try await client.withConnection { connection in
+                // One snapshot: the graph is exactly the state after `sequence`.
+                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                do {
+                    let sequence = try await connection.query("SELECT seq FROM log_head WHERE id = 1", logger: logger).rows().first?.int64("seq") ?? 0
+                    let users = try await connection.query("SELECT data FROM users", logger: logger).rows().map { try $0.user() }
+                    var edges: [String: [SocialState.Edge]] = [:]
+                    for table in ["follows", "blocks"] {
+                        var list: [SocialState.Edge] = []
+                        for try await (source, target) in try await connection.query(
+                            "SELECT source_id, target_id FROM \(unescaped: table)", logger: logger
+                        ).decode((Int64, Int64).self) {
+                            list.append(.init(source, target))
+                        }
+                        edges[table] = list
+                    }
+                    try await connection.query("COMMIT", logger: logger)
+                    return SocialGraph(sequence: sequence, users: users, follows: edges["follows"] ?? [], blocks: edges["blocks"] ?? [])
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        }
+    }
+
+    public func tweets(ids: Set<Int64>) async throws -> [Int64: Tweet] {
+        guard !ids.isEmpty else { return [:] }
+        var tweets: [Int64: Tweet] = [:]
+        for row in try await rows("SELECT t.id, e.data FROM tweets t JOIN events e ON e.seq = t.seq WHERE t.id = ANY(\(Array(ids)))") {
+            tweets[try row.int64("id")] = try row.tweet()
+        }
+        return tweets
+    }
+
+    // MARK: API keys and stream tokens
+
+    public func createAPIKey(_ key: APIKey) async throws {
+        let limits = try JSONCoding.string(key.limits)
+        _ = try await rows(
+            """
+            INSERT INTO api_keys (id, name, secret_hash, scopes, limits, created_at)
+            VALUES (\(key.id), \(key.name), \(key.secretHash), \(key.scopesColumn), \(limits), \(Int64(key.createdAt.millisecondsSince1970)))
+            """)
+    }
+
+    public func apiKey(id: String) async throws -> APIKey? {
+        try await rows("SELECT * FROM api_keys WHERE id = \(id)").first?.apiKey()
+    }
+
+    public func apiKey(secretHash: String) async throws -> APIKey? {
+        try await rows("SELECT * FROM api_keys WHERE secret_hash = \(secretHash)").first?.apiKey()
+    }
+
+    public func apiKeys() async throws -> [APIKey] {
+        try await rows("SELECT * FROM api_keys ORDER BY created_at, id").map { try $0.apiKey() }
+    }
+
+    public func revokeAPIKey(id: String, at date: Date) async throws -> APIKey? {
+        _ = try await rows("UPDATE api_keys SET revoked_at = \(Int64(date.millisecondsSince1970)) WHERE id = \(id) AND revoked_at IS NULL")
+        return try await apiKey(id: id)
+    }
+
+    public func issueStreamToken(_ token: StreamToken, limit: Int) async throws -> TokenIssue {
+        let since = Int64(token.createdAt.addingTimeInterval(-StreamToken.issueWindow).millisecondsSince1970)
+        return try await transaction { connection in
+            // Serializes issues for this key across nodes, so the window is counted exactly.
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("tokens:" + token.keyID)))", logger: logger)
+            let boundary = try await connection.query(
+                """
+                SELECT created_at FROM stream_tokens WHERE key_id = \(token.keyID) AND created_at > \(since)
+                ORDER BY created_at DESC LIMIT 1 OFFSET \(Int64(limit - 1))
+                """, logger: logger
+            ).rows()
+            if let oldest = boundary.first?.date("created_at") {
+                let retry = oldest.addingTimeInterval(StreamToken.issueWindow).timeIntervalSince(token.createdAt)
+                return .rateLimited(retryAfter: max(1, retry))
+            }
+            try await connection.query(
+                """
+                INSERT INTO stream_tokens (secret_hash, key_id, created_at, expires_at)
+                VALUES (\(token.secretHash), \(token.keyID), \(Int64(token.createdAt.millisecondsSince1970)), \(Int64(token.expiresAt.millisecondsSince1970)))
+                """, logger: logger)
+            return .issued
+        }
+    }
+
+    public func streamToken(secretHash: String) async throws -> StreamToken? {
+        try await rows("SELECT * FROM stream_tokens WHERE secret_hash = \(secretHash)").first?.streamToken()
+    }
+
+    public func consumeStreamToken(secretHash: String, at date: Date) async throws -> TokenUse {
+        try await transaction { connection -> TokenUse in
+            // The row lock makes racing nodes take turns: the second sees `used_at` set.
+            guard let token = try await connection.query(
+                "SELECT * FROM stream_tokens WHERE secret_hash = \(secretHash) FOR UPDATE", logger: logger
+            ).rows().first?.streamToken()
+            else { return .unknown }
+            guard let key = try await connection.query("SELECT * FROM api_keys WHERE id = \(token.keyID)", logger: logger).rows().first?.apiKey(),
+                !key.isRevoked
+            else { return .keyRevoked }
+            guard token.usedAt == nil else { return .alreadyUsed }
+            guard token.expiresAt > date else { return .expired }
+            var used = token
+            used.usedAt = date
+            try await connection.query(
+                "UPDATE stream_tokens SET used_at = \(Int64(date.millisecondsSince1970)) WHERE secret_hash = \(secretHash)", logger: logger)
+            return .consumed(used, key)
+        }
+    }
+
+    public func purgeStreamTokens(before date: Date) async throws -> Int {
+        let cutoff = Int64(min(date, date.addingTimeInterval(-StreamToken.issueWindow)).millisecondsSince1970)
+        return try await rows(
+            """
+            DELETE FROM stream_tokens WHERE (used_at IS NOT NULL OR expires_at < \(Int64(date.millisecondsSince1970))) AND created_at < \(cutoff)
+            RETURNING secret_hash
+            """
+        ).count
+    }
+
+    // MARK: Site Streams applications
+
+    public func createApp(_ app: SiteApp) async throws {
+        _ = try await rows(
+            """
+            INSERT INTO apps (id, name, consumer_key, consumer_secret, access_token, access_token_secret, created_at)
+            VALUES (\(app.id), \(app.name), \(app.consumerKey), \(app.consumerSecret), \(app.accessToken), \(app.accessTokenSecret),
+                \(Int64(app.createdAt.millisecondsSince1970)))
+            """)
+    }
+
+    public func app(id: String) async throws -> SiteApp? {
+        try await rows("SELECT * FROM apps WHERE id = \(id)").first?.siteApp()
+    }
+
+    public func app(consumerKey: String) async throws -> SiteApp? {
+        try await rows("SELECT * FROM apps WHERE consumer_key = \(consumerKey)").first?.siteApp()
+    }
+
+    public func apps() async throws -> [SiteApp] {
+        try await rows("SELECT * FROM apps ORDER BY created_at, id").map { try $0.siteApp() }
+    }
+
+    public func grant(appID: String, userID: Int64, at date: Date) async throws -> Bool {
+        _ = try await rows(
+            """
+            INSERT INTO app_grants (app_id, user_id, granted_at)
+            SELECT a.id, u.id, \(Int64(date.millisecondsSince1970)) FROM apps a, users u WHERE a.id = \(appID) AND u.id = \(userID)
+            ON CONFLICT DO NOTHING
+            """)
+        return try await !rows("SELECT 1 FROM app_grants WHERE app_id = \(appID) AND user_id = \(userID)").isEmpty
+    }
+
+    public func revokeGrant(appID: String, userID: Int64) async throws -> Bool {
+        try await !rows("DELETE FROM app_grants WHERE app_id = \(appID) AND user_id = \(userID) RETURNING user_id").isEmpty
+    }
+
+    public func grantedUsers(appID: String, among userIDs: Set<Int64>) async throws -> Set<Int64> {
+        guard !userIDs.isEmpty else { return [] }
+        return Set(try await rows("SELECT user_id FROM app_grants WHERE app_id = \(appID) AND user_id = ANY(\(Array(userIDs)))")
+            .map { try $0.int64("user_id") })
+    }
+
+    // MARK: Limits shared by every node
+
+    public func acquireLease(_ lease: Lease, limit: Int, now: Date) async throws -> Bool {
+        let nowMS = Int64(now.millisecondsSince1970)
+        return try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lease.scope)))", logger: logger)
+            try await connection.query("DELETE FROM leases WHERE scope = \(lease.scope) AND expires_at <= \(nowMS)", logger: logger)
+            let held = try await connection.query(
+                "SELECT count(*)::INT8 AS n FROM leases WHERE scope = \(lease.scope) AND id <> \(lease.id)", logger: logger
+            ).rows().first?.int64("n") ?? 0
+            guard held < limit else { return false }
+            try await connection.query(
+                """
+                INSERT INTO leases (id, scope, node, expires_at)
+                VALUES (\(lease.id), \(lease.scope), \(lease.node), \(Int64(lease.expiresAt.millisecondsSince1970)))
+                ON CONFLICT (id) DO UPDATE SET scope = excluded.scope, node = excluded.node, expires_at = excluded.expires_at
+                """, logger: logger)
+            return true
+        }
+    }
+
+    public func releaseLease(id: String) async throws {
+        _ = try await rows("DELETE FROM leases WHERE id = \(id)")
+    }
+
+    public func renewLeases(node: String, until: Date) async throws {
+        _ = try await rows("UPDATE leases SET expires_at = \(Int64(until.millisecondsSince1970)) WHERE node = \(node)")
+    }
+
+    public func lease(id: String, now: Date) async throws -> Lease? {
+        guard let row = try await rows(
+            "SELECT * FROM leases WHERE id = \(id) AND expires_at > \(Int64(now.millisecondsSince1970))"
+        ).first else { return nil }
+        return Lease(id: try row.string("id"), scope: try row.string("scope"), node: try row.string("node"), expiresAt: row.date("expires_at") ?? now)
+    }
+
+    public func admit(scope: String, limit: Int, window: TimeInterval, at date: Date) async throws -> TimeInterval? {
+        let at = Int64(date.millisecondsSince1970)
+        let start = at - Int64((window * 1000).rounded())
+        return try await transaction { connection -> TimeInterval? in
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("rate:" + scope)))", logger: logger)
+            try await connection.query("DELETE FROM rate_window WHERE scope = \(scope) AND at <= \(start)", logger: logger)
+            let row = try await connection.query(
+                "SELECT count(*)::INT8 AS n, min(at) AS oldest FROM rate_window WHERE scope = \(scope)", logger: logger
+            ).rows().first
+            let count = row?.integer("n") ?? 0
+            if count >= limit, let oldest = row?.integer("oldest") {
+                return max(0.001, Double(oldest - start) / 1000)
+            }
+            try await connection.query("INSERT INTO rate_window (scope, at) VALUES (\(scope), \(at))", logger: logger)
+            return nil
+        }
+    }
+
+    // MARK: Life cycle
+
+    public func ping() async throws {
+        _ = try await rows("SELECT 1")
+    }
+
+    public func close() async throws {
+        guard isClosed.withLock({ wasClosed in defer { wasClosed = true }; return !wasClosed }) else { return }
+        await writer.close()
+        clientTask.cancel()
+        await clientTask.value
+    }
+}
