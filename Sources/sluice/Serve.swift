@@ -8,13 +8,17 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the server.",
         discussion: """
             Every option can also come from the environment: SLUICE_HTTP_HOST, SLUICE_HTTP_PORT, SLUICE_STORE, \
-            SLUICE_ADMIN_TOKEN, SLUICE_INGEST_MAX_BODY_BYTES, SLUICE_DEMO_ENABLED, SLUICE_DEMO_RATE, SLUICE_LOG_LEVEL. \
+            SLUICE_ADMIN_TOKEN, SLUICE_INGEST_MAX_BODY_BYTES, SLUICE_DEMO_ENABLED, SLUICE_DEMO_RATE, SLUICE_LOG_LEVEL, \
+            SLUICE_CLUSTER_NODE, SLUICE_CLUSTER_LEASE_SECONDS. \
             Options given on the command line win.
             """)
 
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (default 8080; 0 picks a free one).") var port: Int?
-    @Option(help: "Where data lives: sqlite:PATH (default sqlite:./sluice.db).") var store: String?
+    @Option(help: "Where data lives: sqlite:PATH (default sqlite:./sluice.db), or postgres://user:password@host:port/db, which several nodes can share.")
+    var store: String?
+    @Option(help: "This node's name among nodes sharing a PostgreSQL store (default: the host name).") var node: String?
+    @Option(help: "Seconds a dead node's connections keep their places in cross-node limits (default 15).") var leaseSeconds: Int?
     @Option(help: "Bearer token for the admin API (off without one).") var adminToken: String?
     @Option(help: "Also serve streams on a dedicated listener at this port (0 picks one).") var streamPort: Int?
     @Option(help: "PEM certificate chain: serve HTTPS (with --tls-key).") var tlsCert: String?
@@ -29,7 +33,10 @@ struct Serve: AsyncParsableCommand {
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         if let host { values["sluice.http.host"] = .init(.string(host), isSecret: false) }
         if let port { values["sluice.http.port"] = .init(.int(port), isSecret: false) }
-        if let store { values["sluice.store"] = .init(.string(store), isSecret: false) }
+        // The store location may carry a database password.
+        if let store { values["sluice.store"] = .init(.string(store), isSecret: true) }
+        if let node { values["sluice.cluster.node"] = .init(.string(node), isSecret: false) }
+        if let leaseSeconds { values["sluice.cluster.leaseSeconds"] = .init(.int(leaseSeconds), isSecret: false) }
         if let tlsCert { values["sluice.tls.certificate"] = .init(.string(tlsCert), isSecret: false) }
         if let tlsKey { values["sluice.tls.key"] = .init(.string(tlsKey), isSecret: false) }
         if let streamPort { values["sluice.stream.port"] = .init(.int(streamPort), isSecret: false) }

@@ -50,14 +50,6 @@ import Testing
         #expect(!other.outbox.isClosed)
     }
 
-    @Test func connectionSlotsPerKey() {
-        let hub = Hub(position: 0)
-        #expect((0..<5).filter { _ in hub.reserveConnection(keyID: "k", max: 3) }.count == 3)
-        hub.releaseConnection(keyID: "k")
-        #expect(hub.reserveConnection(keyID: "k", max: 3))
-        #expect(hub.reserveConnection(keyID: "other", max: 3))
-    }
-
     @Test func eachFrameIsEncodedOnceAndShared() throws {
         let hub = Hub(position: 0)
         let a = try subscription(hub), b = try subscription(hub)

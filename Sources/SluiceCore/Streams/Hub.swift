@@ -5,14 +5,14 @@ import Synchronization
 /// that may and want to receive it.
 ///
 /// Each event is encoded once per wire format; connections share the bytes. Routing goes through
-/// `FilterIndex`, so an event costs in proportion to the connections it matches. The hub also counts
-/// open connections per key, and drives the periodic duties of every connection from one ticker.
+/// `FilterIndex`, so an event costs in proportion to the connections it matches. The hub also drives
+/// the periodic duties of every connection from one ticker. (A key's concurrent connections are
+/// counted in the store, so that the limit holds across nodes.)
 public final class Hub: Sendable {
     private struct State {
         var subscriptions: [UInt64: PrivateSSESubscription] = [:]
         var index = FilterIndex<UInt64>()
         var position: Int64
-        var connectionsByKey: [String: Int] = [:]
         /// Keys revoked while this process runs: a stream admitted just before the revocation must not
         /// register after `close(keyID:)` has run.
         var revokedKeys: Set<String> = []
@@ -35,25 +35,6 @@ public final class Hub: Sendable {
         state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
-        }
-    }
-
-    // MARK: - Connection slots
-
-    /// Takes one of `max` connection slots of `keyID`; false when all are taken.
-    public func reserveConnection(keyID: String, max: Int) -> Bool {
-        state.withLock { state in
-            let open = state.connectionsByKey[keyID, default: 0]
-            guard open < max else { return false }
-            state.connectionsByKey[keyID] = open + 1
-            return true
-        }
-    }
-
-    public func releaseConnection(keyID: String) {
-        state.withLock { state in
-            let open = state.connectionsByKey[keyID, default: 0] - 1
-            state.connectionsByKey[keyID] = open > 0 ? open : nil
         }
     }
 

@@ -27,7 +27,6 @@ public final class SiteStreamHub: Sendable {
         var entries: [String: Entry] = [:]
         var serials: [UInt64: String] = [:]
         var nextSerial: UInt64 = 1
-        var recentConnects: [String: [Double]] = [:]
     }
 
     public enum ControlError: Error, Equatable, Sendable {
@@ -39,13 +38,10 @@ public final class SiteStreamHub: Sendable {
 
     /// Most users one connection may carry (control streams' `add_user`).
     public let maxUsersPerConnection: Int
-    /// Most new connections per app within any second.
-    public let connectsPerSecond: Int
     private let state: Mutex<State>
 
-    public init(state social: SocialState, maxUsersPerConnection: Int = 1000, connectsPerSecond: Int = 25) {
+    public init(state social: SocialState, maxUsersPerConnection: Int = 1000) {
         self.maxUsersPerConnection = maxUsersPerConnection
-        self.connectsPerSecond = connectsPerSecond
         self.state = Mutex(State(router: SiteStreamRouter(state: social)))
     }
 
@@ -53,18 +49,6 @@ public final class SiteStreamHub: Sendable {
     public var userStreamCount: Int { state.withLock { $0.router.subscribers.count } }
 
     // MARK: - Connecting
-
-    /// Counts a new connection of `appID` unless it already opened `connectsPerSecond` in the second
-    /// before `now` (a sliding window). Returns the seconds to wait when refused.
-    public func admitConnect(appID: String, now: Double) -> Double? {
-        state.withLock { state in
-            var recent = state.recentConnects[appID, default: []].filter { now - $0 < 1 }
-            defer { state.recentConnects[appID] = recent.isEmpty ? nil : recent }
-            guard recent.count < connectsPerSecond else { return max(0.001, 1 - (now - recent[0])) }
-            recent.append(now)
-            return nil
-        }
-    }
 
     /// Registers `connection` carrying `users` (already checked against the app's grants): sends the
     /// control message, then each user's friends preamble, before anything else can reach it.

@@ -16,28 +16,35 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let settings = ServerSettings(reader: reader)
     var logger = Logger(label: "sluice")
     logger.logLevel = settings.logLevel
+    logger[metadataKey: "node"] = "\(settings.node)"
     let store = try await StoreLocation(settings.store).open(logger: logger)
-    let hub = Hub(position: try await store.lastSequence())
+    // The graph and the hub start from the same log position, read in one snapshot: the follower
+    // then applies every later event exactly once.
     let graph = try await store.socialGraph()
+    let hub = Hub(position: graph.sequence)
     let siteHub = SiteStreamHub(
         state: SocialState(users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: settings.siteTweetMemory),
-        maxUsersPerConnection: settings.siteMaxUsers, connectsPerSecond: settings.siteConnectsPerSecond)
+        maxUsersPerConnection: settings.siteMaxUsers)
     let follower = LogFollower(store: store, hub: hub, siteHub: siteHub, logger: logger)
+    let leases = NodeLeases(store: store, node: settings.node, period: TimeInterval(settings.leaseSeconds), logger: logger)
     let ingest = EventIngest(store: store, appended: follower.notify)
     let keys = KeyAdministration(store: store, hub: hub)
     let streams = PrivateSSEStreams(
-        store: store, hub: hub, outboxBytes: settings.outboxBytes, replayWindow: TimeInterval(settings.replayWindowSeconds),
+        store: store, hub: hub, leases: leases, outboxBytes: settings.outboxBytes, replayWindow: TimeInterval(settings.replayWindowSeconds),
         heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
 
     let tls = try settings.tlsConfiguration()
     let verifier = OAuthVerifier(
         store: store, nonces: OAuth1NonceWindow(window: TimeInterval(settings.oauthWindowSeconds)), scheme: tls == nil ? "http" : "https")
-    let siteStreams = SiteStreams(store: store, hub: siteHub, verifier: verifier, outboxBytes: settings.outboxBytes, logger: logger)
+    let siteStreams = SiteStreams(
+        store: store, hub: siteHub, leases: leases, verifier: verifier, connectsPerSecond: settings.siteConnectsPerSecond,
+        outboxBytes: settings.outboxBytes, logger: logger)
+    let controlExecutor = ControlExecutor(store: store, hub: siteHub, logger: logger)
     let endpoints: [any StreamEndpoint] = [streams, siteStreams]
 
-    let router = buildRouter(store: store, ingest: ingest, keys: keys, settings: settings)
+    let router = buildRouter(store: store, ingest: ingest, keys: keys, settings: settings, node: settings.node)
     AppsController(store: store, siteHub: siteHub).addRoutes(to: router.group("v1/admin").add(middleware: AdminTokenMiddleware(adminToken: settings.adminToken)).group("apps"))
-    ControlStreamController(store: store, hub: siteHub, verifier: verifier).addRoutes(to: router)
+    ControlStreamController(executor: controlExecutor, leases: leases, verifier: verifier, logger: logger).addRoutes(to: router)
     // Streams are served by a channel handler ahead of Hummingbird's responder (see StreamChannelHandler).
     var server: HTTPServerBuilder = .http1(configuration: .init(additionalChannelHandlers: [StreamChannelHandler(endpoints: endpoints)]))
     if let tls { server = try .tls(server, tlsConfiguration: tls) }
@@ -54,8 +61,11 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     // Shut down in reverse: the server ends streams (saying why) and finishes requests, then the demo
     // stops, the ticker and the follower stop, and the store closes last.
     app.addServices(
-        StoreService(store: store), TokenJanitor(store: store, interval: .seconds(600), logger: logger), follower,
+        StoreService(store: store), TokenJanitor(store: store, interval: .seconds(600), logger: logger), leases, follower,
         HubTicker(hub: hub, siteHub: siteHub, heartbeatEvery: settings.heartbeatSeconds, siteKeepaliveEvery: settings.siteKeepaliveSeconds))
+    if let bus = store.clusterBus {
+        app.addServices(ClusterListener(bus: bus, node: settings.node, follower: follower, executor: controlExecutor))
+    }
     if let streamPort = settings.streamPort {
         let host = reader.string(forKey: "http.host", default: "127.0.0.1")
         app.addServices(
@@ -73,10 +83,12 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     return app
 }
 
-func buildRouter(store: any Store, ingest: EventIngest, keys: KeyAdministration, settings: ServerSettings) -> Router<SluiceRequestContext> {
+func buildRouter(
+    store: any Store, ingest: EventIngest, keys: KeyAdministration, settings: ServerSettings, node: String
+) -> Router<SluiceRequestContext> {
     let router = Router(context: SluiceRequestContext.self)
     router.add(middleware: ErrorMiddleware())
-    router.get("healthz", use: HealthController(store: store).health)
+    router.get("healthz", use: HealthController(store: store, node: node).health)
 
     router.group("sse/token").add(middleware: APIKeyMiddleware(store: store, scope: .stream))
         .post(use: StreamTokenController(store: store, tokenLifetime: TimeInterval(settings.tokenLifetimeSeconds)).issue)

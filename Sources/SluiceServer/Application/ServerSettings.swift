@@ -1,4 +1,5 @@
 import Configuration
+import Foundation
 import Logging
 import SluiceCore
 
@@ -39,12 +40,18 @@ public struct ServerSettings: Sendable {
     public var siteTweetMemory: Int
     /// `oauth.windowSeconds`: how far a signed request's timestamp may be from the server's clock.
     public var oauthWindowSeconds: Int
+    /// `cluster.node`: this node's name among the nodes sharing a PostgreSQL store (a random suffix is
+    /// added, so a restarted node never inherits the places of its previous life).
+    public var node: String
+    /// `cluster.leaseSeconds`: how long the connections of a node that died keep their places in
+    /// cross-node limits (renewed every third of it while the node lives).
+    public var leaseSeconds: Int
     /// `tls.certificate` and `tls.key`: PEM files; with both, every listener speaks HTTPS only.
     public var tlsCertificate: String?
     public var tlsKey: String?
 
     public init(reader: ConfigReader) {
-        store = reader.string(forKey: "store", default: "sqlite:./sluice.db")
+        store = reader.string(forKey: "store", isSecret: true, default: "sqlite:./sluice.db")
         adminToken = reader.string(forKey: "admin.token", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
         maxIngestBodyBytes = reader.int(forKey: "ingest.maxBodyBytes", default: 8 * 1024 * 1024)
         demo = reader.bool(forKey: "demo.enabled", default: false)
@@ -60,6 +67,9 @@ public struct ServerSettings: Sendable {
         siteMaxUsers = reader.int(forKey: "siteStreams.maxUsers", default: 1000)
         siteTweetMemory = reader.int(forKey: "siteStreams.tweetMemory", default: 500_000)
         oauthWindowSeconds = reader.int(forKey: "oauth.windowSeconds", default: 300)
+        let name = reader.string(forKey: "cluster.node", default: ProcessInfo.processInfo.hostName)
+        node = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40)) + "-" + Secret.generate(prefix: "", bytes: 3)
+        leaseSeconds = reader.int(forKey: "cluster.leaseSeconds", default: 15)
         tlsCertificate = reader.string(forKey: "tls.certificate")
         tlsKey = reader.string(forKey: "tls.key")
     }

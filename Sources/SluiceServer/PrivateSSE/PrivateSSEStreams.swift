@@ -12,6 +12,7 @@ import SluiceStore
 struct PrivateSSEStreams: StreamEndpoint {
     let store: any Store
     let hub: Hub
+    let leases: NodeLeases
     let outboxBytes: Int
     let replayWindow: TimeInterval
     let heartbeatSeconds: Int
@@ -25,6 +26,8 @@ struct PrivateSSEStreams: StreamEndpoint {
     /// A request that passed every check: its token is spent and a connection slot is held for its key.
     struct Admission: Sendable {
         var key: APIKey
+        /// The lease holding one of the key's connection places, across every node.
+        var leaseID: String
         var spec: FilterSpec
         var eventNames: Bool
         var lastEventID: Int64?
@@ -84,7 +87,8 @@ struct PrivateSSEStreams: StreamEndpoint {
         if key.isRevoked { throw Self.tokenError(.keyRevoked) }
         if token.usedAt != nil { throw Self.tokenError(.alreadyUsed) }
         if token.expiresAt <= now { throw Self.tokenError(.expired) }
-        guard hub.reserveConnection(keyID: key.id, max: key.limits.maxConnections) else {
+        let leaseID = Secret.generate(prefix: "conn_", bytes: 12)
+        guard try await leases.acquire(id: leaseID, scope: "connections:\(key.id)", limit: key.limits.maxConnections) else {
             throw APIError(
                 .tooManyRequests, code: "too_many_connections",
                 message: "this key may hold \(key.limits.maxConnections) concurrent streams; close one first", retryAfterSeconds: 5)
@@ -92,9 +96,10 @@ struct PrivateSSEStreams: StreamEndpoint {
         do {
             let use = try await store.consumeStreamToken(secretHash: hash, at: now)
             guard case .consumed(let spent, let current) = use else { throw Self.tokenError(use) }
-            return Admission(key: current, spec: spec, eventNames: eventNames, lastEventID: lastEventID, expiresAt: spent.expiresAt)
+            return Admission(
+                key: current, leaseID: leaseID, spec: spec, eventNames: eventNames, lastEventID: lastEventID, expiresAt: spent.expiresAt)
         } catch {
-            hub.releaseConnection(keyID: key.id)
+            leases.release(id: leaseID)
             throw error
         }
     }
@@ -123,7 +128,9 @@ struct PrivateSSEStreams: StreamEndpoint {
 
         func open(wake: @escaping @Sendable () -> Void) -> OpenStream {
             let hub = streams.hub
+            let leases = streams.leases
             let keyID = admission.key.id
+            let leaseID = admission.leaseID
             let subscription = PrivateSSESubscription(
                 id: hub.makeSubscriptionID(), keyID: keyID, spec: admission.spec, eventNames: admission.eventNames,
                 limits: admission.key.limits, expiresAt: admission.expiresAt.timeIntervalSince1970, outboxLimit: streams.outboxBytes,
@@ -140,13 +147,13 @@ struct PrivateSSEStreams: StreamEndpoint {
                 quiesce: { subscription.close(.shutdown) },
                 finish: {
                     hub.remove(subscription)
-                    hub.releaseConnection(keyID: keyID)
+                    leases.release(id: leaseID)
                 },
                 run: { await streams.replayAndJoin(subscription, after: lastEventID) })
         }
 
         func abandon() {
-            streams.hub.releaseConnection(keyID: admission.key.id)
+            streams.leases.release(id: admission.leaseID)
         }
     }
 

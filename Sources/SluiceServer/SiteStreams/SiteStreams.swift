@@ -13,7 +13,10 @@ import SluiceStore
 struct SiteStreams: StreamEndpoint {
     let store: any Store
     let hub: SiteStreamHub
+    let leases: NodeLeases
     let verifier: OAuthVerifier
+    /// New connections per app within any second, counted across every node.
+    let connectsPerSecond: Int
     let outboxBytes: Int
     let logger: Logger
 
@@ -55,17 +58,20 @@ struct SiteStreams: StreamEndpoint {
         let parameters = (signed.query + signed.form).filter { !$0.0.hasPrefix("oauth_") }
         let accept = request.head.headerFields[.accept] ?? ""
         let options = try Self.options(parameters, acceptsEventStream: accept.contains("text/event-stream"))
-        if let wait = hub.admitConnect(appID: app.id, now: Date().timeIntervalSince1970) {
+        if let wait = try await store.admit(scope: "connects:\(app.id)", limit: connectsPerSecond, window: 1, at: Date()) {
             throw APIError(
                 HTTPResponse.Status(code: 420, reasonPhrase: "Enhance Your Calm"), code: "enhance_your_calm",
-                message: "this app opened \(hub.connectsPerSecond) connections in the last second; back off exponentially before reconnecting",
+                message: "this app opened \(connectsPerSecond) connections in the last second; back off exponentially before reconnecting",
                 retryAfterSeconds: max(1, Int(wait.rounded(.up))))
         }
         let granted = try await store.grantedUsers(appID: app.id, among: Set(options.follow))
         // Users who never granted the app access (or do not exist) are skipped silently, as Twitter did.
         var seen = Set<Int64>()
         let users = options.follow.filter { granted.contains($0) && seen.insert($0).inserted }
-        return Admitted(hub: hub, appID: app.id, users: users, options: options, outboxBytes: outboxBytes)
+        // Registered cluster-wide, so a control request reaching any node finds the node that holds it.
+        let streamID = Secret.generate(prefix: "", bytes: 16)
+        _ = try await leases.acquire(id: streamID, scope: "site-stream:\(app.id)", limit: .max)
+        return Admitted(hub: hub, leases: leases, streamID: streamID, appID: app.id, users: users, options: options, outboxBytes: outboxBytes)
     }
 
     static func options(_ parameters: [(String, String)], acceptsEventStream: Bool) throws -> Options {
@@ -120,6 +126,8 @@ struct SiteStreams: StreamEndpoint {
     /// An admitted Site Streams request, ready to open.
     struct Admitted: StreamAdmission {
         let hub: SiteStreamHub
+        let leases: NodeLeases
+        let streamID: String
         let appID: String
         let users: [Int64]
         let options: Options
@@ -127,7 +135,7 @@ struct SiteStreams: StreamEndpoint {
 
         func open(wake: @escaping @Sendable () -> Void) -> OpenStream {
             let connection = SiteStreamConnection(
-                id: Secret.generate(prefix: "", bytes: 16), appID: appID, options: options.rules,
+                id: streamID, appID: appID, options: options.rules,
                 stringifyFriendIDs: options.stringifyFriendIDs, format: options.format, stallWarnings: options.stallWarnings,
                 outboxLimit: outboxBytes, wake: wake)
             let head = HTTPResponse.stream(
@@ -136,13 +144,20 @@ struct SiteStreams: StreamEndpoint {
             connection.push(options.format.keepalive)
             hub.open(connection, users: users)
             let hub = self.hub
+            let leases = self.leases
+            let streamID = self.streamID
             return OpenStream(
                 head: head, outbox: connection.outbox,
                 quiesce: { connection.close(.shutdown, reason: "the server is shutting down; reconnect") },
-                finish: { hub.remove(connection) },
+                finish: {
+                    hub.remove(connection)
+                    leases.release(id: streamID)
+                },
                 run: nil)
         }
 
-        func abandon() {}
+        func abandon() {
+            leases.release(id: streamID)
+        }
     }
 }

@@ -98,6 +98,12 @@ final class PostgresClusterBus: ClusterBus {
     }
 
     func forward(_ request: String, from: String, to node: String, timeout: Duration) async throws -> String {
+        try await PostgresDeadline.run(within: timeout + PostgresDeadline.default) {
+            try await self.send(request, from: from, to: node, timeout: timeout)
+        }
+    }
+
+    private func send(_ request: String, from: String, to node: String, timeout: Duration) async throws -> String {
         let now = Int64(Date().millisecondsSince1970)
         guard let id = try await client.query(
             "INSERT INTO control_requests (from_node, to_node, request, created_at) VALUES (\(from), \(node), \(request), \(now)) RETURNING id",

@@ -21,6 +21,7 @@ actor PostgresLogWriter {
     private typealias Waiter = CheckedContinuation<ClosedRange<Int64>, any Error>
 
     private let client: PostgresClient
+    private let outage: PostgresOutage
     private let logger: Logger
     private var queue: [([Event], Waiter)] = []
     private var draining = false
@@ -30,8 +31,9 @@ actor PostgresLogWriter {
     /// The channel every node listens on; appends announce `log:<last sequence>` there.
     static let channel = "sluice"
 
-    init(client: PostgresClient, logger: Logger) {
+    init(client: PostgresClient, outage: PostgresOutage, logger: Logger) {
         self.client = client
+        self.outage = outage
         self.logger = logger
     }
 
@@ -66,7 +68,9 @@ actor PostgresLogWriter {
 
     private func commit(_ batches: [[Event]]) async -> [Result<ClosedRange<Int64>, any Error>] {
         do {
-            let outcomes = try await client.withTransaction(logger: logger) { connection -> [Result<ClosedRange<Int64>, StoreError>] in
+            let (client, logger) = (self.client, self.logger)
+            // Bounded: while the database is away, the group fails (503 to the publishers) rather than waits.
+            let outcomes = try await outage.run { try await client.withTransaction(logger: logger) { connection -> [Result<ClosedRange<Int64>, StoreError>] in
                 var head: Int64 = 0
                 for try await seq in try await connection.query("SELECT seq FROM log_head WHERE id = 1 FOR UPDATE", logger: logger).decode(Int64.self) {
                     head = seq
@@ -80,7 +84,7 @@ actor PostgresLogWriter {
                 // Delivered to listeners when, and only if, the transaction commits.
                 try await connection.query("SELECT pg_notify(\(Self.channel), \("log:\(last)"))", logger: logger)
                 return group.outcomes
-            }
+            } }
             return outcomes.map { $0.mapError { $0 } }
         } catch {
             logger.error("group commit failed", metadata: ["error": "\(String(reflecting: error))", "batches": "\(batches.count)"])

@@ -17,13 +17,14 @@ public final class PostgresStore: Store {
     private let writer: PostgresLogWriter
     private let logger: Logger
     private let isClosed = Mutex(false)
+    private let outage = PostgresOutage()
     public let clusterBus: (any ClusterBus)?
 
     private init(client: PostgresClient, clientTask: Task<Void, Never>, logger: Logger) {
         self.client = client
         self.clientTask = clientTask
         self.logger = logger
-        self.writer = PostgresLogWriter(client: client, logger: logger)
+        self.writer = PostgresLogWriter(client: client, outage: outage, logger: logger)
         self.clusterBus = PostgresClusterBus(client: client, logger: logger)
     }
 
@@ -45,10 +46,12 @@ public final class PostgresStore: Store {
     }
 
     /// Runs `body`, turning the driver's errors into `StoreError.unavailable` (the caller may retry).
-    private func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    private func run<T: Sendable>(
+        within limit: Duration = PostgresDeadline.default, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         guard !isClosed.withLock({ $0 }) else { throw StoreError.closed }
         do {
-            return try await body()
+            return try await outage.run(within: limit, body)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -64,18 +67,18 @@ public final class PostgresStore: Store {
     }
 
     private func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
-        try await run { try await client.query(query, logger: logger).rows() }
+        try await run { [client, logger] in try await client.query(query, logger: self.logger).rows() }
     }
 
-    private func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> sending T) async throws -> T {
-        try await run { try await client.withTransaction(logger: logger, body) }
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await run { [client, logger] in try await client.withTransaction(logger: self.logger) { try await body($0) } }
     }
 
     // MARK: Log
 
     public func append(_ events: [Event]) async throws -> ClosedRange<Int64> {
         precondition(!events.isEmpty, "append needs at least one event")
-        return try await run { try await writer.append(events) }
+        return try await writer.append(events)
     }
 
     public func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {
@@ -113,27 +116,28 @@ public final class PostgresStore: Store {
     }
 
     public func socialGraph() async throws -> SocialGraph {
-        try await run {
+        // Large graphs take a while to read; this runs once, at start-up.
+        try await run(within: .seconds(300)) { [client, logger] in
             try await client.withConnection { connection in
                 // One snapshot: the graph is exactly the state after `sequence`.
-                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
                 do {
-                    let sequence = try await connection.query("SELECT seq FROM log_head WHERE id = 1", logger: logger).rows().first?.int64("seq") ?? 0
-                    let users = try await connection.query("SELECT data FROM users", logger: logger).rows().map { try $0.user() }
+                    let sequence = try await connection.query("SELECT seq FROM log_head WHERE id = 1", logger: self.logger).rows().first?.int64("seq") ?? 0
+                    let users = try await connection.query("SELECT data FROM users", logger: self.logger).rows().map { try $0.user() }
                     var edges: [String: [SocialState.Edge]] = [:]
                     for table in ["follows", "blocks"] {
                         var list: [SocialState.Edge] = []
                         for try await (source, target) in try await connection.query(
-                            "SELECT source_id, target_id FROM \(unescaped: table)", logger: logger
+                            "SELECT source_id, target_id FROM \(unescaped: table)", logger: self.logger
                         ).decode((Int64, Int64).self) {
                             list.append(.init(source, target))
                         }
                         edges[table] = list
                     }
-                    try await connection.query("COMMIT", logger: logger)
+                    try await connection.query("COMMIT", logger: self.logger)
                     return SocialGraph(sequence: sequence, users: users, follows: edges["follows"] ?? [], blocks: edges["blocks"] ?? [])
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    _ = try? await connection.query("ROLLBACK", logger: self.logger)
                     throw error
                 }
             }
@@ -181,12 +185,12 @@ public final class PostgresStore: Store {
         let since = Int64(token.createdAt.addingTimeInterval(-StreamToken.issueWindow).millisecondsSince1970)
         return try await transaction { connection in
             // Serializes issues for this key across nodes, so the window is counted exactly.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("tokens:" + token.keyID)))", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("tokens:" + token.keyID)))", logger: self.logger)
             let boundary = try await connection.query(
                 """
                 SELECT created_at FROM stream_tokens WHERE key_id = \(token.keyID) AND created_at > \(since)
                 ORDER BY created_at DESC LIMIT 1 OFFSET \(Int64(limit - 1))
-                """, logger: logger
+                """, logger: self.logger
             ).rows()
             if let oldest = boundary.first?.date("created_at") {
                 let retry = oldest.addingTimeInterval(StreamToken.issueWindow).timeIntervalSince(token.createdAt)
@@ -196,7 +200,7 @@ public final class PostgresStore: Store {
                 """
                 INSERT INTO stream_tokens (secret_hash, key_id, created_at, expires_at)
                 VALUES (\(token.secretHash), \(token.keyID), \(Int64(token.createdAt.millisecondsSince1970)), \(Int64(token.expiresAt.millisecondsSince1970)))
-                """, logger: logger)
+                """, logger: self.logger)
             return .issued
         }
     }
@@ -209,10 +213,10 @@ public final class PostgresStore: Store {
         try await transaction { connection -> TokenUse in
             // The row lock makes racing nodes take turns: the second sees `used_at` set.
             guard let token = try await connection.query(
-                "SELECT * FROM stream_tokens WHERE secret_hash = \(secretHash) FOR UPDATE", logger: logger
+                "SELECT * FROM stream_tokens WHERE secret_hash = \(secretHash) FOR UPDATE", logger: self.logger
             ).rows().first?.streamToken()
             else { return .unknown }
-            guard let key = try await connection.query("SELECT * FROM api_keys WHERE id = \(token.keyID)", logger: logger).rows().first?.apiKey(),
+            guard let key = try await connection.query("SELECT * FROM api_keys WHERE id = \(token.keyID)", logger: self.logger).rows().first?.apiKey(),
                 !key.isRevoked
             else { return .keyRevoked }
             guard token.usedAt == nil else { return .alreadyUsed }
@@ -220,7 +224,7 @@ public final class PostgresStore: Store {
             var used = token
             used.usedAt = date
             try await connection.query(
-                "UPDATE stream_tokens SET used_at = \(Int64(date.millisecondsSince1970)) WHERE secret_hash = \(secretHash)", logger: logger)
+                "UPDATE stream_tokens SET used_at = \(Int64(date.millisecondsSince1970)) WHERE secret_hash = \(secretHash)", logger: self.logger)
             return .consumed(used, key)
         }
     }
@@ -283,10 +287,10 @@ public final class PostgresStore: Store {
     public func acquireLease(_ lease: Lease, limit: Int, now: Date) async throws -> Bool {
         let nowMS = Int64(now.millisecondsSince1970)
         return try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lease.scope)))", logger: logger)
-            try await connection.query("DELETE FROM leases WHERE scope = \(lease.scope) AND expires_at <= \(nowMS)", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lease.scope)))", logger: self.logger)
+            try await connection.query("DELETE FROM leases WHERE scope = \(lease.scope) AND expires_at <= \(nowMS)", logger: self.logger)
             let held = try await connection.query(
-                "SELECT count(*)::INT8 AS n FROM leases WHERE scope = \(lease.scope) AND id <> \(lease.id)", logger: logger
+                "SELECT count(*)::INT8 AS n FROM leases WHERE scope = \(lease.scope) AND id <> \(lease.id)", logger: self.logger
             ).rows().first?.int64("n") ?? 0
             guard held < limit else { return false }
             try await connection.query(
@@ -294,7 +298,7 @@ public final class PostgresStore: Store {
                 INSERT INTO leases (id, scope, node, expires_at)
                 VALUES (\(lease.id), \(lease.scope), \(lease.node), \(Int64(lease.expiresAt.millisecondsSince1970)))
                 ON CONFLICT (id) DO UPDATE SET scope = excluded.scope, node = excluded.node, expires_at = excluded.expires_at
-                """, logger: logger)
+                """, logger: self.logger)
             return true
         }
     }
@@ -318,16 +322,16 @@ public final class PostgresStore: Store {
         let at = Int64(date.millisecondsSince1970)
         let start = at - Int64((window * 1000).rounded())
         return try await transaction { connection -> TimeInterval? in
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("rate:" + scope)))", logger: logger)
-            try await connection.query("DELETE FROM rate_window WHERE scope = \(scope) AND at <= \(start)", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("rate:" + scope)))", logger: self.logger)
+            try await connection.query("DELETE FROM rate_window WHERE scope = \(scope) AND at <= \(start)", logger: self.logger)
             let row = try await connection.query(
-                "SELECT count(*)::INT8 AS n, min(at) AS oldest FROM rate_window WHERE scope = \(scope)", logger: logger
+                "SELECT count(*)::INT8 AS n, min(at) AS oldest FROM rate_window WHERE scope = \(scope)", logger: self.logger
             ).rows().first
             let count = row?.integer("n") ?? 0
             if count >= limit, let oldest = row?.integer("oldest") {
                 return max(0.001, Double(oldest - start) / 1000)
             }
-            try await connection.query("INSERT INTO rate_window (scope, at) VALUES (\(scope), \(at))", logger: logger)
+            try await connection.query("INSERT INTO rate_window (scope, at) VALUES (\(scope), \(at))", logger: self.logger)
             return nil
         }
     }
