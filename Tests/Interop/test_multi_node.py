@@ -474,6 +474,8 @@ def test_a_killed_node_loses_nothing_and_its_clients_resume_elsewhere(cluster):
     assert time.monotonic() - killed_at < 30
 
 
+@pytest.mark.skipif(os.environ.get("SLUICE_TEST_POSTGRES_MANAGED") != "1",
+                    reason="stops and starts the database: only one scripts/test-postgres started (scripts/test does)")
 def test_postgres_restart_mid_ingest(cluster):
     key = cluster.key(max_connections=6)
     cluster.publish(key, [AUTHOR])
