@@ -234,6 +234,42 @@ def published_tweets(start, count, text="cluster"):
     return [tweet(start + i, f"{text} {start + i}", AUTHOR) for i in range(count)]
 
 
+class Publisher(threading.Thread):
+    """Publishes batches of five tweets until stopped, round-robin over `bases`.
+
+    Records the sequence numbers acknowledged and every outcome (status and Retry-After, or the
+    client error). Tweet ids never repeat, even after a failed request: a batch that failed with an
+    unknown outcome may have been stored.
+    """
+
+    def __init__(self, key, bases, first_id):
+        super().__init__(daemon=True)
+        self.key, self.bases, self.first_id = key, bases, first_id
+        self.acked, self.outcomes = [], []
+        self.stopping = threading.Event()
+
+    def run(self):
+        n = 0
+        while not self.stopping.is_set():
+            base = self.bases[n % len(self.bases)]
+            batch = published_tweets(self.first_id + n * 5, 5)
+            n += 1
+            try:
+                r = requests.post(f"{base}/v1/events", json=batch, headers={"Authorization": f"Bearer {self.key}"}, timeout=10)
+            except requests.RequestException as error:
+                self.outcomes.append((type(error).__name__, None))
+                continue
+            self.outcomes.append((r.status_code, r.headers.get("Retry-After")))
+            if r.status_code == 200:
+                body = r.json()
+                self.acked.extend(range(body["first_seq"], body["last_seq"] + 1))
+            time.sleep(0.01)
+
+    def stop(self):
+        self.stopping.set()
+        self.join(30)
+
+
 def test_every_stream_on_every_node_gets_every_event_in_one_order(cluster):
     key = cluster.key(max_connections=20)
     cluster.publish(key, [AUTHOR])
@@ -434,19 +470,9 @@ def test_a_killed_node_loses_nothing_and_its_clients_resume_elsewhere(cluster):
     for f in followers:
         f.base = cluster.base
 
-    acked, stop = [], threading.Event()
-    def publisher():
-        n = 0
-        while not stop.is_set():
-            r = requests.post(f"{cluster.base}/v1/events", json=published_tweets(5000 + n * 5, 5),
-                              headers={"Authorization": f"Bearer {key}"}, timeout=10)
-            if r.status_code == 200:
-                body = r.json()
-                acked.extend(range(body["first_seq"], body["last_seq"] + 1))
-                n += 1
-            time.sleep(0.01)
-    pub = threading.Thread(target=publisher)
-    pub.start()
+    publisher = Publisher(key, [cluster.base], 5000)
+    acked = publisher.acked
+    publisher.start()
     wait_until(lambda: len(acked) >= 100, timeout=20, what="traffic before the kill")
     victim = cluster.nodes[0]
     victim.proc.send_signal(signal.SIGKILL)
@@ -454,8 +480,7 @@ def test_a_killed_node_loses_nothing_and_its_clients_resume_elsewhere(cluster):
     killed_at = time.monotonic()
     count_at_kill = len(acked)
     wait_until(lambda: len(acked) >= count_at_kill + 200, timeout=30, what="traffic after the kill")
-    stop.set()
-    pub.join()
+    publisher.stop()
 
     log = [s for s in cluster.log(key) if s > 1]
     assert set(acked) <= set(log), "no acknowledged event lost"
@@ -485,24 +510,9 @@ def test_postgres_restart_mid_ingest(cluster):
     for f in followers:
         assert f.connected.wait(20)
 
-    acked, outcomes, stop = [], [], threading.Event()
-    def publisher():
-        n = 0
-        while not stop.is_set():
-            try:
-                r = requests.post(f"{cluster.nodes[n % 3].base}/v1/events", json=published_tweets(20000 + n * 5, 5),
-                                  headers={"Authorization": f"Bearer {key}"}, timeout=10)
-            except requests.RequestException as error:
-                outcomes.append((type(error).__name__, None))
-                continue
-            outcomes.append((r.status_code, r.headers.get("Retry-After")))
-            if r.status_code == 200:
-                body = r.json()
-                acked.extend(range(body["first_seq"], body["last_seq"] + 1))
-            n += 1
-            time.sleep(0.01)
-    pub = threading.Thread(target=publisher)
-    pub.start()
+    publisher = Publisher(key, [n.base for n in cluster.nodes], 20000)
+    acked, outcomes = publisher.acked, publisher.outcomes
+    publisher.start()
     wait_until(lambda: len(acked) >= 50, timeout=20, what="traffic before the restart")
 
     pg = os.path.join(ROOT, "scripts", "test-postgres")
@@ -518,8 +528,7 @@ def test_postgres_restart_mid_ingest(cluster):
         subprocess.run([pg, "start"], check=True, capture_output=True)
     count_at_restart = len(acked)
     wait_until(lambda: len(acked) >= count_at_restart + 100, timeout=30, what="ingest to recover")
-    stop.set()
-    pub.join()
+    publisher.stop()
     for node in cluster.nodes:
         assert requests.get(f"{node.base}/healthz", timeout=10).status_code == 200
 

@@ -39,3 +39,16 @@ public enum TokenUse: Sendable, Equatable {
     case expired
     case keyRevoked
 }
+
+extension TokenUse {
+    /// What spending `token` at `date` comes to, given its key as it stands (nil when it is gone).
+    /// Stores decide with this while holding the token's row, and record the use only on `.consumed`.
+    public static func of(_ token: StreamToken, key: APIKey?, at date: Date) -> TokenUse {
+        guard let key, !key.isRevoked else { return .keyRevoked }
+        guard token.usedAt == nil else { return .alreadyUsed }
+        guard token.expiresAt > date else { return .expired }
+        var used = token
+        used.usedAt = date
+        return .consumed(used, key)
+    }
+}

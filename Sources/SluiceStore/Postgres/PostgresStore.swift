@@ -216,16 +216,13 @@ public final class PostgresStore: Store {
                 "SELECT * FROM stream_tokens WHERE secret_hash = \(secretHash) FOR UPDATE", logger: self.logger
             ).rows().first?.streamToken()
             else { return .unknown }
-            guard let key = try await connection.query("SELECT * FROM api_keys WHERE id = \(token.keyID)", logger: self.logger).rows().first?.apiKey(),
-                !key.isRevoked
-            else { return .keyRevoked }
-            guard token.usedAt == nil else { return .alreadyUsed }
-            guard token.expiresAt > date else { return .expired }
-            var used = token
-            used.usedAt = date
-            try await connection.query(
-                "UPDATE stream_tokens SET used_at = \(Int64(date.millisecondsSince1970)) WHERE secret_hash = \(secretHash)", logger: self.logger)
-            return .consumed(used, key)
+            let key = try await connection.query("SELECT * FROM api_keys WHERE id = \(token.keyID)", logger: self.logger).rows().first?.apiKey()
+            let use = TokenUse.of(token, key: key, at: date)
+            if case .consumed = use {
+                try await connection.query(
+                    "UPDATE stream_tokens SET used_at = \(Int64(date.millisecondsSince1970)) WHERE secret_hash = \(secretHash)", logger: self.logger)
+            }
+            return use
         }
     }
 

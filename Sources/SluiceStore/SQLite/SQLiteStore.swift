@@ -181,17 +181,14 @@ public final class SQLiteStore: Store {
         return try await write { db -> TokenUse in
             guard let token = try await db.query("SELECT * FROM stream_tokens WHERE secret_hash = ?", [.text(secretHash)]).first?.streamToken()
             else { return .unknown }
-            guard let key = try await db.query("SELECT * FROM api_keys WHERE id = ?", [.text(token.keyID)]).first?.apiKey(),
-                !key.isRevoked
-            else { return .keyRevoked }
-            guard token.usedAt == nil else { return .alreadyUsed }
-            guard token.expiresAt > date else { return .expired }
-            var used = token
-            used.usedAt = date
-            _ = try await db.query(
-                "UPDATE stream_tokens SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL",
-                [.integer(date.millisecondsSince1970), .text(secretHash)])
-            return .consumed(used, key)
+            let key = try await db.query("SELECT * FROM api_keys WHERE id = ?", [.text(token.keyID)]).first?.apiKey()
+            let use = TokenUse.of(token, key: key, at: date)
+            if case .consumed = use {
+                _ = try await db.query(
+                    "UPDATE stream_tokens SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL",
+                    [.integer(date.millisecondsSince1970), .text(secretHash)])
+            }
+            return use
         }
     }
 
