@@ -10,10 +10,16 @@ public protocol ClusterBus: Sendable {
     ///     listening (re)starts, since notifications sent while not listening are lost: the caller
     ///     catches up by sequence, so a spurious call costs one empty read.
     ///   - handleRequest: answers a request `forward` sent to this node.
+    ///   - heard: receives what any node `announce`d (this one's own announcements included).
     func listen(
         node: String, logMayHaveGrown: @escaping @Sendable () -> Void,
-        handleRequest: @escaping @Sendable (String) async -> String
+        handleRequest: @escaping @Sendable (String) async -> String,
+        heard: @escaping @Sendable (String) async -> Void
     ) async throws
+
+    /// Tells every node about a change that acts on open streams (a key or a grant revoked). At most
+    /// a few kilobytes.
+    func announce(_ message: String) async throws
 
     /// Sends `request` to `node` and returns its answer; throws `StoreError.unavailable` when it does
     /// not answer within `timeout`.

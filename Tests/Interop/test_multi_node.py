@@ -134,9 +134,10 @@ class Cluster:
         assert r.status_code in (200, 201), r.text
         return r.json()
 
-    def key(self, **limits):
+    def key(self, with_id=False, **limits):
         body = {"name": "cluster", "scopes": ["stream", "ingest"], "limits": {"events_per_second": 100000, "tokens_per_hour": 1000, **limits}}
-        return self.admin("POST", "/v1/admin/keys", body)["key"]
+        created = self.admin("POST", "/v1/admin/keys", body)
+        return (created["key"], created["id"]) if with_id else created["key"]
 
     def token(self, key, base=None):
         r = requests.post(f"{base or self.base}/sse/token", headers={"Authorization": f"Bearer {key}"}, timeout=10)
@@ -173,6 +174,14 @@ def cluster(tmp_path):
     c.stop()
 
 
+def hang_up(response):
+    """Closes a streaming response's socket under the thread reading it (`close()` would wait for it)."""
+    try:
+        response.raw._fp.fp.raw._sock.shutdown(socket.SHUT_RDWR)
+    except (AttributeError, OSError):
+        response.close()
+
+
 class Follower(threading.Thread):
     """A Private SSE client that reconnects as the document advises: a new token, then `Last-Event-ID`.
 
@@ -182,7 +191,7 @@ class Follower(threading.Thread):
     def __init__(self, cluster, key, base=None, query="keywords=cluster"):
         super().__init__(daemon=True)
         self.cluster, self.key, self.base, self.query = cluster, key, base or cluster.base, query
-        self.ids, self.connections, self.refusals, self.errors = [], 0, [], []
+        self.ids, self.connections, self.refusals, self.errors, self.statuses = [], 0, [], [], []
         self.last_id = None
         self.stopping = False
         self.connected = threading.Event()
@@ -208,8 +217,10 @@ class Follower(threading.Thread):
                             event_id = int(line[3:].strip())
                         elif line.startswith("event:"):
                             event = line[6:].strip()
-                        elif line.startswith("data:") and event == "status" and '"connected"' in line:
-                            self.connected.set()
+                        elif line.startswith("data:") and event == "status":
+                            self.statuses.append(json.loads(line[5:]))
+                            if '"connected"' in line:
+                                self.connected.set()
                         elif line == "":
                             if event == "tweet" and event_id is not None:
                                 self.ids.append(event_id)
@@ -224,10 +235,7 @@ class Follower(threading.Thread):
     def stop(self):
         self.stopping = True
         if self.response is not None:
-            try:
-                self.response.raw._fp.fp.raw._sock.shutdown(socket.SHUT_RDWR)
-            except Exception:
-                pass
+            hang_up(self.response)
 
 
 def published_tweets(start, count, text="cluster"):
@@ -408,6 +416,9 @@ class SiteStream(threading.Thread):
         wait_until(lambda: any("control" in m for m in self.messages), timeout=10, what="the control message")
         return next(m for m in self.messages if "control" in m)["control"]["control_uri"]
 
+    def close(self):
+        hang_up(self.response)
+
     def for_user(self, uid):
         return [m["message"] for m in self.messages if m.get("for_user") == uid]
 
@@ -451,7 +462,36 @@ def test_control_requests_reach_the_node_holding_the_stream(cluster):
     # Events published on another node reach the stream, for the users it carries now.
     cluster.publish(key, [tweet(900, "from bob", user(2, "bob"))], base=third.base)
     wait_until(lambda: any(m.get("id") == 900 for m in stream.for_user(2)), timeout=10, what="bob's tweet for bob")
-    stream.response.close()
+    stream.close()
+
+
+def test_revocations_reach_streams_on_every_node(cluster):
+    key, key_id = cluster.key(with_id=True)
+    cluster.publish(key, [AUTHOR, user(2, "bob")])
+    follower = Follower(cluster, key, base=cluster.nodes[2].base)
+    follower.start()
+    assert follower.connected.wait(20)
+    app = cluster.admin("POST", "/v1/admin/apps", {"name": "revocations"})
+    for uid in (1, 2):
+        cluster.admin("POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": uid})
+    stream = SiteStream(cluster.nodes[1].base, app, "1,2")
+    stream.start()
+    stream.control_uri()
+
+    # Both revoked through node 1; the streams are held by nodes 3 and 2.
+    cluster.admin("DELETE", f"/v1/admin/keys/{key_id}", base=cluster.nodes[0].base)
+    wait_until(lambda: any(s["data"].get("reason") == "key_revoked" for s in follower.statuses), timeout=10,
+               what="the key's stream on another node to end")
+    follower.stop()
+    r = requests.delete(f"{cluster.nodes[0].base}/v1/admin/apps/{app['id']}/grants/2", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=10)
+    assert r.status_code == 200, r.text
+    wait_until(lambda: any(m.get("event") == "access_revoked" for m in stream.for_user(2)), timeout=10,
+               what="access_revoked on another node's stream")
+    publisher_key = cluster.key()
+    cluster.publish(publisher_key, [tweet(700, "after revocation", user(2, "bob")), tweet(701, "marker", AUTHOR)])
+    wait_until(lambda: any(m.get("id") == 701 for m in stream.for_user(1)), timeout=10, what="the marker for user 1")
+    assert not any(m.get("id") == 700 for m in stream.for_user(2)), "nothing more for the revoked user"
+    stream.close()
 
 
 def test_a_killed_node_loses_nothing_and_its_clients_resume_elsewhere(cluster):

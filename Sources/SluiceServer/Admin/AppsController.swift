@@ -7,7 +7,7 @@ import SluiceStore
 /// Site Streams applications and the users who granted them access.
 struct AppsController {
     let store: any Store
-    let siteHub: SiteStreamHub
+    let announcer: ClusterAnnouncer
 
     func addRoutes(to group: RouterGroup<SluiceRequestContext>) {
         group.post(use: create)
@@ -46,8 +46,8 @@ struct AppsController {
         guard try await store.revokeGrant(appID: app.id, userID: userID) else {
             throw APIError.notFound("user \(userID) has not granted app \(app.id) access")
         }
-        // Open streams hear of it at once, and carry nothing more for the user.
-        siteHub.revoke(appID: app.id, appName: app.name, user: userID, now: Date())
+        // Open streams, on every node, hear of it at once and carry nothing more for the user.
+        try await announcer.publish(.grantRevoked(appID: app.id, appName: app.name, userID: userID))
         return try JSONResponse.ok(GrantResponse(appID: app.id, userID: userID))
     }
 

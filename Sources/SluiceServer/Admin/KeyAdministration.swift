@@ -5,11 +5,11 @@ import SluiceStore
 /// Creating, listing and revoking API keys: the rules, shared by the admin API and the demo.
 public struct KeyAdministration: Sendable {
     let store: any Store
-    let hub: Hub
+    let announcer: ClusterAnnouncer
 
-    public init(store: any Store, hub: Hub) {
+    init(store: any Store, announcer: ClusterAnnouncer) {
         self.store = store
-        self.hub = hub
+        self.announcer = announcer
     }
 
     /// Creates a key; returns the stored record and the secret, which exists nowhere else afterwards.
@@ -40,11 +40,11 @@ public struct KeyAdministration: Sendable {
         try await store.apiKeys()
     }
 
-    /// Revokes at once: the key's open streams end (saying why) and its unused tokens stop working.
-    /// Nil when there is no such key.
+    /// Revokes at once: the key's open streams end on every node (saying why) and its unused tokens
+    /// stop working. Nil when there is no such key.
     public func revoke(id: String) async throws -> APIKey? {
         let key = try await store.revokeAPIKey(id: id, at: Date())
-        if key != nil { hub.close(keyID: id, reason: .keyRevoked) }
+        if key != nil { try await announcer.publish(.keyRevoked(keyID: id)) }
         return key
     }
 }

@@ -28,7 +28,8 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let follower = LogFollower(store: store, hub: hub, siteHub: siteHub, logger: logger)
     let leases = NodeLeases(store: store, node: settings.node, period: TimeInterval(settings.leaseSeconds), logger: logger)
     let ingest = EventIngest(store: store, appended: follower.notify)
-    let keys = KeyAdministration(store: store, hub: hub)
+    let announcer = ClusterAnnouncer(bus: store.clusterBus, hub: hub, siteHub: siteHub)
+    let keys = KeyAdministration(store: store, announcer: announcer)
     let streams = PrivateSSEStreams(
         store: store, hub: hub, leases: leases, outboxBytes: settings.outboxBytes, replayWindow: TimeInterval(settings.replayWindowSeconds),
         heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
@@ -43,7 +44,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let endpoints: [any StreamEndpoint] = [streams, siteStreams]
 
     let router = buildRouter(store: store, ingest: ingest, keys: keys, settings: settings, node: settings.node)
-    AppsController(store: store, siteHub: siteHub).addRoutes(to: router.group("v1/admin").add(middleware: AdminTokenMiddleware(adminToken: settings.adminToken)).group("apps"))
+    AppsController(store: store, announcer: announcer).addRoutes(to: router.group("v1/admin").add(middleware: AdminTokenMiddleware(adminToken: settings.adminToken)).group("apps"))
     ControlStreamController(executor: controlExecutor, leases: leases, verifier: verifier, logger: logger).addRoutes(to: router)
     // Streams are served by a channel handler ahead of Hummingbird's responder (see StreamChannelHandler).
     var server: HTTPServerBuilder = .http1(configuration: .init(additionalChannelHandlers: [StreamChannelHandler(endpoints: endpoints)]))
@@ -64,7 +65,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         StoreService(store: store), TokenJanitor(store: store, interval: .seconds(600), logger: logger), leases, follower,
         HubTicker(hub: hub, siteHub: siteHub, heartbeatEvery: settings.heartbeatSeconds, siteKeepaliveEvery: settings.siteKeepaliveSeconds))
     if let bus = store.clusterBus {
-        app.addServices(ClusterListener(bus: bus, node: settings.node, follower: follower, executor: controlExecutor))
+        app.addServices(ClusterListener(bus: bus, node: settings.node, follower: follower, executor: controlExecutor, announcer: announcer))
     }
     if let streamPort = settings.streamPort {
         let host = reader.string(forKey: "http.host", default: "127.0.0.1")

@@ -4,8 +4,8 @@ import PostgresNIO
 import Synchronization
 
 /// `ClusterBus` over PostgreSQL: `LISTEN/NOTIFY` on one channel, and a table for request bodies and
-/// replies (a notification carries only `log:SEQ`, `request:NODE:ID` or `reply:NODE:ID`, so payload size
-/// limits never matter).
+/// replies. A notification carries `log:SEQ`, `request:NODE:ID`, `reply:NODE:ID` (bodies stay in the
+/// table, so their size never matters) or `announce:MESSAGE` (small by contract).
 final class PostgresClusterBus: ClusterBus {
     private let client: PostgresClient
     private let logger: Logger
@@ -49,7 +49,8 @@ final class PostgresClusterBus: ClusterBus {
 
     func listen(
         node: String, logMayHaveGrown: @escaping @Sendable () -> Void,
-        handleRequest: @escaping @Sendable (String) async -> String
+        handleRequest: @escaping @Sendable (String) async -> String,
+        heard: @escaping @Sendable (String) async -> Void
     ) async throws {
         while !Task.isCancelled {
             do {
@@ -58,7 +59,8 @@ final class PostgresClusterBus: ClusterBus {
                         // Listening from here on: anything committed before is read by sequence.
                         logMayHaveGrown()
                         for try await notification in notifications {
-                            try await self.dispatch(notification.payload, node: node, logMayHaveGrown: logMayHaveGrown, handleRequest: handleRequest)
+                            try await self.dispatch(
+                                notification.payload, node: node, logMayHaveGrown: logMayHaveGrown, handleRequest: handleRequest, heard: heard)
                         }
                     }
                 }
@@ -71,8 +73,13 @@ final class PostgresClusterBus: ClusterBus {
     }
 
     private func dispatch(
-        _ payload: String, node: String, logMayHaveGrown: @Sendable () -> Void, handleRequest: @Sendable (String) async -> String
+        _ payload: String, node: String, logMayHaveGrown: @Sendable () -> Void, handleRequest: @Sendable (String) async -> String,
+        heard: @Sendable (String) async -> Void
     ) async throws {
+        if payload.hasPrefix("announce:") {
+            await heard(String(payload.dropFirst("announce:".count)))
+            return
+        }
         let parts = payload.split(separator: ":", maxSplits: 2).map(String.init)
         switch parts.first {
         case "log":
@@ -94,6 +101,12 @@ final class PostgresClusterBus: ClusterBus {
             endWait(id)
         default:
             break
+        }
+    }
+
+    func announce(_ message: String) async throws {
+        try await PostgresDeadline.run {
+            try await self.client.query("SELECT pg_notify(\(PostgresLogWriter.channel), \("announce:" + message))", logger: self.logger)
         }
     }
 

@@ -1,0 +1,43 @@
+import Foundation
+import SluiceCore
+import SluiceStore
+
+/// An administrative change that must act on open streams on every node, not only on the node that
+/// took the admin request: without it, a stream on another node would outlive its key's revocation.
+enum ClusterAnnouncement: Codable, Sendable, Equatable {
+    case keyRevoked(keyID: String)
+    case grantRevoked(appID: String, appName: String, userID: Int64)
+
+    /// Applies the change to this node's open streams. Idempotent: the node that took the request
+    /// applies it at once and again when its own announcement comes back.
+    func apply(hub: Hub, siteHub: SiteStreamHub) {
+        switch self {
+        case .keyRevoked(let keyID):
+            hub.close(keyID: keyID, reason: .keyRevoked)
+        case .grantRevoked(let appID, let appName, let userID):
+            siteHub.revoke(appID: appID, appName: appName, user: userID, now: Date())
+        }
+    }
+}
+
+/// Applies administrative changes here and announces them to the other nodes, if there are any.
+struct ClusterAnnouncer: Sendable {
+    let bus: (any ClusterBus)?
+    let hub: Hub
+    let siteHub: SiteStreamHub
+
+    /// Applies `announcement` on this node, then tells the others. The change is already in the
+    /// store, so a node that misses the announcement (it was down) refuses new streams anyway; only
+    /// streams open on it could miss out, and a node that was down has none.
+    func publish(_ announcement: ClusterAnnouncement) async throws {
+        announcement.apply(hub: hub, siteHub: siteHub)
+        guard let bus else { return }
+        try await bus.announce(try JSONCoding.string(announcement))
+    }
+
+    /// What another node announced.
+    func heard(_ message: String) {
+        guard let announcement = try? JSONDecoder().decode(ClusterAnnouncement.self, from: Data(message.utf8)) else { return }
+        announcement.apply(hub: hub, siteHub: siteHub)
+    }
+}
