@@ -83,6 +83,13 @@ public protocol Store: Sendable {
     /// already in it: then nothing is counted and the seconds until a place frees are returned.
     func admit(scope: String, limit: Int, window: TimeInterval, at date: Date) async throws -> TimeInterval?
 
+    /// Records `key` until `expiresAt`, unless it is recorded already and unexpired at `now`: true the
+    /// first time only. Atomic across nodes (an OAuth nonce replayed to another node is caught).
+    func recordOnce(_ key: String, until expiresAt: Date, now: Date) async throws -> Bool
+    /// Removes what the limits no longer need at `date`: expired leases and records, attempts older
+    /// than an hour. Returns how many entries went.
+    func purgeExpired(before date: Date) async throws -> Int
+
     /// How the nodes sharing this store reach each other; nil for a single-node store.
     var clusterBus: (any ClusterBus)? { get }
 

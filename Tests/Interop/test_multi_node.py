@@ -263,7 +263,8 @@ class Publisher(threading.Thread):
             batch = published_tweets(self.first_id + n * 5, 5)
             n += 1
             try:
-                r = requests.post(f"{base}/v1/events", json=batch, headers={"Authorization": f"Bearer {self.key}"}, timeout=10)
+                # Longer than the server's 5 s bound on waiting for the database.
+                r = requests.post(f"{base}/v1/events", json=batch, headers={"Authorization": f"Bearer {self.key}"}, timeout=20)
             except requests.RequestException as error:
                 self.outcomes.append((type(error).__name__, None))
                 continue
@@ -452,6 +453,17 @@ def test_control_requests_reach_the_node_holding_the_stream(cluster):
     r = requests.get(f"{second.base}{control}/info.json", auth=auth, timeout=10)
     assert sorted(u["id"] for u in r.json()["info"]["users"]) == [1, 2]
 
+    # A signed request replayed to another node (same Host, as behind a load balancer) is refused.
+    signed = requests.Request("GET", f"{second.base}{control}/info.json", auth=auth).prepare()
+    with requests.Session() as session:
+        first = session.send(signed, timeout=10)
+        assert first.status_code == 200, first.text
+        replay = signed.copy()
+        replay.url = f"{third.base}{control}/info.json"
+        replay.headers["Host"] = f"127.0.0.1:{second.port}"
+        replayed = session.send(replay, timeout=10)
+    assert replayed.status_code == 401 and "nonce" in replayed.json()["error"]["message"], replayed.text
+
     # Another app's request for this stream, or an unknown stream, is 404 from any node.
     other = cluster.admin("POST", "/v1/admin/apps", {"name": "other"})
     r = requests.get(f"{second.base}{control}/info.json", auth=site_auth(other), timeout=10)
@@ -570,7 +582,8 @@ def test_postgres_restart_mid_ingest(cluster):
     wait_until(lambda: len(acked) >= count_at_restart + 100, timeout=30, what="ingest to recover")
     publisher.stop()
     for node in cluster.nodes:
-        assert requests.get(f"{node.base}/healthz", timeout=10).status_code == 200
+        wait_until(lambda: requests.get(f"{node.base}/healthz", timeout=10).status_code == 200, timeout=10,
+                   what=f"{node.name} to report itself healthy again")
 
     failures = [(s, r) for s, r in outcomes if s != 200]
     assert failures and all(s == 503 and r for s, r in failures), f"only 503 with Retry-After while the database is away: {failures[:5]}"

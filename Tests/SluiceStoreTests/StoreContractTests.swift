@@ -371,7 +371,7 @@ import Testing
         try await withStore(kind) { store in
             let now = Date()
             let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
-                for i in 0..<20 {
+                for i in 0..<12 {
                     group.addTask {
                         try await store.acquireLease(
                             Lease(id: "r\(i)", scope: "connections:race", node: "n\(i % 3)", expiresAt: now.addingTimeInterval(30)), limit: 3, now: now)
@@ -395,6 +395,39 @@ import Testing
             #expect(try await store.admit(scope: "connects:other", limit: 3, window: 1, at: start.addingTimeInterval(0.5)) == nil)
             #expect(try await store.admit(scope: "connects:app", limit: 3, window: 1, at: start.addingTimeInterval(1.01)) == nil)
             #expect(try await store.admit(scope: "connects:app", limit: 3, window: 1, at: start.addingTimeInterval(1.02)) != nil, "refused attempts are not counted, admitted ones are")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func recordOnceIsTrueOnceUntilTheRecordExpires(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let now = Date()
+            #expect(try await store.recordOnce("nonce-a", until: now.addingTimeInterval(300), now: now))
+            #expect(try await !store.recordOnce("nonce-a", until: now.addingTimeInterval(300), now: now.addingTimeInterval(10)), "a replay")
+            #expect(try await store.recordOnce("nonce-b", until: now.addingTimeInterval(300), now: now))
+            #expect(try await store.recordOnce("nonce-a", until: now.addingTimeInterval(900), now: now.addingTimeInterval(301)), "expired")
+            let racers = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<10 { group.addTask { try await store.recordOnce("nonce-race", until: now.addingTimeInterval(60), now: now) } }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(racers == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func purgeExpiredKeepsWhatStillCounts(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let now = Date()
+            _ = try await store.acquireLease(Lease(id: "old", scope: "s-old", node: "a", expiresAt: now.addingTimeInterval(-1)), limit: 5, now: now.addingTimeInterval(-20))
+            _ = try await store.acquireLease(Lease(id: "live", scope: "s", node: "a", expiresAt: now.addingTimeInterval(60)), limit: 5, now: now)
+            _ = try await store.recordOnce("spent", until: now.addingTimeInterval(-1), now: now.addingTimeInterval(-100))
+            _ = try await store.recordOnce("kept", until: now.addingTimeInterval(60), now: now)
+            _ = try await store.admit(scope: "w-old", limit: 5, window: 1, at: now.addingTimeInterval(-7200))
+            _ = try await store.admit(scope: "w", limit: 5, window: 1, at: now)
+            #expect(try await store.purgeExpired(before: now) == 3)
+            #expect(try await store.lease(id: "live", now: now) != nil)
+            #expect(try await !store.recordOnce("kept", until: now.addingTimeInterval(60), now: now))
+            #expect(try await store.recordOnce("spent", until: now.addingTimeInterval(60), now: now))
         }
     }
 }

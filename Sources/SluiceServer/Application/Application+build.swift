@@ -25,7 +25,8 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let siteHub = SiteStreamHub(
         state: SocialState(users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: settings.siteTweetMemory),
         maxUsersPerConnection: settings.siteMaxUsers)
-    let follower = LogFollower(store: store, hub: hub, siteHub: siteHub, logger: logger)
+    let follower = LogFollower(
+        store: store, hub: hub, siteHub: siteHub, pollInterval: store.clusterBus == nil ? nil : .seconds(1), logger: logger)
     let leases = NodeLeases(store: store, node: settings.node, period: TimeInterval(settings.leaseSeconds), logger: logger)
     let ingest = EventIngest(store: store, appended: follower.notify)
     let announcer = ClusterAnnouncer(bus: store.clusterBus, hub: hub, siteHub: siteHub)
@@ -62,7 +63,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     // Shut down in reverse: the server ends streams (saying why) and finishes requests, then the demo
     // stops, the ticker and the follower stop, and the store closes last.
     app.addServices(
-        StoreService(store: store), TokenJanitor(store: store, interval: .seconds(600), logger: logger), leases, follower,
+        StoreService(store: store), StoreJanitor(store: store, interval: .seconds(600), logger: logger), leases, follower,
         HubTicker(hub: hub, siteHub: siteHub, heartbeatEvery: settings.heartbeatSeconds, siteKeepaliveEvery: settings.siteKeepaliveSeconds))
     if let bus = store.clusterBus {
         app.addServices(ClusterListener(bus: bus, node: settings.node, follower: follower, executor: controlExecutor, announcer: announcer))

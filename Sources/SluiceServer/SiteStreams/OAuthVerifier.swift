@@ -73,6 +73,11 @@ struct OAuthVerifier: Sendable {
         } catch .reusedNonce {
             throw Self.unauthorized("oauth_nonce was already used")
         }
+        // The window above is this node's; the store catches a replay to another node.
+        let nonceKey = "oauth-nonce:\(consumerKey):\(token):\(nonce):\(Int64(timestamp))"
+        guard try await store.recordOnce(nonceKey, until: Date(timeIntervalSince1970: timestamp + nonces.window), now: now) else {
+            throw Self.unauthorized("oauth_nonce was already used")
+        }
         return app
     }
 

@@ -6,19 +6,22 @@ import SluiceStore
 
 /// Feeds the hub from the event log: each event once, in sequence order, after it is durable.
 ///
-/// Ingest calls `notify` after every append; the follower then reads what is new from the store in
-/// batches. Reading back from the log (rather than handing events over in memory) keeps one path for
+/// Ingest calls `notify` after every append, and with a shared store so does the cluster listener when
+/// another node commits; the follower then reads what is new from the store in batches. Reading back from the log (rather than handing events over in memory) keeps one path for
 /// live delivery, replay and, later, other nodes' events.
 final class LogFollower: Service, Sendable {
     let store: any Store
     let hub: Hub
     let siteHub: SiteStreamHub
     let logger: Logger
+    /// With a shared store: also look for new events this often, whatever the notifications say.
+    let pollInterval: Duration?
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
-    init(store: any Store, hub: Hub, siteHub: SiteStreamHub, logger: Logger) {
+    init(store: any Store, hub: Hub, siteHub: SiteStreamHub, pollInterval: Duration? = nil, logger: Logger) {
         self.store = store
+        self.pollInterval = pollInterval
         self.hub = hub
         self.siteHub = siteHub
         self.logger = logger
@@ -32,8 +35,24 @@ final class LogFollower: Service, Sendable {
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
-            for await _ in self.wakeups {
-                await self.catchUp()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                if let interval = self.pollInterval {
+                    // Other nodes' commits arrive as notifications; this bounds how late a node can be
+                    // when one is lost or the listener is still reconnecting.
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try await Task.sleep(for: interval)
+                            self.notify()
+                        }
+                    }
+                }
+                group.addTask {
+                    for await _ in self.wakeups {
+                        await self.catchUp()
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
             }
         }
     }

@@ -111,6 +111,8 @@ enum PostgresSchema {
                 created_at BIGINT NOT NULL
             )
             """,
+            // Keys recorded once until they expire (OAuth nonces), so a replay to another node is caught.
+            "CREATE TABLE once_keys (key TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)",
         ]
     ]
 

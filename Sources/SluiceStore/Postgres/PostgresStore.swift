@@ -333,6 +333,36 @@ public final class PostgresStore: Store {
         }
     }
 
+    public func recordOnce(_ key: String, until expiresAt: Date, now: Date) async throws -> Bool {
+        // Inserts, or takes over an expired record; a live record makes the statement return nothing.
+        try await !rows(
+            """
+            INSERT INTO once_keys (key, expires_at) VALUES (\(key), \(Int64(expiresAt.millisecondsSince1970)))
+            ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at
+            WHERE once_keys.expires_at <= \(Int64(now.millisecondsSince1970))
+            RETURNING key
+            """
+        ).isEmpty
+    }
+
+    public func purgeExpired(before date: Date) async throws -> Int {
+        let now = Int64(date.millisecondsSince1970)
+        let hourAgo = now - 3_600_000
+        return try await transaction { [logger] connection in
+            var removed = 0
+            for query: PostgresQuery in [
+                "DELETE FROM leases WHERE expires_at <= \(now) RETURNING 1",
+                "DELETE FROM once_keys WHERE expires_at <= \(now) RETURNING 1",
+                "DELETE FROM rate_window WHERE at <= \(hourAgo) RETURNING 1",
+                // Requests whose sender gave up long ago (it deletes its own when answered or timed out).
+                "DELETE FROM control_requests WHERE created_at <= \(hourAgo) RETURNING 1",
+            ] {
+                removed += try await connection.query(query, logger: logger).rows().count
+            }
+            return removed
+        }
+    }
+
     // MARK: Life cycle
 
     public func ping() async throws {

@@ -11,6 +11,7 @@ final class LocalLeases: Sendable {
         var pools: [String: [String: Lease]] = [:]
         var scopes: [String: String] = [:]
         var windows: [String: [Date]] = [:]
+        var once: [String: Date] = [:]
     }
     private let state = Mutex(State())
 
@@ -58,6 +59,36 @@ final class LocalLeases: Sendable {
             guard recent.count < limit else { return max(0.001, window - date.timeIntervalSince(recent[0])) }
             recent.append(date)
             return nil
+        }
+    }
+
+    func recordOnce(_ key: String, until expiresAt: Date, now: Date) -> Bool {
+        state.withLock { state in
+            if let held = state.once[key], held > now { return false }
+            state.once[key] = expiresAt
+            return true
+        }
+    }
+
+    func purgeExpired(before date: Date) -> Int {
+        state.withLock { state in
+            var removed = 0
+            for (scope, pool) in state.pools {
+                let live = pool.filter { $0.value.expiresAt > date }
+                removed += pool.count - live.count
+                for id in pool.keys where live[id] == nil { state.scopes[id] = nil }
+                state.pools[scope] = live.isEmpty ? nil : live
+            }
+            let hourAgo = date.addingTimeInterval(-3600)
+            for (scope, attempts) in state.windows {
+                let recent = attempts.filter { $0 > hourAgo }
+                removed += attempts.count - recent.count
+                state.windows[scope] = recent.isEmpty ? nil : recent
+            }
+            let live = state.once.filter { $0.value > date }
+            removed += state.once.count - live.count
+            state.once = live
+            return removed
         }
     }
 }

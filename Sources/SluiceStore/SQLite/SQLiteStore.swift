@@ -313,6 +313,14 @@ public final class SQLiteStore: Store {
         leases.admit(scope: scope, limit: limit, window: window, at: date)
     }
 
+    public func recordOnce(_ key: String, until expiresAt: Date, now: Date) async throws -> Bool {
+        leases.recordOnce(key, until: expiresAt, now: now)
+    }
+
+    public func purgeExpired(before date: Date) async throws -> Int {
+        leases.purgeExpired(before: date)
+    }
+
     /// One process owns the database: there are no other nodes to reach.
     public var clusterBus: (any ClusterBus)? { nil }
 
