@@ -39,6 +39,7 @@ public struct PostgresLocation: Sendable, Equatable {
         return components.string ?? "postgres://…"
     }
 
+    /// The pool's configuration.
     var configuration: PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
             switch sslMode {
@@ -49,5 +50,16 @@ public struct PostgresLocation: Sendable, Equatable {
         var configuration = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = .seconds(3)
         return configuration
+    }
+
+    /// One connection's configuration (migrations run on their own connection, before the pool).
+    var connectionConfiguration: PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS =
+            switch sslMode {
+            case "require": .require(try! .init(configuration: .makeClientConfiguration()))
+            case "prefer": .prefer(try! .init(configuration: .makeClientConfiguration()))
+            default: .disable
+            }
+        return PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
     }
 }

@@ -116,29 +116,33 @@ enum PostgresSchema {
         ]
     ]
 
-    /// Brings the database up to the latest version.
-    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
-        try await client.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(migrationLock))", logger: logger)
-            do {
-                try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY)", logger: logger)
-                var current = 0
-                for try await version in try await connection.query(
-                    "SELECT COALESCE(MAX(version), 0)::INT8 FROM schema_migrations", logger: logger
-                ).decode(Int64.self) {
-                    current = Int(version)
-                }
-                for (offset, statements) in migrations.enumerated() where offset + 1 > current {
-                    try await connection.withTransaction(logger: logger) { connection in
-                        for statement in statements { try await connection.query(statement, logger: logger) }
-                        try await connection.query("INSERT INTO schema_migrations (version) VALUES (\(offset + 1))", logger: logger)
-                    }
-                }
-            } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
-                throw error
+    /// Brings the database up to the latest version, on a connection of its own. Closing it releases
+    /// the advisory lock, whatever happened.
+    static func migrate(_ location: PostgresLocation, logger: Logger) async throws {
+        let connection = try await PostgresConnection.connect(configuration: location.connectionConfiguration, id: 0, logger: logger)
+        do {
+            try await migrate(on: connection, logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+    }
+
+    private static func migrate(on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_advisory_lock(\(migrationLock))", logger: logger)
+        try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY)", logger: logger)
+        var current = 0
+        for try await version in try await connection.query(
+            "SELECT COALESCE(MAX(version), 0)::INT8 FROM schema_migrations", logger: logger
+        ).decode(Int64.self) {
+            current = Int(version)
+        }
+        for (offset, statements) in migrations.enumerated() where offset + 1 > current {
+            try await connection.withTransaction(logger: logger) { connection in
+                for statement in statements { try await connection.query(statement, logger: logger) }
+                try await connection.query("INSERT INTO schema_migrations (version) VALUES (\(offset + 1))", logger: logger)
             }
-            try await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
         }
     }
 }

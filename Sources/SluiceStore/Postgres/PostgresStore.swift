@@ -30,19 +30,16 @@ public final class PostgresStore: Store {
 
     /// Connects to the database at `location` and migrates it (safely when several nodes start at once).
     public static func open(_ location: PostgresLocation, logger: Logger) async throws -> PostgresStore {
-        let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
-        // The pool runs for as long as the store is open; `close()` cancels it.
-        let clientTask = Task { await client.run() }
-        let store = PostgresStore(client: client, clientTask: clientTask, logger: logger)
         do {
-            try await PostgresSchema.migrate(client, logger: logger)
+            try await PostgresSchema.migrate(location, logger: logger)
         } catch {
-            clientTask.cancel()
-            await clientTask.value
             throw StoreError.unavailable(
                 "cannot open PostgreSQL database \(location.database) at \(location.host):\(location.port): \(String(reflecting: error))")
         }
-        return store
+        let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
+        // The pool runs for as long as the store is open; `close()` cancels it.
+        let clientTask = Task { await client.run() }
+        return PostgresStore(client: client, clientTask: clientTask, logger: logger)
     }
 
     /// Runs `body`, turning the driver's errors into `StoreError.unavailable` (the caller may retry).
