@@ -45,6 +45,8 @@ public struct SSEBenchmark: Sendable {
         public var published: Int
         public var deliveries: Int
         public var expectedDeliveries: Int
+        /// Streams the server ended before the run was over (slow readers, among others).
+        public var closedStreams: Int
         public var ackP50Milliseconds: Double
         public var ackToReceiptP50Milliseconds: Double
         public var ackToReceiptP99Milliseconds: Double
@@ -143,6 +145,7 @@ public struct SSEBenchmark: Sendable {
         _ = try? await waitFor(seconds: 10) { load.snapshot.receipts.count >= expected }
         let cpu = Self.cpuSeconds() - cpuBefore
         let receipts = load.snapshot.receipts
+        let closed = load.snapshot.closed
         let ackTimes = acks.all
         let fromAck = receipts.compactMap { r in ackTimes[r.marker].map { max(0, r.receivedAt - $0) } }.sorted()
         let fromPublish = receipts.map { $0.receivedAt - $0.marker }.sorted()
@@ -152,6 +155,7 @@ public struct SSEBenchmark: Sendable {
             connections: connections, connected: load.snapshot.connected, tokensPerSecond: tokensPerSecond,
             connectsPerSecond: connectsPerSecond, serverRSSBeforeBytes: rssBefore, serverRSSAfterBytes: rssAfter,
             bytesPerIdleConnection: perConnection, published: total, deliveries: receipts.count, expectedDeliveries: expected,
+            closedStreams: closed,
             ackP50Milliseconds: Self.percentile(ackSorted, 0.5), ackToReceiptP50Milliseconds: Self.percentile(fromAck, 0.5),
             ackToReceiptP99Milliseconds: Self.percentile(fromAck, 0.99), publishToReceiptP99Milliseconds: Self.percentile(fromPublish, 0.99),
             loadGeneratorCPUSeconds: cpu)

@@ -74,9 +74,10 @@ final class LoadStreamHandler: ChannelInboundHandler {
 
     private let totals: StreamLoad.SharedTotals
     private var ready: AsyncStream<Bool>.Continuation?
-    private var headerSeen = false
+    private var reader = HTTPBodyReader()
     /// The unfinished last line of the previous read.
     private var carry: [UInt8] = []
+    private var body: [UInt8] = []
 
     init(totals: StreamLoad.SharedTotals, ready: AsyncStream<Bool>.Continuation) {
         self.totals = totals
@@ -86,18 +87,17 @@ final class LoadStreamHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
-        buffer.withUnsafeReadableBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            if !headerSeen {
-                headerSeen = true
-                let ok = bytes.starts(with: "HTTP/1.1 200".utf8)
-                totals.state.withLock { ok ? ($0.connected += 1) : ($0.failed += 1) }
-                ready?.yield(ok)
-                ready?.finish()
-                ready = nil
-            }
-            var events = 0
-            var receipts: [(marker: Int64, receivedAt: Int64)] = []
+        body.removeAll(keepingCapacity: true)
+        buffer.withUnsafeReadableBytes { raw in reader.read(raw.bindMemory(to: UInt8.self), into: &body) }
+        if let ready, let ok = reader.succeeded {
+            totals.state.withLock { ok ? ($0.connected += 1) : ($0.failed += 1) }
+            ready.yield(ok)
+            ready.finish()
+            self.ready = nil
+        }
+        var events = 0
+        var receipts: [(marker: Int64, receivedAt: Int64)] = []
+        body.withUnsafeBufferPointer { bytes in
             var lineStart = 0
             // Lines are scanned where they lie; only a line cut by the end of a read is copied.
             func scan(_ line: UnsafeBufferPointer<UInt8>) {
@@ -115,11 +115,11 @@ final class LoadStreamHandler: ChannelInboundHandler {
                 lineStart = index + 1
             }
             carry += UnsafeBufferPointer(rebasing: bytes[lineStart...])
-            if events > 0 {
-                totals.state.withLock {
-                    $0.events += events
-                    $0.receipts += receipts
-                }
+        }
+        if events > 0 {
+            totals.state.withLock {
+                $0.events += events
+                $0.receipts += receipts
             }
         }
     }
