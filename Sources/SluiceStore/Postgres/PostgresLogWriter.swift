@@ -80,9 +80,11 @@ actor PostgresLogWriter {
                 guard !group.accepted.isEmpty else { return group.outcomes }
                 let last = head + Int64(group.accepted.count)
                 try await Self.store(LogRows(group.accepted, firstSequence: head + 1), connection, logger)
-                try await connection.query("UPDATE log_head SET seq = \(last) WHERE id = 1", logger: logger)
-                // Delivered to listeners when, and only if, the transaction commits.
-                try await connection.query("SELECT pg_notify(\(Self.channel), \("log:\(last)"))", logger: logger)
+                // One round trip for both: the head lock is held until commit, so every statement under it
+                // counts. The notification is delivered to listeners when, and only if, the transaction commits.
+                try await connection.query(
+                    "WITH head AS (UPDATE log_head SET seq = \(last) WHERE id = 1) SELECT pg_notify(\(Self.channel), \("log:\(last)"))",
+                    logger: logger)
                 return group.outcomes
             } }
             return outcomes.map { $0.mapError { $0 } }
@@ -93,25 +95,21 @@ actor PostgresLogWriter {
         }
     }
 
+    /// What the log knows of the users, tweets and messages `refs` names, in one query.
     private static func lookUp(_ refs: EntityReferences, _ connection: PostgresConnection, _ logger: Logger) async throws -> KnownEntities {
         var known = KnownEntities()
-        if !refs.userIDs.isEmpty {
-            for try await id in try await connection.query("SELECT id FROM users WHERE id = ANY(\(Array(refs.userIDs)))", logger: logger).decode(Int64.self) {
-                known.users.insert(id)
-            }
-        }
-        if !refs.tweetIDs.isEmpty {
-            for try await (id, author, deleted) in try await connection.query(
-                "SELECT id, author_id, deleted FROM tweets WHERE id = ANY(\(Array(refs.tweetIDs)))", logger: logger
-            ).decode((Int64, Int64, Bool).self) {
-                known.tweets[id] = .init(authorID: author, deleted: deleted)
-            }
-        }
-        if !refs.directMessageIDs.isEmpty {
-            for try await id in try await connection.query(
-                "SELECT id FROM direct_messages WHERE id = ANY(\(Array(refs.directMessageIDs)))", logger: logger
-            ).decode(Int64.self) {
-                known.directMessages.insert(id)
+        guard !(refs.userIDs.isEmpty && refs.tweetIDs.isEmpty && refs.directMessageIDs.isEmpty) else { return known }
+        let rows = try await connection.query(
+            """
+            SELECT 'u' AS kind, id, NULL::INT8 AS author_id, NULL::BOOL AS deleted FROM users WHERE id = ANY(\(Array(refs.userIDs)))
+            UNION ALL SELECT 't', id, author_id, deleted FROM tweets WHERE id = ANY(\(Array(refs.tweetIDs)))
+            UNION ALL SELECT 'd', id, NULL, NULL FROM direct_messages WHERE id = ANY(\(Array(refs.directMessageIDs)))
+            """, logger: logger)
+        for try await (kind, id, author, deleted) in rows.decode((String, Int64, Int64?, Bool?).self) {
+            switch kind {
+            case "u": known.users.insert(id)
+            case "t": known.tweets[id] = .init(authorID: author ?? 0, deleted: deleted ?? false)
+            default: known.directMessages.insert(id)
             }
         }
         return known
