@@ -20,6 +20,8 @@ public final class Hub: Sendable {
     }
 
     private let state: Mutex<State>
+    /// What this hub's streams did, for metrics.
+    public let counters = StreamCounters()
 
     /// - Parameter position: the sequence number of the last event already dispatched (the log's end).
     public init(position: Int64) {
@@ -84,6 +86,8 @@ public final class Hub: Sendable {
         guard let message, !recipients.isEmpty else { return }
         var named: ByteBuffer?
         var unnamed: ByteBuffer?
+        var delivered = 0
+        defer { counters.add(.deliveries, delivered) }
         for subscription in recipients {
             let frame: ByteBuffer
             if subscription.eventNames {
@@ -93,8 +97,13 @@ public final class Hub: Sendable {
                 frame = unnamed ?? message.frame(named: false)
                 unnamed = frame
             }
-            subscription.offer(frame, now: now)
+            if subscription.offer(frame, now: now) { delivered += 1 }
         }
+    }
+
+    /// Bytes queued in every connection's outbox, for metrics.
+    public var queuedBytes: Int {
+        state.withLock { $0.subscriptions.values.reduce(0) { $0 + $1.outbox.queuedBytes } }
     }
 
     // MARK: - Periodic duties and closing

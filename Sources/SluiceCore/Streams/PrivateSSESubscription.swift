@@ -22,12 +22,17 @@ public final class PrivateSSESubscription: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Where skipped messages and a slow-reader close are counted (the hub's).
+    private let counters: StreamCounters?
 
-    /// - Parameter wake: called when the outbox has something for the connection's writer (see `Outbox`).
+    /// - Parameters:
+    ///   - wake: called when the outbox has something for the connection's writer (see `Outbox`).
+    ///   - counters: the hub's `counters`, for metrics.
     public init(
         id: UInt64, keyID: String, spec: FilterSpec, eventNames: Bool, limits: StreamLimits, expiresAt: Double,
-        outboxLimit: Int, now: Double, wake: @escaping @Sendable () -> Void
+        outboxLimit: Int, now: Double, counters: StreamCounters? = nil, wake: @escaping @Sendable () -> Void
     ) {
+        self.counters = counters
         self.id = id
         self.keyID = keyID
         self.spec = spec
@@ -45,6 +50,7 @@ public final class PrivateSSESubscription: Sendable {
         let allowed = state.withLock { state -> Bool in
             guard state.bucket.take(now: now) else {
                 state.skipped += 1
+                counters?.add(.rateLimited)
                 return false
             }
             state.lastDelivery = now
@@ -60,6 +66,7 @@ public final class PrivateSSESubscription: Sendable {
         case .queued: return true
         case .closed: return false
         case .full:
+            counters?.add(.slowReaderDisconnects)
             close(.slowReader, discardQueued: true)
             return false
         }

@@ -20,13 +20,16 @@ public final class SiteStreamConnection: Sendable {
     public static let streamName = "site"
     public static let stallWarningFraction = 0.6
 
+    /// Where a stall close is counted (the hub's), for metrics.
+    private let counters: StreamCounters?
     /// The warning sent since the outbox was last below half the warning level, if any.
     private let warning = Mutex<ByteBuffer?>(nil)
 
     public init(
         id: String, appID: String, options: SiteStreamRules.Options, stringifyFriendIDs: Bool, format: SiteStreamFormat,
-        stallWarnings: Bool, outboxLimit: Int, wake: @escaping @Sendable () -> Void
+        stallWarnings: Bool, outboxLimit: Int, counters: StreamCounters? = nil, wake: @escaping @Sendable () -> Void
     ) {
+        self.counters = counters
         self.id = id
         self.appID = appID
         self.options = options
@@ -46,6 +49,7 @@ public final class SiteStreamConnection: Sendable {
         case .closed:
             return false
         case .full:
+            counters?.add(.slowReaderDisconnects)
             close(.stall, reason: "the client did not read fast enough and its queue filled up", discardQueued: true)
             return false
         case .queued:

@@ -39,6 +39,8 @@ public final class SiteStreamHub: Sendable {
     /// Most users one connection may carry (control streams' `add_user`).
     public let maxUsersPerConnection: Int
     private let state: Mutex<State>
+    /// What this hub's streams did, for metrics.
+    public let counters = StreamCounters()
 
     public init(state social: SocialState, maxUsersPerConnection: Int = 1000) {
         self.maxUsersPerConnection = maxUsersPerConnection
@@ -46,6 +48,8 @@ public final class SiteStreamHub: Sendable {
     }
 
     public var connectionCount: Int { state.withLock { $0.entries.count } }
+    /// Bytes queued in every connection's outbox, for metrics.
+    public var queuedBytes: Int { state.withLock { $0.entries.values.reduce(0) { $0 + $1.connection.outbox.queuedBytes } } }
     public var userStreamCount: Int { state.withLock { $0.router.subscribers.count } }
 
     // MARK: - Connecting
@@ -164,13 +168,15 @@ public final class SiteStreamHub: Sendable {
             else { return }
             let json = ByteBuffer(string: TwitterMessage.json(message))
             var frames: [SiteStreamFormat: [Int64: ByteBuffer]] = [:]
+            var delivered = 0
+            defer { counters.add(.deliveries, delivered) }
             for recipient in recipients {
                 guard let streamID = state.serials[recipient.connection], let connection = state.entries[streamID]?.connection else { continue }
                 let frame =
                     frames[connection.format]?[recipient.user]
                     ?? connection.format.frame(forUser: recipient.user, message: json, sequence: sequence)
                 frames[connection.format, default: [:]][recipient.user] = frame
-                connection.push(frame)
+                if connection.push(frame) { delivered += 1 }
             }
         }
     }

@@ -28,7 +28,8 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let follower = LogFollower(
         store: store, hub: hub, siteHub: siteHub, pollInterval: store.clusterBus == nil ? nil : .seconds(1), logger: logger)
     let leases = NodeLeases(store: store, node: settings.node, period: TimeInterval(settings.leaseSeconds), logger: logger)
-    let ingest = EventIngest(store: store, appended: follower.notify)
+    let metrics = ServerMetrics(hub: hub, siteHub: siteHub)
+    let ingest = EventIngest(store: store, metrics: metrics, appended: follower.notify)
     let announcer = ClusterAnnouncer(bus: store.clusterBus, hub: hub, siteHub: siteHub)
     let keys = KeyAdministration(store: store, announcer: announcer)
     let streams = PrivateSSEStreams(
@@ -44,7 +45,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let controlExecutor = ControlExecutor(store: store, hub: siteHub, logger: logger)
     let endpoints: [any StreamEndpoint] = [streams, siteStreams]
 
-    let router = buildRouter(store: store, ingest: ingest, keys: keys, settings: settings, node: settings.node)
+    let router = buildRouter(store: store, ingest: ingest, keys: keys, settings: settings, node: settings.node, metrics: metrics)
     AppsController(store: store, announcer: announcer).addRoutes(to: router.group("v1/admin").add(middleware: AdminTokenMiddleware(adminToken: settings.adminToken)).group("apps"))
     ControlStreamController(executor: controlExecutor, leases: leases, verifier: verifier, logger: logger).addRoutes(to: router)
     // Streams are served by a channel handler ahead of Hummingbird's responder (see StreamChannelHandler).
@@ -86,14 +87,15 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
 }
 
 func buildRouter(
-    store: any Store, ingest: EventIngest, keys: KeyAdministration, settings: ServerSettings, node: String
+    store: any Store, ingest: EventIngest, keys: KeyAdministration, settings: ServerSettings, node: String, metrics: ServerMetrics
 ) -> Router<SluiceRequestContext> {
     let router = Router(context: SluiceRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.get("healthz", use: HealthController(store: store, node: node).health)
+    router.get("metrics", use: MetricsController(metrics: metrics).scrape)
 
     router.group("sse/token").add(middleware: APIKeyMiddleware(store: store, scope: .stream))
-        .post(use: StreamTokenController(store: store, tokenLifetime: TimeInterval(settings.tokenLifetimeSeconds)).issue)
+        .post(use: StreamTokenController(store: store, tokenLifetime: TimeInterval(settings.tokenLifetimeSeconds), metrics: metrics).issue)
 
     let events = router.group("v1/events").add(middleware: APIKeyMiddleware(store: store, scope: .ingest))
     IngestController(ingest: ingest, store: store, maxBodyBytes: settings.maxIngestBodyBytes).addRoutes(to: events)

@@ -7,6 +7,7 @@ import SluiceStore
 struct StreamTokenController {
     let store: any Store
     let tokenLifetime: TimeInterval
+    let metrics: ServerMetrics
 
     @Sendable func issue(_ request: Request, context: SluiceRequestContext) async throws -> Response {
         guard let key = context.apiKey else { throw APIError.missingCredentials }
@@ -15,10 +16,12 @@ struct StreamTokenController {
         let token = StreamToken(secretHash: Secret.hash(secret), keyID: key.id, createdAt: now, expiresAt: now.addingTimeInterval(tokenLifetime))
         switch try await store.issueStreamToken(token, limit: key.limits.tokensPerHour) {
         case .issued:
+            metrics.tokensIssued.increment()
             return try JSONResponse.ok(
                 Issued(token: secret, expiresAt: Timestamp.format(token.expiresAt), streamURL: "/sse/private?token=\(secret)"),
                 status: .created)
         case .rateLimited(let retryAfter):
+            metrics.tokensRefused.increment()
             throw APIError(
                 .tooManyRequests, code: "token_rate_limited",
                 message: "this key may buy \(key.limits.tokensPerHour) stream tokens per hour; try again in \(Int(retryAfter.rounded(.up))) s",

@@ -137,7 +137,7 @@ struct SiteStreams: StreamEndpoint {
             let connection = SiteStreamConnection(
                 id: streamID, appID: appID, options: options.rules,
                 stringifyFriendIDs: options.stringifyFriendIDs, format: options.format, stallWarnings: options.stallWarnings,
-                outboxLimit: outboxBytes, wake: wake)
+                outboxLimit: outboxBytes, counters: hub.counters, wake: wake)
             let head = HTTPResponse.stream(
                 contentType: options.format == .sse ? "text/event-stream; charset=utf-8" : "application/json; charset=utf-8")
             // A keep-alive before the first message, as Twitter sent, so clients see the stream is live.
