@@ -146,6 +146,30 @@ import Testing
         }
     }
 
+    /// A request signed for `https://…` (as behind a TLS-terminating proxy) sent over plain HTTP with
+    /// `X-Forwarded-Proto: https`; returns the status (404 for the unknown stream means "signature accepted").
+    static func forwardedStatus(_ app: TestSiteApp, proto: String) async throws -> Int {
+        let path = "/1.1/site/c/nosuchstream/info.json"
+        let signedURL = app.baseURL.replacingOccurrences(of: "http://", with: "https://") + path
+        var request = HTTPClientRequest(url: app.baseURL + path)
+        request.headers.add(name: "Authorization", value: OAuth1Signer.authorizationHeader(app.signer.oauthParameters(method: "GET", url: signedURL, parameters: [])))
+        request.headers.add(name: "X-Forwarded-Proto", value: proto)
+        return Int(try await streamHTTP.execute(request, timeout: .seconds(10)).status.code)
+    }
+
+    @Test func forwardedProtoIsTrustedOnlyWhenConfigured() async throws {
+        try await live { _, _, app in
+            let untrusted = try await Self.forwardedStatus(app, proto: "https")
+            #expect(untrusted == 401, "off by default: a client could pick the scheme")
+        }
+        try await live(["http.trustForwardedProto": .init(.bool(true), isSecret: false)]) { _, _, app in
+            let trusted = try await Self.forwardedStatus(app, proto: "https")
+            #expect(trusted == 404, "signature accepted; the stream is unknown")
+            let bogus = try await Self.forwardedStatus(app, proto: "gopher")
+            #expect(bogus == 401, "only http and https are taken")
+        }
+    }
+
     @Test func badParametersGetTwittersStatusCodes() async throws {
         try await live(["siteStreams.connectsPerSecond": .init(.int(3), isSecret: false)]) { _, _, app in
             let track = try await SiteStreamProbe.open(app.request("GET", "/1.1/site.json", follow([1], [("track", "swift")])))

@@ -37,8 +37,9 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
 
     let tls = try settings.tlsConfiguration()
-    let verifier = OAuthVerifier(
+    var verifier = OAuthVerifier(
         store: store, nonces: OAuth1NonceWindow(window: TimeInterval(settings.oauthWindowSeconds)), scheme: tls == nil ? "http" : "https")
+    verifier.trustForwardedProto = settings.trustForwardedProto
     let siteStreams = SiteStreams(
         store: store, hub: siteHub, leases: leases, verifier: verifier, connectsPerSecond: settings.siteConnectsPerSecond,
         outboxBytes: settings.outboxBytes, logger: logger)

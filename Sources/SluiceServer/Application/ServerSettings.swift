@@ -46,6 +46,9 @@ public struct ServerSettings: Sendable {
     /// `cluster.leaseSeconds`: how long the connections of a node that died keep their places in
     /// cross-node limits (renewed every third of it while the node lives).
     public var leaseSeconds: Int
+    /// `http.trustForwardedProto`: behind a proxy that terminates TLS and sets `X-Forwarded-Proto`,
+    /// take the scheme clients used from it (OAuth signatures cover it).
+    public var trustForwardedProto: Bool
     /// `tls.certificate` and `tls.key`: PEM files; with both, every listener speaks HTTPS only.
     public var tlsCertificate: String?
     public var tlsKey: String?
@@ -70,6 +73,7 @@ public struct ServerSettings: Sendable {
         let name = reader.string(forKey: "cluster.node", default: ProcessInfo.processInfo.hostName)
         node = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40)) + "-" + Secret.generate(prefix: "", bytes: 3)
         leaseSeconds = reader.int(forKey: "cluster.leaseSeconds", default: 15)
+        trustForwardedProto = reader.bool(forKey: "http.trustForwardedProto", default: false)
         tlsCertificate = reader.string(forKey: "tls.certificate")
         tlsKey = reader.string(forKey: "tls.key")
     }

@@ -16,6 +16,10 @@ struct OAuthVerifier: Sendable {
     let nonces: OAuth1NonceWindow
     /// The scheme clients use to reach this server (`https` when it serves TLS).
     let scheme: String
+    /// Behind a proxy that terminates TLS, clients sign `https` URLs while this server sees plain HTTP:
+    /// when set, the proxy's `X-Forwarded-Proto` names the scheme. Only for a proxy that sets (and
+    /// overwrites) the header, since a client could otherwise choose it.
+    var trustForwardedProto = false
 
     /// A request as the signature sees it.
     struct SignedRequest {
@@ -26,6 +30,8 @@ struct OAuthVerifier: Sendable {
         var query: [(String, String)]
         var form: [(String, String)]
         var authorization: String?
+        /// `X-Forwarded-Proto`, lowercased, if the request has one.
+        var forwardedProto: String? = nil
     }
 
     static func unauthorized(_ message: String) -> APIError {
@@ -62,6 +68,8 @@ struct OAuthVerifier: Sendable {
             throw Self.unauthorized("only the app owner's access token may use Site Streams")
         }
         let (host, port) = Self.split(authority: request.authority)
+        var scheme = self.scheme
+        if trustForwardedProto, let forwarded = request.forwardedProto, forwarded == "http" || forwarded == "https" { scheme = forwarded }
         let uri = OAuth1Signature.baseURI(scheme: scheme, host: host, port: port, path: request.path)
         let base = OAuth1Signature.baseString(method: request.method, uri: uri, parameters: all)
         let expected = OAuth1Signature.sign(base, consumerSecret: app.consumerSecret, tokenSecret: app.accessTokenSecret)
@@ -112,6 +120,9 @@ extension OAuthVerifier.SignedRequest {
         }
         self.init(
             method: head.method.rawValue, authority: head.authority ?? "", path: path,
-            query: QueryString.pairs(QueryString.query(of: target)), form: form, authorization: head.headerFields[.authorization])
+            query: QueryString.pairs(QueryString.query(of: target)), form: form, authorization: head.headerFields[.authorization],
+            forwardedProto: head.headerFields[HTTPField.Name("X-Forwarded-Proto")!].map {
+                String($0.split(separator: ",").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+            })
     }
 }
