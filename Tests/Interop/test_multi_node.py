@@ -238,6 +238,16 @@ class Follower(threading.Thread):
             hang_up(self.response)
 
 
+def connected_followers(cluster, key, bases):
+    """One connected Follower per base URL (a base may repeat)."""
+    followers = [Follower(cluster, key, base=base) for base in bases]
+    for f in followers:
+        f.start()
+    for f in followers:
+        assert f.connected.wait(20), "stream did not connect"
+    return followers
+
+
 def published_tweets(start, count, text="cluster"):
     return [tweet(start + i, f"{text} {start + i}", AUTHOR) for i in range(count)]
 
@@ -283,12 +293,7 @@ def test_every_stream_on_every_node_gets_every_event_in_one_order(cluster):
     key = cluster.key(max_connections=20)
     cluster.publish(key, [AUTHOR])
     # Two streams opened on each node directly, three through nginx.
-    followers = [Follower(cluster, key, base=n.base) for n in cluster.nodes for _ in range(2)]
-    followers += [Follower(cluster, key) for _ in range(3)]
-    for f in followers:
-        f.start()
-    for f in followers:
-        assert f.connected.wait(20), "stream did not connect"
+    followers = connected_followers(cluster, key, [n.base for n in cluster.nodes for _ in range(2)] + [cluster.base] * 3)
 
     acked = []
     def publisher(node_index):
@@ -323,11 +328,7 @@ def test_limits_hold_across_nodes(cluster):
     # Three concurrent streams per key, counted over every node.
     key = cluster.key(max_connections=3, tokens_per_hour=100)
     cluster.publish(key, [AUTHOR])
-    followers = [Follower(cluster, key, base=n.base) for n in cluster.nodes]
-    for f in followers:
-        f.start()
-    for f in followers:
-        assert f.connected.wait(20)
+    followers = connected_followers(cluster, key, [n.base for n in cluster.nodes])
     for node in cluster.nodes:
         r = requests.get(f"{node.base}/sse/private?token={cluster.token(key, node.base)}", timeout=10)
         assert r.status_code == 429 and r.json()["error"]["code"] == "too_many_connections", r.text
@@ -480,9 +481,7 @@ def test_control_requests_reach_the_node_holding_the_stream(cluster):
 def test_revocations_reach_streams_on_every_node(cluster):
     key, key_id = cluster.key(with_id=True)
     cluster.publish(key, [AUTHOR, user(2, "bob")])
-    follower = Follower(cluster, key, base=cluster.nodes[2].base)
-    follower.start()
-    assert follower.connected.wait(20)
+    follower, = connected_followers(cluster, key, [cluster.nodes[2].base])
     app = cluster.admin("POST", "/v1/admin/apps", {"name": "revocations"})
     for uid in (1, 2):
         cluster.admin("POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": uid})
@@ -511,14 +510,7 @@ def test_a_killed_node_loses_nothing_and_its_clients_resume_elsewhere(cluster):
     cluster.publish(key, [AUTHOR])
     # Two streams per node (opened directly, so the victim surely holds some); on failure they come
     # back through nginx, as a client of a load-balanced address would.
-    followers = []
-    for node in cluster.nodes:
-        for _ in range(2):
-            f = Follower(cluster, key, base=node.base)
-            followers.append(f)
-            f.start()
-    for f in followers:
-        assert f.connected.wait(20)
+    followers = connected_followers(cluster, key, [n.base for n in cluster.nodes for _ in range(2)])
     for f in followers:
         f.base = cluster.base
 
@@ -556,11 +548,7 @@ def test_a_killed_node_loses_nothing_and_its_clients_resume_elsewhere(cluster):
 def test_postgres_restart_mid_ingest(cluster):
     key = cluster.key(max_connections=6)
     cluster.publish(key, [AUTHOR])
-    followers = [Follower(cluster, key, base=n.base) for n in cluster.nodes]
-    for f in followers:
-        f.start()
-    for f in followers:
-        assert f.connected.wait(20)
+    followers = connected_followers(cluster, key, [n.base for n in cluster.nodes])
 
     publisher = Publisher(key, [n.base for n in cluster.nodes], 20000)
     acked, outcomes = publisher.acked, publisher.outcomes
