@@ -41,6 +41,7 @@ import Testing
             #expect(probe.header("Content-Type")?.hasPrefix("text/event-stream") == true)
             #expect(probe.header("Cache-Control") == "no-cache")
             #expect(probe.header("X-Accel-Buffering") == "no")
+            #expect(probe.header("Connection") == "close", "the connection ends with the stream")
             try await probe.connected()
             let first = try #require(probe.statuses.first)
             #expect(first["filters"]?["keywords"] == .array([.string("swift")]))

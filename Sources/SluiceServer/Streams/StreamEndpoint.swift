@@ -45,12 +45,15 @@ struct OpenStream: Sendable {
 
 extension HTTPResponse {
     /// The head of a stream response: `200`, no caching, and no buffering by proxies (nginx honours
-    /// `X-Accel-Buffering`), so every frame reaches the client as it is written.
+    /// `X-Accel-Buffering`), so every frame reaches the client as it is written; `Connection: close`.
     static func stream(contentType: String) -> HTTPResponse {
         var head = HTTPResponse(status: .ok)
         head.headerFields[.contentType] = contentType
         head.headerFields[.cacheControl] = "no-cache"
         head.headerFields[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        // The connection ends with the stream: said up front, so that a client never puts it back in its
+        // pool and sends the next request into a socket the server is closing.
+        head.headerFields[.connection] = "close"
         return head
     }
 }
