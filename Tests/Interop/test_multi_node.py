@@ -505,6 +505,20 @@ def test_revocations_reach_streams_on_every_node(cluster):
     stream.close()
 
 
+def test_a_node_shut_down_gracefully_frees_its_places_at_once(cluster):
+    key = cluster.key(max_connections=3)
+    followers = connected_followers(cluster, key, [n.base for n in cluster.nodes])
+    leaving = cluster.nodes[0]
+    leaving.stop()  # SIGTERM, and waits for the process to exit
+    assert leaving.proc.returncode == 0, leaving.log_path.read_text()
+    # At once, on the first try: well within the lease period (3 s), the place is free again.
+    r = requests.get(f"{cluster.nodes[1].base}/sse/private?token={cluster.token(key, cluster.nodes[1].base)}", stream=True, timeout=10)
+    assert r.status_code == 200, r.text
+    r.close()
+    for f in followers:
+        f.stop()
+
+
 def test_a_killed_node_loses_nothing_and_its_clients_resume_elsewhere(cluster):
     key = cluster.key(max_connections=6)
     cluster.publish(key, [AUTHOR])

@@ -52,7 +52,7 @@ final class NodeLeases: Service, Sendable {
         try await store.lease(id: id, now: Date())?.node
     }
 
-    /// The heartbeat, until shutdown.
+    /// The heartbeat, until shutdown; then this node's places are given back at once.
     func run() async throws {
         let beat = Duration.milliseconds(Int64(period * 1000 / 3))
         try? await cancelWhenGracefulShutdown {
@@ -65,6 +65,14 @@ final class NodeLeases: Service, Sendable {
                     self.logger.warning("cannot renew this node's leases", metadata: ["error": "\(error)"])
                 }
             }
+        }
+        // Services stop in reverse order: the server has ended its streams by now, and the store is
+        // still open. Expiring what is left means clients reconnecting to other nodes are not refused
+        // for a lease period (a rolling restart).
+        do {
+            try await store.renewLeases(node: node, until: Date())
+        } catch {
+            logger.warning("cannot give back this node's leases; they expire within \(Int(period)) s", metadata: ["error": "\(error)"])
         }
     }
 }
