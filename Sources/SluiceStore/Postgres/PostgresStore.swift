@@ -68,7 +68,18 @@ public final class PostgresStore: Store {
     }
 
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await run { [client, logger] in try await client.withTransaction(logger: self.logger) { try await body($0) } }
+        try await run { [client, logger] in try await client.withTransaction(logger: logger) { try await body($0) } }
+    }
+
+    /// A transaction that runs alone among those serialized on `name`, on every node: it first takes a
+    /// transaction-level advisory lock on the name, released at commit. For count-then-insert limits.
+    private func transaction<T: Sendable>(
+        serializedOn name: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await transaction { [logger] connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(name)))", logger: logger)
+            return try await body(connection)
+        }
     }
 
     // MARK: Log
@@ -180,9 +191,8 @@ public final class PostgresStore: Store {
 
     public func issueStreamToken(_ token: StreamToken, limit: Int) async throws -> TokenIssue {
         let since = Int64(token.createdAt.addingTimeInterval(-StreamToken.issueWindow).millisecondsSince1970)
-        return try await transaction { connection in
-            // Serializes issues for this key across nodes, so the window is counted exactly.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("tokens:" + token.keyID)))", logger: self.logger)
+        // Issues for one key take turns across nodes, so the window is counted exactly.
+        return try await transaction(serializedOn: "tokens:" + token.keyID) { connection in
             let boundary = try await connection.query(
                 """
                 SELECT created_at FROM stream_tokens WHERE key_id = \(token.keyID) AND created_at > \(since)
@@ -280,8 +290,7 @@ public final class PostgresStore: Store {
 
     public func acquireLease(_ lease: Lease, limit: Int, now: Date) async throws -> Bool {
         let nowMS = Int64(now.millisecondsSince1970)
-        return try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lease.scope)))", logger: self.logger)
+        return try await transaction(serializedOn: "lease:" + lease.scope) { connection in
             try await connection.query("DELETE FROM leases WHERE scope = \(lease.scope) AND expires_at <= \(nowMS)", logger: self.logger)
             let held = try await connection.query(
                 "SELECT count(*)::INT8 AS n FROM leases WHERE scope = \(lease.scope) AND id <> \(lease.id)", logger: self.logger
@@ -315,8 +324,7 @@ public final class PostgresStore: Store {
     public func admit(scope: String, limit: Int, window: TimeInterval, at date: Date) async throws -> TimeInterval? {
         let at = Int64(date.millisecondsSince1970)
         let start = at - Int64((window * 1000).rounded())
-        return try await transaction { connection -> TimeInterval? in
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("rate:" + scope)))", logger: self.logger)
+        return try await transaction(serializedOn: "rate:" + scope) { connection -> TimeInterval? in
             try await connection.query("DELETE FROM rate_window WHERE scope = \(scope) AND at <= \(start)", logger: self.logger)
             let row = try await connection.query(
                 "SELECT count(*)::INT8 AS n, min(at) AS oldest FROM rate_window WHERE scope = \(scope)", logger: self.logger
