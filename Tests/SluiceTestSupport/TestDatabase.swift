@@ -20,15 +20,24 @@ public enum TestDatabase {
             host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
             password: components.password, database: String(components.path.dropFirst()), tls: .disable)
         let logger = Logger(label: "test-database")
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         do {
-            try await connection.query("CREATE DATABASE \(unescaped: name)", logger: logger)
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+            do {
+                try await connection.query("CREATE DATABASE \(unescaped: name)", logger: logger)
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try await connection.close()
         } catch {
-            try? await connection.close()
-            throw error
+            // PostgresNIO's errors print nothing useful by default; a failing test must say why.
+            throw TestDatabaseError(description: "cannot create a test database on \(server): \(String(reflecting: error))")
         }
-        try await connection.close()
         components.path = "/" + name
         return components.string!
     }
+}
+
+public struct TestDatabaseError: Error, CustomStringConvertible {
+    public var description: String
 }
