@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SluiceStore", targets: ["SluiceStore"]),
         .library(name: "SluiceServer", targets: ["SluiceServer"]),
         .library(name: "SluiceClient", targets: ["SluiceClient"]),
+        .library(name: "SluiceBench", targets: ["SluiceBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -83,6 +85,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SluiceBench",
+            dependencies: [
+                "SluiceCore",
+                "SluiceClient",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "sluice",
             dependencies: [
@@ -90,6 +104,7 @@ let package = Package(
                 "SluiceStore",
                 "SluiceServer",
                 "SluiceClient",
+                "SluiceBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,6 +134,11 @@ let package = Package(
         .testTarget(
             name: "SluiceClientTests",
             dependencies: ["SluiceClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceBenchTests",
+            dependencies: ["SluiceBench", "SluiceCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

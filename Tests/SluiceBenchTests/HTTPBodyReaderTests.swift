@@ -1,4 +1,4 @@
-@testable import SluiceClient
+@testable import SluiceBench
 import Testing
 
 /// The load generator's response reader: whatever the read and chunk boundaries, the body comes out

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SluiceClient
+import SluiceBench
 import SluiceCore
 
 /// `sluice bench site-routing`: Site Streams routing in process, at scale: K connections × U users on
@@ -36,7 +36,7 @@ struct SiteRoutingBench: ParsableCommand {
             }
         }
         let state = SocialState(users: users, follows: Array(edges), blocks: [])
-        let before = SSEBenchmark.residentBytes(getpid()) ?? 0
+        let before = ProcessStats.residentBytes(getpid()) ?? 0
         let hub = SiteStreamHub(state: state, maxUsersPerConnection: usersPerConnection)
         var open: [SiteStreamConnection] = []
         for k in 0..<connections {
@@ -50,7 +50,7 @@ struct SiteRoutingBench: ParsableCommand {
         for connection in open {
             if case .frames(let frames)? = connection.outbox.take() { preambleBytes += frames.reduce(0) { $0 + $1.readableBytes } }
         }
-        let after = SSEBenchmark.residentBytes(getpid()) ?? 0
+        let after = ProcessStats.residentBytes(getpid()) ?? 0
 
         var latencies: [Double] = []
         latencies.reserveCapacity(events)

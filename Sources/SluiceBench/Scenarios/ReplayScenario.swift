@@ -1,0 +1,74 @@
+import AsyncHTTPClient
+import Foundation
+import SluiceClient
+
+/// `replay`: how fast one consumer catches up from the log. Publishes N tweets (batched), then opens one
+/// stream with `last_event_id` just before them and times the stream until all N have arrived.
+public struct ReplayScenario: Sendable {
+    public var target: SluiceTarget
+    public var events: Int
+
+    public init(target: SluiceTarget, events: Int) {
+        self.target = target
+        self.events = events
+    }
+
+    public struct Report: Codable, Sendable {
+        public var scenario = "replay"
+        public var server: String
+        public var events: Int
+        public var received: Int
+        public var seconds: Double
+        public var eventsPerSecond: Double
+    }
+
+    public func run(log: @escaping @Sendable (String) -> Void) async throws -> Report {
+        try await HTTPClient.withLoadClient { http in
+            let setup = try await SluiceSetup.make(target, http: http, connections: 1)
+            let batch = 1000
+            let endpoint = setup.batchEndpoint(batch)
+            let idBase = Int64(Date().timeIntervalSince1970 * 1000) * 100
+            let before = try await Self.logPosition(target.baseURL, http: http)
+            let requests = (events + batch - 1) / batch
+            let clock = ContinuousClock()
+            var started = clock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for lane in 0..<4 {
+                    group.addTask {
+                        for n in stride(from: lane, to: requests, by: 4) {
+                            if let failure = await Publisher(endpoint: endpoint, http: http).publish(["id": String(idBase + Int64(n)), "marker": "replay"]) {
+                                throw BenchError("publishing the events to replay failed: \(failure)")
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let published = requests * batch
+            log(String(format: "published %d events in %.1f s", published, (clock.now - started) / .seconds(1)))
+
+            let token = try await setup.client.streamToken()
+            let address = try setup.streamAddress
+            let load = StreamLoad()
+            started = clock.now
+            try await load.open(host: address.host, port: address.port, path: "/sse/private?token=\(token)&last_event_id=\(before)")
+            // Everything after `before` is ours unless other traffic runs: every tweet reaches an unfiltered stream.
+            _ = await StreamSet.wait(timeout: 300) { load.snapshot.messages >= published }
+            let seconds = (clock.now - started) / .seconds(1)
+            let received = load.snapshot.messages
+            try await load.shutdown()
+            if received < published { log("only \(received) of \(published) events arrived within 300 s") }
+            return Report(
+                server: target.label, events: published, received: received, seconds: seconds,
+                eventsPerSecond: Double(received) / seconds)
+        }
+    }
+
+    /// The log's last sequence number, from `/healthz`.
+    static func logPosition(_ baseURL: String, http: HTTPClient) async throws -> Int64 {
+        let response = try await http.execute(HTTPClientRequest(url: baseURL + "/healthz"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 16)
+        struct Health: Decodable { var last_seq: Int64 }
+        return try JSONDecoder().decode(Health.self, from: Data(buffer: body)).last_seq
+    }
+}
