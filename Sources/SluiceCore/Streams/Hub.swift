@@ -58,6 +58,19 @@ public final class Hub: Sendable {
         return ahead
     }
 
+    /// Adds `subscription` at the hub's current position: for a stream that does not resume, which starts
+    /// with the next event, whatever it is. Needs no replay, hence no task, which is what an idle stream
+    /// would otherwise keep (measured: about 6 KB each).
+    public func registerLive(_ subscription: PrivateSSESubscription) {
+        let revoked: Bool = state.withLock { state in
+            if state.revokedKeys.contains(subscription.keyID) { return true }
+            state.subscriptions[subscription.id] = subscription
+            state.index.insert(subscription.id, subscription.spec)
+            return false
+        }
+        if revoked { subscription.close(.keyRevoked) }
+    }
+
     public func remove(_ subscription: PrivateSSESubscription) {
         state.withLock { state in
             state.subscriptions[subscription.id] = nil

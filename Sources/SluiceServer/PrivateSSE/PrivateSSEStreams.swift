@@ -142,6 +142,13 @@ struct PrivateSSEStreams: StreamEndpoint {
             subscription.push(streams.connected(admission, subscription: subscription))
             let streams = self.streams
             let lastEventID = admission.lastEventID
+            // A stream that does not resume joins the live flow here; one that resumes replays first, in a task.
+            var replay: (@Sendable () async -> Void)?
+            if let lastEventID {
+                replay = { await streams.replayAndJoin(subscription, after: lastEventID) }
+            } else {
+                hub.registerLive(subscription)
+            }
             return OpenStream(
                 head: head, outbox: subscription.outbox,
                 quiesce: { subscription.close(.shutdown) },
@@ -149,7 +156,7 @@ struct PrivateSSEStreams: StreamEndpoint {
                     hub.remove(subscription)
                     leases.release(id: leaseID)
                 },
-                run: { await streams.replayAndJoin(subscription, after: lastEventID) })
+                run: replay)
         }
 
         func abandon() {

@@ -48,6 +48,15 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         self.endpoints = endpoints
     }
 
+    /// Each connection keeps its receive buffer between reads; NIO's default first buffer is 2 KB, which
+    /// an idle stream would hold for nothing (measured with heaptrack). Requests here are small, and the
+    /// adaptive allocator still grows to 64 KB for a large body (ingest on the main port).
+    static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65_536)
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        try? context.channel.syncOptions?.setOption(.recvAllocator, value: Self.receiveBuffers)
+    }
+
     // MARK: - Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -132,13 +141,26 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         let drain = StreamWakeups.Drain({ self.drain(context: context) }, eventLoop: context.eventLoop)
         let wakeups = StreamWakeups.of(context.eventLoop)
         let stream = admission.open(wake: { wakeups.wake(drain) })
-        mode = .streaming(stream)
+        // Kept without its head, which is written once below (a stream's headers would otherwise stay in
+        // memory for the life of the connection).
+        var kept = stream
+        kept.head = HTTPResponse(status: .ok)
+        mode = .streaming(kept)
         // The head goes out at once (clients wait for it before reading); the first frames follow on the
         // wake. Without a length, the encoder declares the body chunked (HTTP/1.1, always, after
         // `HTTP1ToHTTPServerCodec`), which is how `writeBody` frames it.
         context.writeAndFlush(wrapOutboundOut(.head(stream.head)), promise: nil)
         chunkContext = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
-        if let run = stream.run { task = Task { await run() } }
+        if let run = stream.run {
+            // The task's handle is let go as soon as it ends: a finished task kept alive holds its memory.
+            let done = NIOLoopBound(self, eventLoop: context.eventLoop)
+            task = Task {
+                await run()
+                done.eventLoop.execute { done.value.task = nil }
+            }
+        } else {
+            task = nil
+        }
     }
 
     // MARK: - Writing
