@@ -47,13 +47,28 @@ public struct ReplayScenario: Sendable {
             let published = requests * batch
             log(String(format: "published %d events in %.1f s", published, (clock.now - started) / .seconds(1)))
 
-            let token = try await setup.client.streamToken()
+            // Replay is measured alone: first wait until the server has dispatched everything published
+            // (a live stream receives one more tweet, published last), so that what follows is catch-up
+            // only, not the server still taking in the batch.
             let address = try setup.streamAddress
+            let live = StreamLoad()
+            try await live.open(host: address.host, port: address.port, path: "/sse/private?keywords=sentinel&token=\(try await setup.client.streamToken())")
+            let sentinel = Publisher(endpoint: setup.publishEndpoint, http: http)
+            if let failure = await sentinel.publish(["id": String(idBase + Int64(requests) * 10_000), "marker": PublishMarker.make(), "words": "sentinel"]) {
+                throw BenchError("publishing the sentinel failed: \(failure)")
+            }
+            guard await StreamSet.wait(timeout: 600, until: { live.snapshot.messages >= 2 }) else {
+                throw BenchError("the server did not deliver the events published within 600 s")
+            }
+            try await live.shutdown()
+            log(String(format: "the server dispatched them all %.1f s after the first publish", (clock.now - started) / .seconds(1)))
+
+            let token = try await setup.client.streamToken()
             let load = StreamLoad()
             started = clock.now
             try await load.open(host: address.host, port: address.port, path: "/sse/private?token=\(token)&last_event_id=\(before)")
             // Everything after `before` is ours unless other traffic runs: every tweet reaches an unfiltered stream.
-            _ = await StreamSet.wait(timeout: 300) { load.snapshot.messages >= published }
+            _ = await StreamSet.wait(timeout: 300) { load.snapshot.messages >= published + 1 }
             let seconds = (clock.now - started) / .seconds(1)
             let received = load.snapshot.messages
             try await load.shutdown()

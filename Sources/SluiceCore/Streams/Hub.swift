@@ -17,15 +17,23 @@ public final class Hub: Sendable {
         /// register after `close(keyID:)` has run.
         var revokedKeys: Set<String> = []
         var nextID: UInt64 = 1
+        var recent: ReplayBuffer
     }
 
     private let state: Mutex<State>
     /// What this hub's streams did, for metrics.
     public let counters = StreamCounters()
 
-    /// - Parameter position: the sequence number of the last event already dispatched (the log's end).
-    public init(position: Int64) {
-        state = Mutex(State(position: position))
+    /// - Parameters:
+    ///   - position: the sequence number of the last event already dispatched (the log's end).
+    ///   - replayMemory: bytes of recent messages kept for replay from memory (`ReplayBuffer`).
+    public init(position: Int64, replayMemory: Int = 64 << 20) {
+        state = Mutex(State(position: position, recent: ReplayBuffer(budget: replayMemory)))
+    }
+
+    /// Up to `limit` messages after `sequence` from memory, or nil if they are no longer (or not yet) there.
+    public func recentMessages(after sequence: Int64, limit: Int) -> [ReplayBuffer.Entry]? {
+        state.withLock { state in state.recent.entries(after: sequence, limit: limit).map(Array.init) }
     }
 
     /// The sequence number of the last event dispatched.
@@ -85,6 +93,7 @@ public final class Hub: Sendable {
         let message = try PrivateSSEMessage(decoded, sequence: event.sequence, facts: facts)
         let recipients: [PrivateSSESubscription] = state.withLock { state in
             state.position = max(state.position, event.sequence)
+            state.recent.append(sequence: event.sequence, message: message)
             guard let message else { return [] }
             let ids: [UInt64] =
                 if let tweet = message.tweet, let terms = message.terms {

@@ -43,10 +43,13 @@ public struct PrivateSSEMessage: Sendable {
 
     /// Whether a connection with `spec` gets this message.
     public func isWanted(by spec: FilterSpec) -> Bool {
-        if let tweet, let terms { return spec.matches(tweet, terms: terms) }
+        // A message kept for replay has no terms (`ReplayBuffer`); they are found again when needed.
+        if let tweet { return spec.matches(tweet, terms: terms ?? (spec.keywords.isEmpty ? Self.noTerms : TweetTerms(tweet))) }
         if let user { return spec.concerns(user) }
         return false
     }
+
+    private static let noTerms = TweetTerms(text: "")
 
     /// The SSE frame, with the event named (`event: tweet`) or not (`?event_names=false`).
     public func frame(named: Bool) -> ByteBuffer {

@@ -21,7 +21,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     // The graph and the hub start from the same log position, read in one snapshot: the follower
     // then applies every later event exactly once.
     let graph = try await store.socialGraph()
-    let hub = Hub(position: graph.sequence)
+    let hub = Hub(position: graph.sequence, replayMemory: settings.replayMemoryBytes)
     let siteHub = SiteStreamHub(
         state: SocialState(users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: settings.siteTweetMemory),
         maxUsersPerConnection: settings.siteMaxUsers)

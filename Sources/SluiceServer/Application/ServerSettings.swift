@@ -26,6 +26,9 @@ public struct ServerSettings: Sendable {
     public var outboxBytes: Int
     /// `stream.replayWindowSeconds`: how old an event a resuming client may still be replayed.
     public var replayWindowSeconds: Int
+    /// `stream.replayMemoryBytes`: recent messages kept in memory so that resuming clients are replayed
+    /// without reading the log (an estimate of their size).
+    public var replayMemoryBytes: Int
     /// `stream.tokenLifetimeSeconds`: how long a stream token lives (24 h).
     public var tokenLifetimeSeconds: Int
     /// `stream.port`: also serve streams on a dedicated listener at this port (on the HTTP host).
@@ -63,6 +66,7 @@ public struct ServerSettings: Sendable {
         heartbeatSeconds = reader.int(forKey: "stream.heartbeatSeconds", default: 15)
         outboxBytes = reader.int(forKey: "stream.outboxBytes", default: 256 * 1024)
         replayWindowSeconds = reader.int(forKey: "stream.replayWindowSeconds", default: 24 * 3600)
+        replayMemoryBytes = reader.int(forKey: "stream.replayMemoryBytes", default: 64 << 20)
         tokenLifetimeSeconds = reader.int(forKey: "stream.tokenLifetimeSeconds", default: Int(StreamToken.lifetime))
         streamPort = reader.int(forKey: "stream.port")
         siteKeepaliveSeconds = reader.int(forKey: "siteStreams.keepaliveSeconds", default: 30)

@@ -183,6 +183,15 @@ struct PrivateSSEStreams: StreamEndpoint {
             ], named: admission.eventNames)
     }
 
+    /// Queues a replayed frame, first waiting while the outbox is half full: a replay goes at the pace of
+    /// its client, and never fills the outbox (which would close the stream as a slow reader).
+    private func push(_ frame: ByteBuffer, to subscription: PrivateSSESubscription) async {
+        if subscription.outbox.queuedBytes + frame.readableBytes > subscription.outbox.limit / 2 {
+            await subscription.outbox.waitForRoom()
+        }
+        subscription.push(frame)
+    }
+
     /// Replays what a resuming client missed, matching its filters, then joins it to the live flow at
     /// exactly the next event: `Hub.register(_:at:)` only succeeds when the replay has reached the
     /// hub's position, so nothing is missed or sent twice at the seam.
@@ -208,6 +217,15 @@ struct PrivateSSEStreams: StreamEndpoint {
             while let ahead = hub.register(subscription, at: cursor) {
                 while cursor < ahead {
                     guard !subscription.outbox.isClosed, !Task.isCancelled else { return }
+                    // Recent events come from the hub's memory as live dispatch left them; older ones from the log.
+                    if let recent = hub.recentMessages(after: cursor, limit: Int(min(1000, ahead - cursor))), let last = recent.last {
+                        for entry in recent {
+                            guard let message = entry.message, message.isWanted(by: subscription.spec) else { continue }
+                            await push(message.frame(named: subscription.eventNames), to: subscription)
+                        }
+                        cursor = last.sequence
+                        continue
+                    }
                     let page = try await store.events(after: cursor, limit: Int(min(500, ahead - cursor)))
                     guard let last = page.last else { break }
                     let decoded = try page.map { try $0.decoded() }
@@ -215,11 +233,10 @@ struct PrivateSSEStreams: StreamEndpoint {
                         publicTweets: try await store.publicTweets(among: decoded.reduce(into: Set()) { $0.formUnion(Visibility.referencedTweets(of: $1)) }))
                     for (event, value) in zip(page, decoded) {
                         if let message = try PrivateSSEMessage(value, sequence: event.sequence, facts: facts), message.isWanted(by: subscription.spec) {
-                            subscription.push(message.frame(named: subscription.eventNames))
+                            await push(message.frame(named: subscription.eventNames), to: subscription)
                         }
                     }
                     cursor = last.sequence
-                    await subscription.outbox.waitForRoom()
                 }
             }
         } catch {
