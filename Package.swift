@@ -148,6 +148,7 @@ let package = Package(
                 "SluiceStore",
                 "SluiceServer",
                 "SluiceClient",
+                "SluiceBench",
                 "SluiceTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -289,8 +289,10 @@ import Testing
         }
     }
 
-    @Test func resumingWithLastEventIDReplaysExactlyWhatWasMissed() async throws {
-        try await live { server in
+    /// From the log (no replay memory), from memory, and from both (memory for only the last few events).
+    @Test(arguments: [0, 3000, 64 << 20])
+    func resumingWithLastEventIDReplaysExactlyWhatWasMissed(replayMemoryBytes: Int) async throws {
+        try await live(["stream.replayMemoryBytes": .init(.int(replayMemoryBytes), isSecret: false)]) { server in
             let client = try await server.client(limits: ["events_per_second": 1000])
             _ = try await client.publish([.userUpdate(Self.author)])
             let first = try await server.stream(client, "keywords=news")

@@ -4,10 +4,18 @@ import NIOCore
 import SluiceCore
 
 /// The per-event work of the fan-out: what must stay cheap as connections and subscriptions grow.
+///
+/// Regressions show against the committed thresholds (`Thresholds/`): allocation counts are exact on
+/// any machine, so they are checked with a small absolute tolerance; time is too noisy on a shared
+/// machine for a static limit and is compared between runs instead (`swift package benchmark
+/// baseline compare`). Check: `swift package benchmark thresholds check`; after an intended change:
+/// `swift package --allow-writing-to-package-directory benchmark thresholds update`, then keep only
+/// `mallocCountTotal` in the files. (Names without spaces: the threshold files are named after them.)
 let benchmarks: @Sendable () -> Void = {
     // A thousand iterations per sample: the harness costs microseconds per sample, more than these operations.
     Benchmark.defaultConfiguration = .init(
-        metrics: [.cpuTotal, .mallocCountTotal, .throughput], scalingFactor: .kilo, maxDuration: .seconds(2))
+        metrics: [.cpuTotal, .mallocCountTotal, .throughput], scalingFactor: .kilo, maxDuration: .seconds(2),
+        thresholds: [.mallocCountTotal: .init(relative: [.p90: 5], absolute: [.p90: 50])])
 
     let author = User(id: 1, username: "bench", verified: true, followersCount: 5000)
     let tweet = Tweet(
@@ -16,7 +24,7 @@ let benchmarks: @Sendable () -> Void = {
     let event = Event.tweet(tweet)
 
     // Encoding one event for Private SSE: once per event, whatever the number of subscribers.
-    Benchmark("Private SSE message and frame, per event") { benchmark in
+    Benchmark("PrivateSSEMessageAndFrame") { benchmark in
         for _ in benchmark.scaledIterations {
             let message = try PrivateSSEMessage(event, sequence: 42, facts: .init())!
             blackHole(message.frame(named: true))
@@ -31,18 +39,50 @@ let benchmarks: @Sendable () -> Void = {
         }
         let matching = Tweet(id: 2, text: "about kw7 and kw42", createdAt: tweet.createdAt, user: author)
         let terms = TweetTerms(matching)
-        Benchmark("FilterIndex route, \(count) subscriptions") { benchmark in
+        Benchmark("FilterIndexRoute\(count)Subscriptions") { benchmark in
             for _ in benchmark.scaledIterations { blackHole(index.matches(matching, terms: terms)) }
         }
     }
 
     // One delivery into a connection's outbox and the writer taking it.
-    Benchmark("Outbox push and take") { benchmark in
+    Benchmark("OutboxPushAndTake") { benchmark in
         let outbox = Outbox(limit: 1 << 20, wake: {})
         let frame = ByteBuffer(string: String(repeating: "x", count: 600))
         for _ in benchmark.scaledIterations {
             _ = outbox.push(frame)
             blackHole(outbox.take())
         }
+    }
+
+    // Dispatch of one event to 1,000 unfiltered streams: routing, one shared frame, 1,000 outbox pushes.
+    Benchmark("HubDispatchTo1000Streams", configuration: .init(scalingFactor: .one)) { benchmark in
+        let hub = Hub(position: 0, replayMemory: 1 << 20)
+        let subscriptions = (0..<1000).map { _ in
+            PrivateSSESubscription(
+                id: hub.makeSubscriptionID(), keyID: "k", spec: FilterSpec(), eventNames: true,
+                limits: .init(maxConnections: 1, eventsPerSecond: 1_000_000, tokensPerHour: 1, idleTimeoutSeconds: 3600), expiresAt: .greatestFiniteMagnitude, outboxLimit: 1 << 30, now: 0, wake: {})
+        }
+        for subscription in subscriptions { hub.registerLive(subscription) }
+        var sequence: Int64 = 0
+        for _ in benchmark.scaledIterations {
+            sequence += 1
+            try hub.dispatch(
+                StoredEvent(sequence: sequence, kind: .tweet, data: "", acceptedAt: Date()), decoded: event, facts: .init(), now: Double(sequence))
+            benchmark.stopMeasurement()
+            for subscription in subscriptions { _ = subscription.outbox.take() }
+            benchmark.startMeasurement()
+        }
+    }
+
+    // Keeping a dispatched message for replay from memory.
+    Benchmark("ReplayBufferAppend") { benchmark in
+        var buffer = ReplayBuffer(budget: 1 << 20)
+        let message = try PrivateSSEMessage(event, sequence: 1, facts: .init())
+        var sequence: Int64 = 0
+        for _ in benchmark.scaledIterations {
+            sequence += 1
+            buffer.append(sequence: sequence, message: message)
+        }
+        blackHole(buffer.count)
     }
 }

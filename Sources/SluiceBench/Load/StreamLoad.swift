@@ -19,7 +19,7 @@ public final class StreamLoad: Sendable {
         public var messages = 0
         /// Publish-to-receipt latency of every message that carried a marker.
         public var latency = LatencyHistogram()
-        /// When the last message arrived (``ProcessStats/wallNanoseconds()``), 0 before any.
+        /// When the last marked message arrived (``ProcessStats/wallNanoseconds()``), 0 before any.
         public var lastMessageAt: Int64 = 0
     }
 
@@ -162,7 +162,7 @@ final class LoadStreamHandler: ChannelInboundHandler {
             totals.state.withLock {
                 $0.messages += messages
                 for latency in latencies { $0.latency.record(nanoseconds: latency) }
-                $0.lastMessageAt = now
+                if !latencies.isEmpty { $0.lastMessageAt = now }
             }
         }
     }

@@ -2,7 +2,7 @@
 /// a small bitmap font) with no image library, which this platform's toolchain lacks. The image data is
 /// stored uncompressed (deflate "stored" blocks), which every PNG reader accepts.
 public struct PNGImage: Sendable {
-    public struct Color: Sendable, Equatable {
+    public struct Color: Sendable, Hashable {
         public var r, g, b: UInt8
         public init(_ r: UInt8, _ g: UInt8, _ b: UInt8) { (self.r, self.g, self.b) = (r, g, b) }
         public static let white = Color(255, 255, 255)

@@ -84,7 +84,8 @@ public struct DeliveryScenario: Sendable {
             }
             let perMessage = kind == .fanout ? streams.opened : min(matches, connections)
             let expected = published.published * perMessage
-            _ = await StreamSet.wait(timeout: 10) { streams.load.snapshot.messages >= expected }
+            // Only marked messages count: a server may send others (Sluice's status events, a profile update).
+            _ = await StreamSet.wait(timeout: 10) { streams.load.snapshot.latency.count >= expected }
             let totals = streams.load.snapshot
             let cpu = ProcessStats.ownCPUSeconds() - cpuBefore
             let serverCPU = ProcessStats.cpuSeconds(serverPIDs).flatMap { after in serverCPUBefore.map { after - $0 } }
@@ -94,7 +95,7 @@ public struct DeliveryScenario: Sendable {
             return Report(
                 scenario: kind, server: target.label, connections: connections, connected: streams.opened, rate: rate, duration: duration,
                 published: published.published, publishFailures: published.failed, firstPublishFailure: published.firstFailure,
-                expectedDeliveries: expected, deliveries: totals.messages, deliveriesPerSecond: Double(totals.messages) / elapsed,
+                expectedDeliveries: expected, deliveries: totals.latency.count, deliveriesPerSecond: Double(totals.latency.count) / elapsed,
                 latency: totals.latency.summary, acknowledgement: published.acknowledgement, closedStreams: totals.closed,
                 loadGeneratorCPUSeconds: cpu, serverCPUSeconds: serverCPU,
                 distribution: totals.latency.distribution.map { [$0.percentile, $0.milliseconds] })
