@@ -38,6 +38,18 @@ import Testing
         }
     }
 
+    @Test func siteStreamsDeliverEachTweetToItsAuthorAndFollowersStreams() async throws {
+        try await live { target in
+            let report = try await SiteStreamsScenario(
+                target: target, connections: 2, usersPerConnection: 10, follows: 3, rate: 10, duration: 1, sourceAddresses: 1
+            ).run(log: { _ in })
+            #expect(report.connected == 2)
+            #expect(report.published == 10 && report.publishFailures == 0)
+            #expect(report.expectedDeliveries >= 10, "at least each author's own stream")
+            #expect(report.deliveries == report.expectedDeliveries, "exactly the author and its followers, per the generated graph")
+        }
+    }
+
     @Test func connectCountsAuthenticatedStreamsOpened() async throws {
         try await live { target in
             let report = try await ConnectScenario(target: .sluice(target), lanes: 4, duration: 1, sourceAddresses: 1).run(log: { _ in })

@@ -82,7 +82,9 @@ public final class StreamLoad: Sendable {
         let channel = try await bootstrap.connect(host: host, port: port).get()
         if keep { channels.withLock { $0.append(channel) } }
         var request = ByteBuffer()
-        request.writeString("GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nAccept: text/event-stream\r\n")
+        // The framing asked for: a server that offers both (Sluice's Site Streams do) picks by `Accept`.
+        let accept = framing == .serverSentEvents ? "text/event-stream" : "application/json"
+        request.writeString("GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nAccept: \(accept)\r\n")
         for (name, value) in headers { request.writeString("\(name): \(value)\r\n") }
         request.writeString("\r\n")
         try await channel.writeAndFlush(request)

@@ -8,12 +8,12 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a running server (Sluice, or nchan, Pushpin and others by URL).",
         discussion: """
-            Scenarios: fanout, filtered, connect, idle, replay, ingest; `plot` charts saved JSON reports.
+            Scenarios: fanout, filtered, sitestreams, connect, idle, replay, ingest; `plot` charts saved JSON reports.
             In-process: filter-index, site-routing. Progress goes to stderr; the result to stdout, as a
             table or, with --json, as JSON.
             """,
         subcommands: [
-            FanoutBench.self, FilteredBench.self, ConnectBench.self, IdleBench.self, ReplayBench.self, IngestBench.self, PlotBench.self,
+            FanoutBench.self, FilteredBench.self, SiteStreamsBench.self, ConnectBench.self, IdleBench.self, ReplayBench.self, IngestBench.self, PlotBench.self,
             FilterIndexBench.self, SiteRoutingBench.self,
         ])
 }

@@ -61,3 +61,37 @@ func runDelivery(
             report.latency.description, report.acknowledgement.description, report.loadGeneratorCPUSeconds,
             report.serverCPUSeconds.map { String(format: ", server %.1f s", $0) } ?? ""))
 }
+
+/// `sluice bench sitestreams`: Site Streams connections carrying many users on a realistic follow graph.
+struct SiteStreamsBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sitestreams", abstract: "K Site Streams connections × U users on a Zipf follow graph; deliveries/s and latency.")
+
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Site Streams connections.") var connections = 20
+    @Option(help: "Users per connection (at most 100).") var usersPerConnection = 100
+    @Option(help: "Accounts each user follows, on average.") var follows = 20
+    @Option(help: "Tweets published per second.") var rate: Double = 50
+    @Option(help: "Seconds of publishing.") var duration: Double = 10
+
+    func run() async throws {
+        guard connections > 0, rate > 0, duration > 0, follows >= 0 else { throw ValidationError("connections, rate and duration must be positive") }
+        FileLimit.raiseToHardLimit()
+        let report = try await SiteStreamsScenario(
+            target: try target.sluiceTarget(), connections: connections, usersPerConnection: usersPerConnection, follows: follows, rate: rate,
+            duration: duration, sourceAddresses: target.sourceAddresses, serverPIDs: target.serverPID
+        ).run(log: progress)
+        try output.emit(
+            report,
+            table: String(
+                format: """
+                    sitestreams %@: %d/%d connections × %d users, %d follows; %d tweets published (%d failed)
+                      deliveries  %d of %d expected, %.0f/s
+                      latency     %@
+                      CPU         load generator %.1f s%@
+                    """, report.server, report.connected, report.connections, report.usersPerConnection, report.followEdges, report.published,
+                report.publishFailures, report.deliveries, report.expectedDeliveries, report.deliveriesPerSecond, report.latency.description,
+                report.loadGeneratorCPUSeconds, report.serverCPUSeconds.map { String(format: ", server %.1f s", $0) } ?? ""))
+    }
+}
