@@ -12,13 +12,17 @@ final class StreamWakeups: Sendable {
     typealias Drain = NIOLoopBound<() -> Void>
 
     private let eventLoop: any EventLoop
+    /// The loop's chunk cache (`ChunkCache`), reachable only on the loop.
+    let chunks: NIOLoopBoundBox<ChunkCache>
     private let pending = Mutex<(drains: [Drain], scheduled: Bool)>(([], false))
 
     private init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
+        chunks = NIOLoopBoundBox.makeBoxSendingValue(ChunkCache(), as: ChunkCache.self, eventLoop: eventLoop)
     }
 
     /// The wake-ups of `eventLoop` (one object per loop, for the life of the process, as event loops are).
+    /// Also keeps the loop's `ChunkCache`, which has the same scope.
     static func of(_ eventLoop: any EventLoop) -> StreamWakeups {
         let id = ObjectIdentifier(eventLoop)
         return registry.withLock { loops in
