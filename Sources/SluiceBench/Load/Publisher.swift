@@ -62,7 +62,7 @@ public struct Publisher: Sendable {
     public func run(
         rate: Double, duration: Double, idBase: Int64, values: @escaping @Sendable (Int) -> [String: String] = { _ in [:] }
     ) async -> Report {
-        let state = Tally((published: 0, failed: 0, firstFailure: String?.none, acks: LatencyHistogram()))
+        let state = Tally(RequestTally())
         let clock = ContinuousClock()
         let total = max(1, Int(rate * duration))
         let interval = Duration.seconds(1 / rate)
@@ -79,20 +79,12 @@ public struct Publisher: Sendable {
                     fields["n"] = String(n)
                     let failure = await publish(fields)
                     let acked = ProcessStats.wallNanoseconds()
-                    state.update {
-                        if let failure {
-                            $0.failed += 1
-                            $0.firstFailure = $0.firstFailure ?? failure
-                        } else {
-                            $0.published += 1
-                            $0.acks.record(nanoseconds: acked - sent)
-                        }
-                    }
+                    state.update { $0.record(failure: failure, nanoseconds: acked - sent) }
                 }
             }
         }
         return state.update {
-            Report(published: $0.published, failed: $0.failed, firstFailure: $0.firstFailure, acknowledgement: $0.acks.summary)
+            Report(published: $0.succeeded, failed: $0.failed, firstFailure: $0.firstFailure, acknowledgement: $0.latency.summary)
         }
     }
 

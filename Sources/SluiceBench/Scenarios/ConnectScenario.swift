@@ -47,7 +47,7 @@ public struct ConnectScenario: Sendable {
                 address = try StreamAddress(generic.subscribeURL.replacingOccurrences(of: "{{n}}", with: "0"))
             }
             let load = StreamLoad()
-            let state = Tally((connects: 0, refused: 0, firstRefusal: String?.none, latency: LatencyHistogram()))
+            let state = Tally(RequestTally())
             let cpuBefore = ProcessStats.ownCPUSeconds()
             let serverCPUBefore = ProcessStats.cpuSeconds(serverPIDs)
             let clock = ContinuousClock()
@@ -61,21 +61,16 @@ public struct ConnectScenario: Sendable {
                             let source = sourceAddresses > 1 ? "127.0.0.\(2 + n % sourceAddresses)" : nil
                             n += lanes
                             let t0 = ProcessStats.wallNanoseconds()
+                            var failure: String?
                             do {
                                 var path = address.path
                                 if let setup { path = "/sse/private?token=\(try await setup.client.streamToken())" }
                                 try await load.open(host: address.host, port: address.port, path: path, sourceAddress: source, keep: false)
-                                let elapsed = ProcessStats.wallNanoseconds() - t0
-                                state.update {
-                                    $0.connects += 1
-                                    $0.latency.record(nanoseconds: elapsed)
-                                }
                             } catch {
-                                state.update {
-                                    $0.refused += 1
-                                    $0.firstRefusal = $0.firstRefusal ?? "\(error)"
-                                }
+                                failure = "\(error)"
                             }
+                            let elapsed = ProcessStats.wallNanoseconds() - t0
+                            state.update { $0.record(failure: failure, nanoseconds: elapsed) }
                         }
                     }
                 }
@@ -86,8 +81,8 @@ public struct ConnectScenario: Sendable {
             try await load.shutdown()
             return state.update {
                 Report(
-                    server: target.label, lanes: lanes, duration: seconds, connects: $0.connects, refused: $0.refused,
-                    firstRefusal: $0.firstRefusal, connectsPerSecond: Double($0.connects) / seconds, latency: $0.latency.summary,
+                    server: target.label, lanes: lanes, duration: seconds, connects: $0.succeeded, refused: $0.failed,
+                    firstRefusal: $0.firstFailure, connectsPerSecond: Double($0.succeeded) / seconds, latency: $0.latency.summary,
                     loadGeneratorCPUSeconds: cpu, serverCPUSeconds: serverCPU)
             }
         }

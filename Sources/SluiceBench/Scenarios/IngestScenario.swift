@@ -40,7 +40,7 @@ public struct IngestScenario: Sendable {
             let setup = try await SluiceSetup.make(target, http: http, connections: 1)
             let batch = batch, clients = clients
             let publisher = Publisher(endpoint: setup.batchEndpoint(batch), http: http)
-            let state = Tally((requests: 0, failures: 0, firstFailure: String?.none, acks: LatencyHistogram()))
+            let state = Tally(RequestTally())
             // Distinct per run: milliseconds × 100 leaves room for 100 requests per millisecond of run time.
             let idBase = Int64(Date().timeIntervalSince1970 * 1000) * 100
             let serverCPUBefore = ProcessStats.cpuSeconds(serverPIDs)
@@ -56,15 +56,7 @@ public struct IngestScenario: Sendable {
                             let failure = await publisher.publish(["id": String(idBase + Int64(n)), "marker": PublishMarker.make(at: t0)])
                             n += clients
                             let elapsed = ProcessStats.wallNanoseconds() - t0
-                            state.update {
-                                if let failure {
-                                    $0.failures += 1
-                                    $0.firstFailure = $0.firstFailure ?? failure
-                                } else {
-                                    $0.requests += 1
-                                    $0.acks.record(nanoseconds: elapsed)
-                                }
-                            }
+                            state.update { $0.record(failure: failure, nanoseconds: elapsed) }
                             if failure != nil { try? await Task.sleep(for: .milliseconds(100)) }
                         }
                     }
@@ -74,9 +66,9 @@ public struct IngestScenario: Sendable {
             let serverCPU = ProcessStats.cpuSeconds(serverPIDs).flatMap { after in serverCPUBefore.map { after - $0 } }
             return state.update {
                 Report(
-                    server: target.label, clients: clients, batch: batch, requests: $0.requests, failures: $0.failures,
-                    firstFailure: $0.firstFailure, events: $0.requests * batch, seconds: seconds,
-                    eventsPerSecond: Double($0.requests * batch) / seconds, acknowledgement: $0.acks.summary, serverCPUSeconds: serverCPU)
+                    server: target.label, clients: clients, batch: batch, requests: $0.succeeded, failures: $0.failed,
+                    firstFailure: $0.firstFailure, events: $0.succeeded * batch, seconds: seconds,
+                    eventsPerSecond: Double($0.succeeded * batch) / seconds, acknowledgement: $0.latency.summary, serverCPUSeconds: serverCPU)
             }
         }
     }
