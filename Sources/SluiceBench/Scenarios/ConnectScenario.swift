@@ -48,8 +48,7 @@ public struct ConnectScenario: Sendable {
             }
             let load = StreamLoad()
             let state = Tally(RequestTally())
-            let cpuBefore = ProcessStats.ownCPUSeconds()
-            let serverCPUBefore = ProcessStats.cpuSeconds(serverPIDs)
+            let meter = CPUMeter(serverPIDs: serverPIDs)
             let clock = ContinuousClock()
             let started = clock.now
             let end = started.advanced(by: .seconds(duration))
@@ -76,8 +75,8 @@ public struct ConnectScenario: Sendable {
                 }
             }
             let seconds = (clock.now - started) / .seconds(1)
-            let cpu = ProcessStats.ownCPUSeconds() - cpuBefore
-            let serverCPU = ProcessStats.cpuSeconds(serverPIDs).flatMap { after in serverCPUBefore.map { after - $0 } }
+            let cpu = meter.ownSeconds
+            let serverCPU = meter.serverSeconds
             try await load.shutdown()
             return state.update {
                 Report(

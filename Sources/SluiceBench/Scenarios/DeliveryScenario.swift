@@ -72,8 +72,7 @@ public struct DeliveryScenario: Sendable {
                 target, connections: connections, sourceAddresses: sourceAddresses, http: http,
                 query: { kind == .filtered ? "keywords=kw\($0)" : "" }, log: log)
             guard let publisher = streams.publisher else { throw BenchError("no publish URL: give --publish-url") }
-            let cpuBefore = ProcessStats.ownCPUSeconds()
-            let serverCPUBefore = ProcessStats.cpuSeconds(serverPIDs)
+            let meter = CPUMeter(serverPIDs: serverPIDs)
             streams.load.resetMessages()
             let started = ProcessStats.wallNanoseconds()
             let published = await publisher.run(rate: rate, duration: duration, idBase: Publisher.idBase()) { n in
@@ -87,8 +86,8 @@ public struct DeliveryScenario: Sendable {
             // Only marked messages count: a server may send others (Sluice's status events, a profile update).
             _ = await StreamSet.wait(timeout: 10) { streams.load.snapshot.latency.count >= expected }
             let totals = streams.load.snapshot
-            let cpu = ProcessStats.ownCPUSeconds() - cpuBefore
-            let serverCPU = ProcessStats.cpuSeconds(serverPIDs).flatMap { after in serverCPUBefore.map { after - $0 } }
+            let cpu = meter.ownSeconds
+            let serverCPU = meter.serverSeconds
             try await streams.load.shutdown()
             let elapsed = Double(max(1, totals.lastMessageAt - started)) / 1e9
             if let failure = published.firstFailure { log("first publish failure: \(failure)") }

@@ -43,7 +43,7 @@ public struct IngestScenario: Sendable {
             let state = Tally(RequestTally())
             // Distinct per run: milliseconds × 100 leaves room for 100 requests per millisecond of run time.
             let idBase = Int64(Date().timeIntervalSince1970 * 1000) * 100
-            let serverCPUBefore = ProcessStats.cpuSeconds(serverPIDs)
+            let meter = CPUMeter(serverPIDs: serverPIDs)
             let clock = ContinuousClock()
             let started = clock.now
             let end = started.advanced(by: .seconds(duration))
@@ -63,7 +63,7 @@ public struct IngestScenario: Sendable {
                 }
             }
             let seconds = (clock.now - started) / .seconds(1)
-            let serverCPU = ProcessStats.cpuSeconds(serverPIDs).flatMap { after in serverCPUBefore.map { after - $0 } }
+            let serverCPU = meter.serverSeconds
             return state.update {
                 Report(
                     server: target.label, clients: clients, batch: batch, requests: $0.succeeded, failures: $0.failed,

@@ -112,8 +112,7 @@ public struct SiteStreamsScenario: Sendable {
                         #"[{"type":"tweet","data":{"id":{{id}},"text":"{{marker}} site stream bench","created_at":"2024-01-01T12:00:00Z","user":{"id":{{author}},"username":"bench{{index}}"},"lang":"en"}}]"#)),
                 http: http)
             let authors = graph.authors(count: Int(rate * duration) + 1, seed: 11)
-            let cpuBefore = ProcessStats.ownCPUSeconds()
-            let serverCPUBefore = ProcessStats.cpuSeconds(serverPIDs)
+            let meter = CPUMeter(serverPIDs: serverPIDs)
             load.resetMessages()
             let started = ProcessStats.wallNanoseconds()
             let published = await publisher.run(rate: rate, duration: duration, idBase: Publisher.idBase()) { n in
@@ -122,8 +121,8 @@ public struct SiteStreamsScenario: Sendable {
             let expected = (0..<published.published).reduce(0) { $0 + graph.audience(of: authors[$1]) }
             _ = await StreamSet.wait(timeout: 10) { load.snapshot.latency.count >= expected }
             let totals = load.snapshot
-            let cpu = ProcessStats.ownCPUSeconds() - cpuBefore
-            let serverCPU = ProcessStats.cpuSeconds(serverPIDs).flatMap { after in serverCPUBefore.map { after - $0 } }
+            let cpu = meter.ownSeconds
+            let serverCPU = meter.serverSeconds
             try await load.shutdown()
             if let failure = published.firstFailure { log("first publish failure: \(failure)") }
             return Report(
