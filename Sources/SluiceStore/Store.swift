@@ -44,9 +44,9 @@ public protocol Store: Sendable {
     /// Tokens that are already spent or expired before `date` are no longer needed; returns how many were removed.
     func purgeStreamTokens(before date: Date) async throws -> Int
 
-    /// The ids, among `ids`, of live tweets whose authors are public: what visibility rules need to know
-    /// about the tweets an event refers to.
-    func publicTweets(among ids: Set<Int64>) async throws -> Set<Int64>
+    /// The author and liveness of the tweets among `ids` (those the log knows): what visibility rules
+    /// need of tweets the event core's memory no longer holds. Never their stored profiles.
+    func tweetStates(ids: Set<Int64>) async throws -> [Int64: KnownEntities.TweetState]
 
     /// Profiles and the follow and block graph as they stand after one log position, read at once:
     /// where Site Streams routing starts from, before following the log from `sequence` on.

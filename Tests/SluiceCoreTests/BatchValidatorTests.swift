@@ -6,6 +6,10 @@ import Testing
     let alice = Fixtures.user(1, "alice")
     let bob = Fixtures.user(2, "bob")
 
+    static func profiles(_ ids: Int64...) -> [Int64: User] {
+        Dictionary(uniqueKeysWithValues: ids.map { ($0, Fixtures.user($0)) })
+    }
+
     @Test func aBatchMayReferToWhatItCreates() {
         var known = KnownEntities()
         #expect(BatchValidator.validate(Fixtures.everyKind(), against: &known) == nil)
@@ -14,7 +18,7 @@ import Testing
     }
 
     @Test func unknownReferencesAreRefusedAndStateIsUnchanged() {
-        var known = KnownEntities(users: [1])
+        var known = KnownEntities(profiles: Self.profiles(1))
         let before = known
         let rejection = BatchValidator.validate(
             [.tweet(Fixtures.tweet(10, by: alice)), .follow(.init(sourceID: 1, targetID: 99))], against: &known)
@@ -23,7 +27,7 @@ import Testing
     }
 
     @Test func duplicateTweetIdsAreRefused() {
-        var known = KnownEntities(users: [1], tweets: [10: .init(authorID: 1, deleted: false)])
+        var known = KnownEntities(profiles: Self.profiles(1), tweets: [10: .init(authorID: 1, deleted: false)])
         #expect(BatchValidator.validate([.tweet(Fixtures.tweet(10, by: alice))], against: &known)?.code == .duplicateID)
         var fresh = KnownEntities()
         let twice = [Event.tweet(Fixtures.tweet(11, by: alice)), .tweet(Fixtures.tweet(11, by: alice))]
@@ -31,7 +35,7 @@ import Testing
     }
 
     @Test func deletesMustComeFromTheAuthorAndOnlyOnce() {
-        var known = KnownEntities(users: [1, 2], tweets: [10: .init(authorID: 1, deleted: false)])
+        var known = KnownEntities(profiles: Self.profiles(1, 2), tweets: [10: .init(authorID: 1, deleted: false)])
         #expect(BatchValidator.validate([.delete(.init(id: 10, userID: 2))], against: &known)?.code == .invalidReference)
         #expect(BatchValidator.validate([.delete(.init(id: 10, userID: 1))], against: &known) == nil)
         #expect(BatchValidator.validate([.delete(.init(id: 10, userID: 1))], against: &known)?.code == .invalidReference)
@@ -40,7 +44,7 @@ import Testing
     }
 
     @Test func repliesMustReferToKnownTweetsAndUsers() {
-        var known = KnownEntities(users: [1])
+        var known = KnownEntities(profiles: Self.profiles(1))
         var reply = Fixtures.tweet(20, by: alice)
         reply.inReplyToStatusID = 19
         #expect(BatchValidator.validate([.tweet(reply)], against: &known)?.message == "data.in_reply_to_status_id: unknown tweet 19")
@@ -50,7 +54,7 @@ import Testing
     }
 
     @Test func directMessagesNeedBothUsersAndAFreshId() {
-        var known = KnownEntities(users: [1, 2])
+        var known = KnownEntities(profiles: Self.profiles(1, 2))
         let dm = DirectMessage(id: 5, senderID: 1, recipientID: 2, text: "hi", createdAt: Fixtures.created)
         #expect(BatchValidator.validate([.directMessage(dm)], against: &known) == nil)
         #expect(BatchValidator.validate([.directMessage(dm)], against: &known)?.code == .duplicateID)

@@ -13,7 +13,7 @@ import Testing
 
     func dispatch(_ hub: Hub, _ seq: Int64, _ text: String) throws {
         let event = Event.tweet(Fixtures.tweet(seq, by: Fixtures.user(1), text: text))
-        try hub.dispatch(StoredEvent(sequence: seq, kind: .tweet, data: try event.encodedData(), acceptedAt: Date()), decoded: event, facts: .init(), now: 0)
+        hub.dispatch(sequence: seq, message: try PrivateSSEMessage(event, sequence: seq), isPublic: true, now: 0)
     }
 
     func frames(_ s: PrivateSSESubscription) -> [String] {

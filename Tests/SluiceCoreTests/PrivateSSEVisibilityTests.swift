@@ -114,16 +114,15 @@ import Testing
             filters.append((filter, subscription))
         }
         var oracle = Oracle()
+        var state = SocialState()
         var expected = Array(repeating: [Int64](), count: subscriptions)
         for (index, event) in stream.enumerated() {
             let sequence = Int64(index + 1)
-            // The facts the event core looks up in the store, from the oracle's own state.
-            let facts = Visibility.Facts(publicTweets: Set(Visibility.referencedTweets(of: event).filter { id in
-                oracle.tweetAuthor[id].flatMap { oracle.users[$0] }.map { !$0.protected } ?? false
-            }))
             if case .tweet(let t) = event { oracle.users[t.user.id] = t.user }
-            let data = try JSONCoding.string(event)
-            try hub.dispatch(StoredEvent(sequence: sequence, kind: event.kind, data: data, acceptedAt: Date()), decoded: event, facts: facts, now: 1)
+            // As the log follower does: apply, then decide on the state after the event.
+            state.apply(event)
+            let message = try PrivateSSEMessage(event, sequence: sequence)
+            hub.dispatch(sequence: sequence, message: message, isPublic: message?.isPublic(in: state) ?? false, now: 1)
             if oracle.isPublic(event) {
                 for (i, (filter, _)) in filters.enumerated() where oracle.wants(event, filter) { expected[i].append(sequence) }
             }

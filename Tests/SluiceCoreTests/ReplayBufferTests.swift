@@ -8,7 +8,7 @@ import Testing
     static let author = User(id: 1, username: "a")
 
     static func message(_ sequence: Int64, _ text: String = "hello") throws -> PrivateSSEMessage? {
-        try PrivateSSEMessage(.tweet(Tweet(id: sequence, text: text, createdAt: Date(), user: author)), sequence: sequence, facts: .init())
+        try PrivateSSEMessage(.tweet(Tweet(id: sequence, text: text, createdAt: Date(), user: author)), sequence: sequence)
     }
 
     @Test func itAnswersOnlyForTheRangeItHolds() throws {

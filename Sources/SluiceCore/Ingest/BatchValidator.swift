@@ -28,19 +28,31 @@ public enum BatchValidator {
     /// Validates `events` in order against `known`. On success `known` also holds what the batch
     /// created, so the next batch of a group commit sees it; on failure `known` is unchanged.
     public static func validate(_ events: [Event], against known: inout KnownEntities) -> BatchRejection? {
-        var state = known
-        for (index, event) in events.enumerated() {
-            if let problem = check(event, in: &state) {
-                return BatchRejection(index: index, code: problem.0, message: problem.1)
-            }
-        }
-        known = state
+        if case .failure(let rejection) = resolve(events, against: &known) { return rejection }
         return nil
     }
 
-    private static func check(_ event: Event, in state: inout KnownEntities) -> (BatchRejection.Code, String)? {
+    /// Validates `events` like `validate(_:against:)` and returns them as the log stores them: every
+    /// profile they carry resolved against the current one (`User.resolved(over:from:)`), so that what
+    /// the log holds is complete and a partial object cannot loosen who may see what.
+    public static func resolve(_ events: [Event], against known: inout KnownEntities) -> Result<[Event], BatchRejection> {
+        var state = known
+        var resolved: [Event] = []
+        resolved.reserveCapacity(events.count)
+        for (index, event) in events.enumerated() {
+            var event = event
+            if let problem = check(&event, in: &state) {
+                return .failure(BatchRejection(index: index, code: problem.0, message: problem.1))
+            }
+            resolved.append(event)
+        }
+        known = state
+        return .success(resolved)
+    }
+
+    private static func check(_ event: inout Event, in state: inout KnownEntities) -> (BatchRejection.Code, String)? {
         func needUser(_ id: Int64, _ field: String) -> (BatchRejection.Code, String)? {
-            state.users.contains(id) ? nil : (.unknownReference, "data.\(field): unknown user \(id)")
+            state.profiles[id] != nil ? nil : (.unknownReference, "data.\(field): unknown user \(id)")
         }
         func needTweet(_ id: Int64, _ field: String) -> (BatchRejection.Code, String)? {
             state.tweets[id] != nil ? nil : (.unknownReference, "data.\(field): unknown tweet \(id)")
@@ -51,14 +63,16 @@ public enum BatchValidator {
         }
 
         switch event {
-        case .tweet(let t):
+        case .tweet(var t):
             if state.tweets[t.id] != nil { return (.duplicateID, "data.id: tweet \(t.id) already exists") }
             if let id = t.inReplyToStatusID, let p = needTweet(id, "in_reply_to_status_id") { return p }
             if let id = t.inReplyToUserID, id != t.user.id, let p = needUser(id, "in_reply_to_user_id") { return p }
             if let id = t.retweetedStatusID, let p = needLiveTweet(id, "retweeted_status_id") { return p }
             if let id = t.quotedStatusID, let p = needTweet(id, "quoted_status_id") { return p }
-            state.users.insert(t.user.id)
+            t.user = t.user.resolved(over: state.profiles[t.user.id], from: .tweetAuthor)
+            state.profiles[t.user.id] = t.user
             state.tweets[t.id] = .init(authorID: t.user.id, deleted: false)
+            event = .tweet(t)
         case .delete(let d):
             if let p = needLiveTweet(d.id, "id") { return p }
             if state.tweets[d.id]?.authorID != d.userID {
@@ -66,7 +80,9 @@ public enum BatchValidator {
             }
             state.tweets[d.id]?.deleted = true
         case .userUpdate(let u):
-            state.users.insert(u.id)
+            let profile = u.resolved(over: state.profiles[u.id], from: .profileUpdate)
+            state.profiles[u.id] = profile
+            event = .userUpdate(profile)
         case .follow(let r), .unfollow(let r), .block(let r), .unblock(let r):
             if let p = needUser(r.sourceID, "source_id") ?? needUser(r.targetID, "target_id") { return p }
         case .favorite(let f), .unfavorite(let f):

@@ -3,9 +3,12 @@
 /// The store fills one of these with a few set-based queries, then `BatchValidator` checks the whole
 /// batch against it in memory, so validation costs a handful of queries per group commit, not per event.
 public struct KnownEntities: Sendable, Equatable {
-    public var users: Set<Int64>
+    /// The current profiles of the users named: what a partial profile in the batch is resolved against.
+    public var profiles: [Int64: User]
     public var tweets: [Int64: TweetState]
     public var directMessages: Set<Int64>
+
+    public var users: Set<Int64> { Set(profiles.keys) }
 
     public struct TweetState: Sendable, Equatable {
         public var authorID: Int64
@@ -17,8 +20,8 @@ public struct KnownEntities: Sendable, Equatable {
         }
     }
 
-    public init(users: Set<Int64> = [], tweets: [Int64: TweetState] = [:], directMessages: Set<Int64> = []) {
-        self.users = users
+    public init(profiles: [Int64: User] = [:], tweets: [Int64: TweetState] = [:], directMessages: Set<Int64> = []) {
+        self.profiles = profiles
         self.tweets = tweets
         self.directMessages = directMessages
     }

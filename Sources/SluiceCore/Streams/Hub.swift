@@ -88,13 +88,14 @@ public final class Hub: Sendable {
 
     // MARK: - Dispatch
 
-    /// Routes the next event of the log. Events must come in sequence order, each once.
-    public func dispatch(_ event: StoredEvent, decoded: Event, facts: Visibility.Facts, now: Double) throws {
-        let message = try PrivateSSEMessage(decoded, sequence: event.sequence, facts: facts)
+    /// Routes the next event of the log, `sequence`: its message (nil for kinds without a Private SSE
+    /// form) is kept for replay, and delivered only if `isPublic` (decided on the state after the event,
+    /// `PrivateSSEMessage.isPublic(in:)`). Events must come in sequence order, each once.
+    public func dispatch(sequence: Int64, message: PrivateSSEMessage?, isPublic: Bool, now: Double) {
         let recipients: [PrivateSSESubscription] = state.withLock { state in
-            state.position = max(state.position, event.sequence)
-            state.recent.append(sequence: event.sequence, message: message)
-            guard let message else { return [] }
+            state.position = max(state.position, sequence)
+            state.recent.append(sequence: sequence, message: message)
+            guard let message, isPublic else { return [] }
             let ids: [UInt64] =
                 if let tweet = message.tweet, let terms = message.terms {
                     state.index.matches(tweet, terms: terms)
@@ -105,7 +106,7 @@ public final class Hub: Sendable {
                 }
             return ids.compactMap { state.subscriptions[$0] }
         }
-        guard let message, !recipients.isEmpty else { return }
+        guard let message, isPublic, !recipients.isEmpty else { return }
         var named: ByteBuffer?
         var unnamed: ByteBuffer?
         var delivered = 0

@@ -17,9 +17,9 @@ public struct PrivateSSEMessage: Sendable {
     public var terms: TweetTerms?
     public var user: User?
 
-    /// The message for `event`, or nil if the event is not public or has no Private SSE form.
-    public init?(_ event: Event, sequence: Int64, facts: Visibility.Facts) throws {
-        guard Visibility.isPublic(event, facts: facts) else { return nil }
+    /// The message for `event`, or nil if the event has no Private SSE form. Whether it may be delivered
+    /// is decided apart, on the current state, each time it is (`isPublic(in:)`): live and on replay.
+    public init?(_ event: Event, sequence: Int64) throws {
         self.sequence = sequence
         switch event {
         case .tweet(let tweet):
@@ -39,6 +39,18 @@ public struct PrivateSSEMessage: Sendable {
     /// `{"type": …, "data": …}`, in the document's order.
     static func envelope(_ type: String, _ data: String) -> String {
         #"{"type":"\#(type)","data":\#(data)}"#
+    }
+
+    /// Whether the message may be delivered on a public stream now (`Visibility`).
+    public func isPublic(in state: SocialState) -> Bool {
+        if let tweet { return Visibility.isPublic(tweet, in: state) }
+        if let user { return Visibility.isPublic(user, in: state) }
+        return false
+    }
+
+    /// The tweets whose author and liveness `isPublic(in:)` needs.
+    public var tweetsToKnow: Set<Int64> {
+        tweet.map { Visibility.referencedTweets(of: $0).union([$0.id]) } ?? []
     }
 
     /// Whether a connection with `spec` gets this message.

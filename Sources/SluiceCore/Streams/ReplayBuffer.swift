@@ -4,11 +4,13 @@
 ///
 /// Covers a contiguous range of sequence numbers (events with no Private SSE form are recorded as
 /// gaps) and drops the oldest messages beyond `budget` bytes, an estimate of what the messages keep
-/// alive. Messages are kept without their search terms, which a filtered replay recomputes.
+/// alive. Messages are kept without their search terms, which a filtered replay recomputes. Messages
+/// are kept whether or not they were public when dispatched: the replay decides on the state at the
+/// time it replays (`PrivateSSEMessage.isPublic(in:)`), exactly as a live delivery would then.
 public struct ReplayBuffer: Sendable {
     public struct Entry: Sendable {
         public var sequence: Int64
-        /// Nil when the event has no Private SSE form (not public, or of another kind).
+        /// Nil when the event has no Private SSE form (another kind).
         public var message: PrivateSSEMessage?
     }
 

@@ -2,13 +2,18 @@ import Foundation
 import NIOCore
 import Synchronization
 
-/// The Site Streams side of the fan-out: open connections, the users each carries, the social state
-/// that decides who receives what, and the per-app connection rate limit.
+/// The Site Streams side of the fan-out: open connections and the users each carries. Who receives
+/// what is decided on the shared `SocialTruth`, which this hub's dispatch also advances.
 ///
 /// One lock guards routing, delivery and control changes together, so a user added by a control
 /// request gets their preamble before any message, and a removed user's messages stop at once.
-/// Each event's inner message is encoded once; wrapping it for a user is a concatenation, done once
-/// per user and wire format however many connections carry that user.
+/// Each event's inner message is encoded once per variant (with or without the tweet it refers to,
+/// see `SiteStreamRules.mayEmbed`); wrapping it for a user is a concatenation, done once per user and
+/// wire format however many connections carry that user.
+///
+/// Grants are checked against the store before users are attached, outside this lock; a revocation
+/// landing in between is caught by `RevocationMark`: users are attached only if no revocation for them
+/// was recorded since the mark taken before the store was read.
 public final class SiteStreamHub: Sendable {
     /// One user of one connection: what the router routes to.
     struct Recipient: Hashable, Sendable {
@@ -23,10 +28,11 @@ public final class SiteStreamHub: Sendable {
     }
 
     struct State {
-        var router: SiteStreamRouter<Recipient>
+        var router = SiteStreamRouter<Recipient>()
         var entries: [String: Entry] = [:]
         var serials: [UInt64: String] = [:]
         var nextSerial: UInt64 = 1
+        var revocations = RevocationLog()
     }
 
     public enum ControlError: Error, Equatable, Sendable {
@@ -39,12 +45,21 @@ public final class SiteStreamHub: Sendable {
     /// Most users one connection may carry (control streams' `add_user`).
     public let maxUsersPerConnection: Int
     private let state: Mutex<State>
+    /// The facts every decision reads; this hub's dispatch applies each event to them.
+    public let truth: SocialTruth
     /// What this hub's streams did, for metrics.
     public let counters = StreamCounters()
 
-    public init(state social: SocialState, maxUsersPerConnection: Int = 1000) {
+    public init(truth: SocialTruth, maxUsersPerConnection: Int = 1000) {
         self.maxUsersPerConnection = maxUsersPerConnection
-        self.state = Mutex(State(router: SiteStreamRouter(state: social)))
+        self.truth = truth
+        self.state = Mutex(State())
+    }
+
+    /// A point in this hub's record of grant revocations: take one before reading grants from the store,
+    /// and hand it to `open` or `addUsers`, which then skip users whose grant was revoked since.
+    public func revocationMark() -> RevocationLog.Mark {
+        state.withLock { $0.revocations.mark() }
     }
 
     public var connectionCount: Int { state.withLock { $0.entries.count } }
@@ -54,16 +69,18 @@ public final class SiteStreamHub: Sendable {
 
     // MARK: - Connecting
 
-    /// Registers `connection` carrying `users` (already checked against the app's grants): sends the
-    /// control message, then each user's friends preamble, before anything else can reach it.
-    public func open(_ connection: SiteStreamConnection, users: [Int64]) {
+    /// Registers `connection` carrying `users` (checked against the app's grants after `mark` was taken):
+    /// sends the control message, then each user's friends preamble, before anything else can reach it.
+    /// Users whose grant was revoked since `mark` are left out.
+    public func open(_ connection: SiteStreamConnection, users: [Int64], checkedSince mark: RevocationLog.Mark) {
         state.withLock { state in
             let serial = state.nextSerial
             state.nextSerial += 1
             state.entries[connection.id] = Entry(serial: serial, connection: connection, users: [])
             state.serials[serial] = connection.id
             connection.push(connection.format.frame(TwitterMessage.json(TwitterMessage.control(uri: connection.controlURI))))
-            Self.add(users.prefix(maxUsersPerConnection), to: connection.id, in: &state)
+            let granted = users.prefix(maxUsersPerConnection).filter { !state.revocations.revoked(app: connection.appID, user: $0, since: mark) }
+            add(granted, to: connection.id, in: &state)
         }
     }
 
@@ -75,12 +92,12 @@ public final class SiteStreamHub: Sendable {
         }
     }
 
-    private static func add(_ users: some Sequence<Int64>, to streamID: String, in state: inout State) {
+    private func add(_ users: some Sequence<Int64>, to streamID: String, in state: inout State) {
         guard var entry = state.entries[streamID] else { return }
         let connection = entry.connection
         for user in users where entry.users.insert(user).inserted {
             state.router.subscribe(Recipient(connection: entry.serial, user: user), user: user, options: connection.options)
-            let friends = state.router.state.following(of: user).sorted()
+            let friends = truth.withState { $0.following(of: user).sorted() }
             let preamble = TwitterMessage.json(TwitterMessage.friends(friends, stringify: connection.stringifyFriendIDs))
             connection.push(connection.format.frame(SiteStreamEnvelope.wrap(forUser: user, message: preamble)))
         }
@@ -94,13 +111,14 @@ public final class SiteStreamHub: Sendable {
         return entry
     }
 
-    /// Adds users (already checked against the app's grants) to an open stream; their preambles follow at once.
-    public func addUsers(_ users: [Int64], to streamID: String, appID: String) throws(ControlError) {
+    /// Adds users (checked against the app's grants after `mark` was taken) to an open stream; their
+    /// preambles follow at once. Users whose grant was revoked since `mark` are left out.
+    public func addUsers(_ users: [Int64], to streamID: String, appID: String, checkedSince mark: RevocationLog.Mark) throws(ControlError) {
         try state.withLock { (state: inout State) throws(ControlError) in
             let entry = try entry(streamID, appID: appID, in: state)
             let total = entry.users.union(users).count
             guard total <= maxUsersPerConnection else { throw .tooManyUsers(limit: maxUsersPerConnection) }
-            Self.add(users, to: streamID, in: &state)
+            add(users.filter { !state.revocations.revoked(app: appID, user: $0, since: mark) }, to: streamID, in: &state)
         }
     }
 
@@ -125,7 +143,8 @@ public final class SiteStreamHub: Sendable {
     public func info(_ streamID: String, appID: String) throws(ControlError) -> Info {
         try state.withLock { (state: inout State) throws(ControlError) in
             let entry = try entry(streamID, appID: appID, in: state)
-            return Info(connection: entry.connection, users: entry.users.sorted().map { ($0, state.router.state.users[$0]) })
+            let profiles = truth.withState { social in entry.users.map { social.users[$0] } }
+            return Info(connection: entry.connection, users: Array(zip(entry.users, profiles)).sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) })
         }
     }
 
@@ -134,7 +153,7 @@ public final class SiteStreamHub: Sendable {
         try state.withLock { (state: inout State) throws(ControlError) in
             let entry = try entry(streamID, appID: appID, in: state)
             guard entry.users.contains(user) else { return nil }
-            return (state.router.state.users[user], state.router.state.following(of: user).sorted())
+            return truth.withState { ($0.users[user], $0.following(of: user).sorted()) }
         }
     }
 
@@ -142,7 +161,8 @@ public final class SiteStreamHub: Sendable {
     /// `access_revoked` for that user, and then nothing more for them.
     public func revoke(appID: String, appName: String, user: Int64, now: Date) {
         state.withLock { state in
-            let profile = state.router.state.users[user]
+            state.revocations.record(app: appID, user: user)
+            let profile = truth.withState { $0.users[user] }
             for (streamID, var entry) in state.entries where entry.connection.appID == appID && entry.users.contains(user) {
                 if let profile {
                     let message = TwitterMessage.json(SiteStreamMessage.accessRevoked(user: profile, appID: appID, appName: appName, at: now))
@@ -157,20 +177,41 @@ public final class SiteStreamHub: Sendable {
 
     // MARK: - Dispatch
 
-    /// Routes the next event of the log; `tweets` holds the tweets it refers to, from the store.
-    /// Events must come in sequence order, each once.
+    /// Routes the next event of the log and applies it to the shared state; `tweets` holds the full
+    /// text of the tweets it refers to, from the store. Events must come in sequence order, each once.
     public func dispatch(_ event: Event, sequence: Int64, acceptedAt: Date, tweets: [Int64: Tweet]) {
         state.withLock { state in
-            state.router.learn(tweets.values)
-            let recipients = state.router.route(event)
-            guard !recipients.isEmpty,
-                let message = SiteStreamMessage.json(for: event, state: state.router.state, tweets: tweets, at: acceptedAt)
-            else { return }
-            let json = ByteBuffer(string: TwitterMessage.json(message))
+            let router = state.router
+            // Routing decides on the state before the event; the message, and whether a recipient may see
+            // the tweet it refers to, on the state after it.
+            let recipients: [(Recipient, ByteBuffer)] = truth.withState { social in
+                let recipients = router.route(event, state: &social)
+                guard !recipients.isEmpty else { return [] }
+                // At most two variants of the message: with and without the tweet it refers to.
+                var messages: [Bool: ByteBuffer] = [:]
+                var unavailable: Set<Bool> = []
+                var framed: [(Recipient, ByteBuffer)] = []
+                framed.reserveCapacity(recipients.count)
+                for recipient in recipients {
+                    let embedding = SiteStreamRules.mayEmbed(recipient.user, event, state: social)
+                    if let message = messages[embedding] {
+                        framed.append((recipient, message))
+                    } else if !unavailable.contains(embedding) {
+                        guard let json = SiteStreamMessage.json(for: event, state: social, tweets: tweets, at: acceptedAt, embedding: embedding) else {
+                            unavailable.insert(embedding)
+                            continue
+                        }
+                        let message = ByteBuffer(string: TwitterMessage.json(json))
+                        messages[embedding] = message
+                        framed.append((recipient, message))
+                    }
+                }
+                return framed
+            }
             var frames: [SiteStreamFormat: [Int64: ByteBuffer]] = [:]
             var delivered = 0
             defer { counters.add(.deliveries, delivered) }
-            for recipient in recipients {
+            for (recipient, json) in recipients {
                 guard let streamID = state.serials[recipient.connection], let connection = state.entries[streamID]?.connection else { continue }
                 let frame =
                     frames[connection.format]?[recipient.user]

@@ -9,13 +9,10 @@ public struct SiteStreamRouter<ID: Hashable & Sendable>: Sendable {
         public var options: SiteStreamRules.Options
     }
 
-    public private(set) var state: SocialState
     public private(set) var subscribers: [ID: Subscriber] = [:]
     private var byUser: [Int64: Set<ID>] = [:]
 
-    public init(state: SocialState = SocialState()) {
-        self.state = state
-    }
+    public init() {}
 
     public mutating func subscribe(_ id: ID, user: Int64, options: SiteStreamRules.Options) {
         unsubscribe(id)
@@ -29,14 +26,9 @@ public struct SiteStreamRouter<ID: Hashable & Sendable>: Sendable {
         if byUser[subscriber.user]?.isEmpty == true { byUser[subscriber.user] = nil }
     }
 
-    /// Makes older tweets an event refers to known again (see `SocialState.learn(_:)`).
-    public mutating func learn(_ tweets: some Sequence<Tweet>) {
-        for tweet in tweets { state.learn(tweet) }
-    }
-
-    /// Routes the next event of the log and updates the state. Returns the subscribers that receive it.
-    public mutating func route(_ event: Event) -> [ID] {
-        if case .tweet(let tweet) = event { state.remember(tweet.user) }
+    /// Routes the next event of the log and applies it to `state`. Returns the subscribers that receive it.
+    public func route(_ event: Event, state: inout SocialState) -> [ID] {
+        if case .tweet(let tweet) = event { state.remember(author: tweet.user) }
         var candidates = Set<ID>()
         for user in SiteStreamRules.directlyConcerned(event, state: state) {
             if let ids = byUser[user] { candidates.formUnion(ids) }

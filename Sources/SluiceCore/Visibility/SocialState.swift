@@ -1,17 +1,30 @@
-/// What Site Streams routing needs to know about the platform: profiles, the follow and block graph,
-/// and who received each recent tweet (so that a deletion reaches exactly those who saw the tweet).
+/// What Sluice knows now about the platform: profiles, the follow and block graph, and each tweet's
+/// author and liveness. Every delivery decision, on both APIs, live and replay, reads it (through
+/// `SocialTruth`, which owns the one instance of a running server).
 ///
-/// Kept current by `apply(_:recipients:)` as events flow, in log order. The graph is held as adjacency
-/// sets both ways, so a user's friends and followers cost what they hold, not what the platform holds.
-/// Tweets are remembered for the most recent `tweetMemory` only: older ones the event core looks up in
-/// the store when an event refers to them (`learn(_:)`), so memory stays bounded however long it runs.
+/// Kept current by `apply(_:recipients:)` as events flow, in log order; started from the store's
+/// profiles and graph. The graph is held as adjacency sets both ways, so a user's friends and followers
+/// cost what they hold, not what the platform holds. Tweets are remembered for the most recent
+/// `tweetMemory` only (`forgetBeyondMemory()`, which the log follower calls between pages, so that what
+/// a page learned stays known while the page is decided): older ones are looked up in the store when an
+/// event refers to them, and only their author and liveness come back (`learn(_:)`), never the profile
+/// embedded in the stored tweet.
+/// Profiles change only by applying events in order, so an old tweet cannot bring back an old profile.
 public struct SocialState: Sendable {
     public typealias Edge = GraphChanges.Edge
 
     public struct TweetRecord: Sendable, Equatable {
         public var author: Int64
-        /// The users it was delivered to on Site Streams.
+        /// Deleted tweets are remembered as such: a deletion is never undone by re-learning the tweet.
+        public var deleted: Bool
+        /// The users it was delivered to on Site Streams (so that its deletion reaches exactly them).
         public var recipients: Set<Int64>
+
+        public init(author: Int64, deleted: Bool = false, recipients: Set<Int64> = []) {
+            self.author = author
+            self.deleted = deleted
+            self.recipients = recipients
+        }
     }
 
     public private(set) var users: [Int64: User] = [:]
@@ -31,11 +44,12 @@ public struct SocialState: Sendable {
     /// A state loaded from the store: profiles and the graph as they stand.
     public init(users: [User], follows: [Edge], blocks: [Edge], tweetMemory: Int = 500_000) {
         self.init(tweetMemory: tweetMemory)
-        for user in users { remember(user) }
+        for user in users { setProfile(user) }
         for edge in follows { setFollow(edge, true) }
         self.blocks = Set(blocks)
     }
 
+    /// Unknown accounts are protected (deny by default).
     public func isProtected(_ user: Int64) -> Bool { users[user]?.protected ?? true }
     public func follows(_ a: Int64, _ b: Int64) -> Bool { followingByUser[a]?.contains(b) ?? false }
     public func eitherBlocks(_ a: Int64, _ b: Int64) -> Bool { blocks.contains(Edge(a, b)) || blocks.contains(Edge(b, a)) }
@@ -46,20 +60,38 @@ public struct SocialState: Sendable {
     public func followers(of user: Int64) -> Set<Int64> { followersByUser[user] ?? [] }
     public var followCount: Int { followingByUser.values.reduce(0) { $0 + $1.count } }
 
+    /// The author of a live (known, not deleted) tweet; nil when it is deleted or not known.
+    public func liveAuthor(of tweet: Int64) -> Int64? {
+        guard let record = tweets[tweet], !record.deleted else { return nil }
+        return record.author
+    }
+
     /// Whether `viewer` may see what `author` posts: their own, a public account's, or as an approved follower.
     /// Unknown accounts are treated as protected (deny by default).
     public func maySee(_ viewer: Int64, postsBy author: Int64) -> Bool {
         viewer == author || !isProtected(author) || follows(viewer, author)
     }
 
-    /// Updates the state with `event`, recording `recipients` for a tweet.
+    /// Whether `viewer` may see the tweet `id` now: it is live, they may see its author, and neither
+    /// blocks the other.
+    public func maySee(_ viewer: Int64, tweet id: Int64) -> Bool {
+        guard let author = liveAuthor(of: id) else { return false }
+        return maySee(viewer, postsBy: author) && !eitherBlocks(viewer, author)
+    }
+
+    /// Whether the tweet `id` is public now: live, by an account that is not protected.
+    public func isPublic(tweet id: Int64) -> Bool {
+        liveAuthor(of: id).map { !isProtected($0) } ?? false
+    }
+
+    /// Updates the state with `event`, the next one of the log, recording `recipients` for a tweet.
     public mutating func apply(_ event: Event, recipients: Set<Int64> = []) {
         switch event {
         case .tweet(let tweet):
-            remember(tweet.user)
+            remember(author: tweet.user)
             record(tweet.id, TweetRecord(author: tweet.user.id, recipients: recipients))
         case .userUpdate(let user):
-            remember(user)
+            setProfile(user)
         case .follow(let r):
             setFollow(Edge(r.sourceID, r.targetID), true)
         case .unfollow(let r):
@@ -71,34 +103,60 @@ public struct SocialState: Sendable {
         case .unblock(let r):
             blocks.remove(Edge(r.sourceID, r.targetID))
         case .delete(let d):
-            tweets[d.id] = nil
+            if tweets[d.id] != nil {
+                tweets[d.id]?.deleted = true
+            } else {
+                record(d.id, TweetRecord(author: d.userID, deleted: true))
+            }
         case .favorite, .unfavorite, .directMessage:
             break
         }
     }
 
-    /// Makes `user` known before routing an event that carries it (a tweet's current author profile).
-    public mutating func remember(_ user: User) {
+    /// Makes a tweet's author known before routing the tweet. The log holds the profile resolved at
+    /// ingest (`User.resolved(over:from:)`); a known account keeps its protection and verification,
+    /// which only a `user_update` changes, whatever the tweet says.
+    public mutating func remember(author: User) {
+        var profile = author
+        if let current = users[author.id] {
+            profile.protected = current.protected
+            profile.verified = current.verified
+        }
+        setProfile(profile)
+    }
+
+    /// Makes tweets the memory no longer holds known again, from the store: their author and liveness
+    /// only. A tweet already known is left as it is; whom an evicted tweet was delivered to is lost
+    /// (only its author will hear of its deletion).
+    public mutating func learn(_ facts: [Int64: KnownEntities.TweetState]) {
+        for (id, fact) in facts where tweets[id] == nil {
+            record(id, TweetRecord(author: fact.authorID, deleted: fact.deleted))
+        }
+    }
+
+    /// Among `ids`, the tweets the memory does not hold.
+    public func unknownTweets(among ids: Set<Int64>) -> Set<Int64> {
+        ids.filter { tweets[$0] == nil }
+    }
+
+    private mutating func setProfile(_ user: User) {
         if let old = users[user.id] { idsByUsername[old.username.lowercased()] = nil }
         users[user.id] = user
         idsByUsername[user.username.lowercased()] = user.id
     }
 
-    /// Makes an older tweet known again (looked up in the store because an event refers to it). Whom
-    /// it was delivered to is no longer known: only its author will hear of its deletion.
-    public mutating func learn(_ tweet: Tweet) {
-        guard tweets[tweet.id] == nil else { return }
-        remember(tweet.user)
-        record(tweet.id, TweetRecord(author: tweet.user.id, recipients: []))
-    }
-
     private mutating func record(_ id: Int64, _ record: TweetRecord) {
         if tweets.updateValue(record, forKey: id) == nil { tweetOrder.append(id) }
-        // Forget the oldest once past the memory; compact the order list now and then.
+    }
+
+    /// Forgets the oldest tweets beyond `tweetMemory`. Not done as tweets are recorded, so that what was
+    /// just learned for a decision cannot be forgotten before it is made.
+    public mutating func forgetBeyondMemory() {
         while tweets.count > tweetMemory, oldestTweet < tweetOrder.count {
             tweets[tweetOrder[oldestTweet]] = nil
             oldestTweet += 1
         }
+        // Compact the order list now and then: amortized O(1) per tweet.
         if oldestTweet > tweetMemory {
             tweetOrder.removeFirst(oldestTweet)
             oldestTweet = 0

@@ -1,35 +1,39 @@
-/// Who may see what. Deny by default: only what is proven public reaches a public stream.
+/// What Private SSE may carry. Deny by default: only what is proven public *now* reaches a public stream.
 ///
-/// Private SSE carries public data only: tweets of public accounts that do not refer to anything
-/// that is not itself public, and profiles of public accounts. Direct messages, graph events, likes,
-/// deletes and any kind not listed here never reach it.
+/// Private SSE carries public data only: tweets of accounts that are public now, that are not deleted,
+/// and whose every reference (replied-to, retweeted, quoted tweet) is a live tweet of an account that is
+/// public now; and profiles of accounts that are public now. Direct messages, graph events, likes,
+/// deletes and any kind not listed here never reach it. Live delivery and replay ask the same question
+/// of the same state (`SocialTruth`), so a replay never serves what live delivery would refuse now.
 public enum Visibility {
-    /// What the rules need to know beyond the event itself, looked up by the hub before routing.
-    public struct Facts: Sendable, Equatable {
-        /// The referenced tweets (replied to, retweeted, quoted) known to be live and by public authors.
-        public var publicTweets: Set<Int64>
-
-        public init(publicTweets: Set<Int64> = []) {
-            self.publicTweets = publicTweets
-        }
+    /// The tweets a tweet refers to, whose visibility must be established before delivering it.
+    public static func referencedTweets(of tweet: Tweet) -> Set<Int64> {
+        Set([tweet.inReplyToStatusID, tweet.retweetedStatusID, tweet.quotedStatusID].compactMap { $0 })
     }
 
-    /// The tweets an event refers to, whose visibility must be established before routing it.
-    public static func referencedTweets(of event: Event) -> Set<Int64> {
+    /// The tweets whose author and liveness deciding on `event` needs: the tweet itself and what it refers to.
+    public static func tweetsToKnow(for event: Event) -> Set<Int64> {
         guard case .tweet(let tweet) = event else { return [] }
-        return Set([tweet.inReplyToStatusID, tweet.retweetedStatusID, tweet.quotedStatusID].compactMap { $0 })
+        return referencedTweets(of: tweet).union([tweet.id])
     }
 
-    /// Whether `event` may be delivered on a public stream (Private SSE).
-    public static func isPublic(_ event: Event, facts: Facts) -> Bool {
+    /// Whether `tweet` may be delivered on a public stream now.
+    public static func isPublic(_ tweet: Tweet, in state: SocialState) -> Bool {
+        guard state.liveAuthor(of: tweet.id) == tweet.user.id, !state.isProtected(tweet.user.id) else { return false }
+        return referencedTweets(of: tweet).allSatisfy(state.isPublic(tweet:))
+    }
+
+    /// Whether `user`'s profile may be delivered on a public stream now.
+    public static func isPublic(_ user: User, in state: SocialState) -> Bool {
+        !state.isProtected(user.id)
+    }
+
+    /// Whether `event` may be delivered on a public stream now.
+    public static func isPublic(_ event: Event, in state: SocialState) -> Bool {
         switch event {
-        case .tweet(let tweet):
-            guard !tweet.user.protected else { return false }
-            return referencedTweets(of: event).allSatisfy(facts.publicTweets.contains)
-        case .userUpdate(let user):
-            return !user.protected
-        case .delete, .follow, .unfollow, .block, .unblock, .favorite, .unfavorite, .directMessage:
-            return false
+        case .tweet(let tweet): isPublic(tweet, in: state)
+        case .userUpdate(let user): isPublic(user, in: state)
+        case .delete, .follow, .unfollow, .block, .unblock, .favorite, .unfavorite, .directMessage: false
         }
     }
 }

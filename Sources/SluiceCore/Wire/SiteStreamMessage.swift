@@ -15,12 +15,19 @@ public enum SiteStreamMessage {
     }
 
     /// The message for `event`, given the state after it and the full text of the tweets it refers to.
-    /// Nil when a profile it needs is unknown: better nothing than a message with a made-up user.
-    public static func json(for event: Event, state: SocialState, tweets: [Int64: Tweet], at date: Date) -> JSONValue? {
+    /// With `embedding` false, the tweet the event refers to (a quote's quoted tweet, a like's tweet) is
+    /// left out, for a recipient who may not see it (`SiteStreamRules.mayEmbed`). An embedded tweet shows
+    /// its author's current profile, not the one stored with it. Nil when a profile it needs is unknown:
+    /// better nothing than a message with a made-up user.
+    public static func json(for event: Event, state: SocialState, tweets: [Int64: Tweet], at date: Date, embedding: Bool = true) -> JSONValue? {
+        func current(_ id: Int64?) -> Tweet? {
+            guard let id, var tweet = tweets[id] else { return nil }
+            if let profile = state.users[tweet.user.id] { tweet.user = profile }
+            return tweet
+        }
         switch event {
         case .tweet(let tweet):
-            return TwitterMessage.tweet(
-                tweet, retweeted: tweet.retweetedStatusID.flatMap { tweets[$0] }, quoted: tweet.quotedStatusID.flatMap { tweets[$0] })
+            return TwitterMessage.tweet(tweet, retweeted: current(tweet.retweetedStatusID), quoted: embedding ? current(tweet.quotedStatusID) : nil)
         case .delete(let d):
             return TwitterMessage.delete(tweetID: d.id, userID: d.userID)
         case .follow(let r), .unfollow(let r), .block(let r), .unblock(let r):
@@ -30,7 +37,8 @@ public enum SiteStreamMessage {
             guard let source = state.users[f.sourceID], let author = state.tweets[f.tweetID]?.author ?? tweets[f.tweetID]?.user.id,
                 let target = state.users[author]
             else { return nil }
-            let object = tweets[f.tweetID].map { TwitterMessage.tweet($0) } ?? .object(["id": .int(f.tweetID), "id_str": .string(String(f.tweetID))])
+            let object = (embedding ? current(f.tweetID) : nil).map { TwitterMessage.tweet($0) }
+                ?? .object(["id": .int(f.tweetID), "id_str": .string(String(f.tweetID))])
             return TwitterMessage.event(event.kind.rawValue, source: source, target: target, targetObject: object, at: date)
         case .userUpdate(let user):
             return TwitterMessage.event("user_update", source: user, target: user, at: date)

@@ -22,9 +22,9 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     // then applies every later event exactly once.
     let graph = try await store.socialGraph()
     let hub = Hub(position: graph.sequence, replayMemory: settings.replayMemoryBytes)
-    let siteHub = SiteStreamHub(
-        state: SocialState(users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: settings.siteTweetMemory),
-        maxUsersPerConnection: settings.siteMaxUsers)
+    // The one current truth for who may see what, shared by both APIs (tweets are learned on demand).
+    let truth = SocialTruth(SocialState(users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: settings.siteTweetMemory))
+    let siteHub = SiteStreamHub(truth: truth, maxUsersPerConnection: settings.siteMaxUsers)
     let follower = LogFollower(
         store: store, hub: hub, siteHub: siteHub, pollInterval: store.clusterBus == nil ? nil : .seconds(1), logger: logger)
     let leases = NodeLeases(store: store, node: settings.node, period: TimeInterval(settings.leaseSeconds), logger: logger)
@@ -33,7 +33,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let announcer = ClusterAnnouncer(bus: store.clusterBus, hub: hub, siteHub: siteHub)
     let keys = KeyAdministration(store: store, announcer: announcer)
     let streams = PrivateSSEStreams(
-        store: store, hub: hub, leases: leases, outboxBytes: settings.outboxBytes, replayWindow: TimeInterval(settings.replayWindowSeconds),
+        store: store, hub: hub, feed: follower.feed, leases: leases, outboxBytes: settings.outboxBytes, replayWindow: TimeInterval(settings.replayWindowSeconds),
         heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
 
     let tls = try settings.tlsConfiguration()

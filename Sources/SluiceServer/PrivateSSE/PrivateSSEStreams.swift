@@ -12,6 +12,7 @@ import SluiceStore
 struct PrivateSSEStreams: StreamEndpoint {
     let store: any Store
     let hub: Hub
+    let feed: PrivateSSEFeed
     let leases: NodeLeases
     let outboxBytes: Int
     let replayWindow: TimeInterval
@@ -218,25 +219,23 @@ struct PrivateSSEStreams: StreamEndpoint {
                 while cursor < ahead {
                     guard !subscription.outbox.isClosed, !Task.isCancelled else { return }
                     // Recent events come from the hub's memory as live dispatch left them; older ones from the log.
-                    if let recent = hub.recentMessages(after: cursor, limit: Int(min(1000, ahead - cursor))), let last = recent.last {
-                        for entry in recent {
-                            guard let message = entry.message, message.isWanted(by: subscription.spec) else { continue }
-                            await push(message.frame(named: subscription.eventNames), to: subscription)
-                        }
-                        cursor = last.sequence
-                        continue
+                    // Recent events come from the hub's memory, older ones from the log; either way the feed
+                    // decides on what is true now, as live delivery would.
+                    let candidates: [PrivateSSEMessage]
+                    let last: Int64
+                    if let recent = hub.recentMessages(after: cursor, limit: Int(min(1000, ahead - cursor))), let end = recent.last {
+                        candidates = recent.compactMap(\.message)
+                        last = end.sequence
+                    } else {
+                        let page = try await store.events(after: cursor, limit: Int(min(500, ahead - cursor)))
+                        guard let end = page.last else { break }
+                        candidates = try page.compactMap { try PrivateSSEMessage($0.decoded(), sequence: $0.sequence) }
+                        last = end.sequence
                     }
-                    let page = try await store.events(after: cursor, limit: Int(min(500, ahead - cursor)))
-                    guard let last = page.last else { break }
-                    let decoded = try page.map { try $0.decoded() }
-                    let facts = Visibility.Facts(
-                        publicTweets: try await store.publicTweets(among: decoded.reduce(into: Set()) { $0.formUnion(Visibility.referencedTweets(of: $1)) }))
-                    for (event, value) in zip(page, decoded) {
-                        if let message = try PrivateSSEMessage(value, sequence: event.sequence, facts: facts), message.isWanted(by: subscription.spec) {
-                            await push(message.frame(named: subscription.eventNames), to: subscription)
-                        }
+                    for message in try await feed.deliverable(candidates.filter { $0.isWanted(by: subscription.spec) }) {
+                        await push(message.frame(named: subscription.eventNames), to: subscription)
                     }
-                    cursor = last.sequence
+                    cursor = last
                 }
             }
         } catch {

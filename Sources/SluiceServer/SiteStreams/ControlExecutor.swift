@@ -62,10 +62,12 @@ struct ControlExecutor: Sendable {
         // Check the stream before looking up grants, so a wrong id is 404 whatever the users.
         do { _ = try hub.info(command.streamID, appID: command.appID) } catch { throw Self.controlError(error) }
         let requested = command.userIDs
+        // Taken before the grants are read: a revocation landing in between keeps the user off the stream.
+        let mark = hub.revocationMark()
         let granted = try await store.grantedUsers(appID: command.appID, among: Set(requested))
         var seen = Set<Int64>()
         let added = requested.filter { granted.contains($0) && seen.insert($0).inserted }
-        do { try hub.addUsers(added, to: command.streamID, appID: command.appID) } catch { throw Self.controlError(error) }
+        do { try hub.addUsers(added, to: command.streamID, appID: command.appID, checkedSince: mark) } catch { throw Self.controlError(error) }
         return .object(["added": .array(added.map { .int($0) }), "skipped": .array(requested.filter { !granted.contains($0) }.map { .int($0) })])
     }
 

@@ -64,6 +64,8 @@ struct SiteStreams: StreamEndpoint {
                 message: "this app opened \(connectsPerSecond) connections in the last second; back off exponentially before reconnecting",
                 retryAfterSeconds: max(1, Int(wait.rounded(.up))))
         }
+        // Taken before the grants are read: a revocation landing in between keeps the user off the stream.
+        let mark = hub.revocationMark()
         let granted = try await store.grantedUsers(appID: app.id, among: Set(options.follow))
         // Users who never granted the app access (or do not exist) are skipped silently, as Twitter did.
         var seen = Set<Int64>()
@@ -71,7 +73,9 @@ struct SiteStreams: StreamEndpoint {
         // Registered cluster-wide, so a control request reaching any node finds the node that holds it.
         let streamID = Secret.generate(prefix: "", bytes: 16)
         _ = try await leases.acquire(id: streamID, scope: "site-stream:\(app.id)", limit: .max)
-        return Admitted(hub: hub, leases: leases, streamID: streamID, appID: app.id, users: users, options: options, outboxBytes: outboxBytes)
+        return Admitted(
+            hub: hub, leases: leases, streamID: streamID, appID: app.id, users: users, grantsReadSince: mark, options: options,
+            outboxBytes: outboxBytes)
     }
 
     static func options(_ parameters: [(String, String)], acceptsEventStream: Bool) throws -> Options {
@@ -130,6 +134,7 @@ struct SiteStreams: StreamEndpoint {
         let streamID: String
         let appID: String
         let users: [Int64]
+        let grantsReadSince: RevocationLog.Mark
         let options: Options
         let outboxBytes: Int
 
@@ -142,7 +147,7 @@ struct SiteStreams: StreamEndpoint {
                 contentType: options.format == .sse ? "text/event-stream; charset=utf-8" : "application/json; charset=utf-8")
             // A keep-alive before the first message, as Twitter sent, so clients see the stream is live.
             connection.push(options.format.keepalive)
-            hub.open(connection, users: users)
+            hub.open(connection, users: users, checkedSince: grantsReadSince)
             let hub = self.hub
             let leases = self.leases
             let streamID = self.streamID

@@ -13,6 +13,7 @@ final class LogFollower: Service, Sendable {
     let store: any Store
     let hub: Hub
     let siteHub: SiteStreamHub
+    let feed: PrivateSSEFeed
     let logger: Logger
     /// With a shared store: also look for new events this often, whatever the notifications say.
     let pollInterval: Duration?
@@ -24,6 +25,7 @@ final class LogFollower: Service, Sendable {
         self.pollInterval = pollInterval
         self.hub = hub
         self.siteHub = siteHub
+        self.feed = PrivateSSEFeed(store: store, truth: siteHub.truth)
         self.logger = logger
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -64,13 +66,20 @@ final class LogFollower: Service, Sendable {
                 let events = try await store.events(after: hub.position, limit: 1000)
                 guard !events.isEmpty else { return }
                 let decoded = try events.map { try $0.decoded() }
-                let facts = Visibility.Facts(
-                    publicTweets: try await store.publicTweets(among: decoded.reduce(into: Set()) { $0.formUnion(Visibility.referencedTweets(of: $1)) }))
-                let tweets = try await store.tweets(ids: decoded.reduce(into: Set()) { $0.formUnion(SiteStreamMessage.referencedTweets(of: $1)) })
+                siteHub.truth.withState { $0.forgetBeyondMemory() }
+                // Both APIs decide on the shared state; what it no longer holds about the tweets these
+                // events refer to (author, liveness) comes from the store first. Never profiles: those
+                // the state keeps current itself.
+                let embedded = decoded.reduce(into: Set()) { $0.formUnion(SiteStreamMessage.referencedTweets(of: $1)) }
+                try await feed.learnTweets(decoded.reduce(into: embedded) { $0.formUnion(Visibility.tweetsToKnow(for: $1)) })
+                let tweets = try await store.tweets(ids: embedded)
                 let now = Date().timeIntervalSince1970
                 for (event, value) in zip(events, decoded) {
-                    try hub.dispatch(event, decoded: value, facts: facts, now: now)
+                    // Site Streams routes on the state before the event and applies it; Private SSE then
+                    // decides on the state after it, as a replay would decide now.
                     siteHub.dispatch(value, sequence: event.sequence, acceptedAt: event.acceptedAt, tweets: tweets)
+                    let message = try PrivateSSEMessage(value, sequence: event.sequence)
+                    hub.dispatch(sequence: event.sequence, message: message, isPublic: message.map(feed.isPublic) ?? false, now: now)
                 }
             } catch {
                 logger.error("cannot follow the event log; retrying", metadata: ["error": "\(error)"])

@@ -12,9 +12,11 @@ struct GroupCommit {
         var known = known
         var next = lastSequence + 1
         for events in batches {
-            if let rejection = BatchValidator.validate(events, against: &known) {
+            switch BatchValidator.resolve(events, against: &known) {
+            case .failure(let rejection):
                 outcomes.append(.failure(.rejected(rejection)))
-            } else {
+            case .success(let events):
+                // As the log stores them: every profile resolved against the current one.
                 accepted += events
                 outcomes.append(.success(next...(next + Int64(events.count) - 1)))
                 next += Int64(events.count)

@@ -101,13 +101,13 @@ actor PostgresLogWriter {
         guard !(refs.userIDs.isEmpty && refs.tweetIDs.isEmpty && refs.directMessageIDs.isEmpty) else { return known }
         let rows = try await connection.query(
             """
-            SELECT 'u' AS kind, id, NULL::INT8 AS author_id, NULL::BOOL AS deleted FROM users WHERE id = ANY(\(Array(refs.userIDs)))
-            UNION ALL SELECT 't', id, author_id, deleted FROM tweets WHERE id = ANY(\(Array(refs.tweetIDs)))
-            UNION ALL SELECT 'd', id, NULL, NULL FROM direct_messages WHERE id = ANY(\(Array(refs.directMessageIDs)))
+            SELECT 'u' AS kind, id, NULL::INT8 AS author_id, NULL::BOOL AS deleted, data FROM users WHERE id = ANY(\(Array(refs.userIDs)))
+            UNION ALL SELECT 't', id, author_id, deleted, NULL FROM tweets WHERE id = ANY(\(Array(refs.tweetIDs)))
+            UNION ALL SELECT 'd', id, NULL, NULL, NULL FROM direct_messages WHERE id = ANY(\(Array(refs.directMessageIDs)))
             """, logger: logger)
-        for try await (kind, id, author, deleted) in rows.decode((String, Int64, Int64?, Bool?).self) {
+        for try await (kind, id, author, deleted, data) in rows.decode((String, Int64, Int64?, Bool?, String?).self) {
             switch kind {
-            case "u": known.users.insert(id)
+            case "u": known.profiles[id] = try JSONDecoder().decode(User.self, from: Data((data ?? "").utf8))
             case "t": known.tweets[id] = .init(authorID: author ?? 0, deleted: deleted ?? false)
             default: known.directMessages.insert(id)
             }

@@ -116,11 +116,13 @@ public final class PostgresStore: Store {
         try await !rows("SELECT 1 FROM blocks WHERE source_id = \(sourceID) AND target_id = \(targetID)").isEmpty
     }
 
-    public func publicTweets(among ids: Set<Int64>) async throws -> Set<Int64> {
-        guard !ids.isEmpty else { return [] }
-        return Set(try await rows(
-            "SELECT t.id FROM tweets t JOIN users u ON u.id = t.author_id WHERE NOT t.deleted AND NOT u.protected AND t.id = ANY(\(Array(ids)))"
-        ).map { try $0.int64("id") })
+    public func tweetStates(ids: Set<Int64>) async throws -> [Int64: KnownEntities.TweetState] {
+        guard !ids.isEmpty else { return [:] }
+        var states: [Int64: KnownEntities.TweetState] = [:]
+        for row in try await rows("SELECT id, author_id, (CASE WHEN deleted THEN 1 ELSE 0 END)::INT8 AS deleted FROM tweets WHERE id = ANY(\(Array(ids)))") {
+            states[try row.int64("id")] = .init(authorID: try row.int64("author_id"), deleted: try row.int64("deleted") != 0)
+        }
+        return states
     }
 
     public func socialGraph() async throws -> SocialGraph {

@@ -203,12 +203,13 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func publicTweets(among ids: Set<Int64>) async throws -> Set<Int64> {
-        guard !ids.isEmpty else { return [] }
-        return Set(try await reader().selectIn(
-            "SELECT t.id FROM tweets t JOIN users u ON u.id = t.author_id WHERE t.deleted = 0 AND u.protected = 0 AND t.id IN (%@)",
-            ids: ids
-        ).map { try $0.int64("id") })
+    public func tweetStates(ids: Set<Int64>) async throws -> [Int64: KnownEntities.TweetState] {
+        guard !ids.isEmpty else { return [:] }
+        var states: [Int64: KnownEntities.TweetState] = [:]
+        for row in try await reader().selectIn("SELECT id, author_id, deleted FROM tweets WHERE id IN (%@)", ids: ids) {
+            states[try row.int64("id")] = .init(authorID: try row.int64("author_id"), deleted: try row.int64("deleted") != 0)
+        }
+        return states
     }
 
     public func socialGraph() async throws -> SocialGraph {

@@ -146,8 +146,8 @@ actor SQLiteWriter {
 
     private func lookUp(_ refs: EntityReferences) async throws -> KnownEntities {
         var known = KnownEntities()
-        for row in try await connection.selectIn("SELECT id FROM users WHERE id IN (%@)", ids: refs.userIDs) {
-            known.users.insert(try row.int64("id"))
+        for row in try await connection.selectIn("SELECT id, data FROM users WHERE id IN (%@)", ids: refs.userIDs) {
+            known.profiles[try row.int64("id")] = try row.user()
         }
         for row in try await connection.selectIn("SELECT id, author_id, deleted FROM tweets WHERE id IN (%@)", ids: refs.tweetIDs) {
             known.tweets[try row.int64("id")] = .init(authorID: try row.int64("author_id"), deleted: try row.int64("deleted") != 0)

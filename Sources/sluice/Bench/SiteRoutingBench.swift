@@ -37,13 +37,13 @@ struct SiteRoutingBench: ParsableCommand {
         }
         let state = SocialState(users: users, follows: Array(edges), blocks: [])
         let before = ProcessStats.residentBytes(getpid()) ?? 0
-        let hub = SiteStreamHub(state: state, maxUsersPerConnection: usersPerConnection)
+        let hub = SiteStreamHub(truth: SocialTruth(state), maxUsersPerConnection: usersPerConnection)
         var open: [SiteStreamConnection] = []
         for k in 0..<connections {
             let connection = SiteStreamConnection(
                 id: "bench\(k)", appID: "bench", options: .init(followings: k % 2 == 0), stringifyFriendIDs: false,
                 format: k % 3 == 0 ? .length : .newline, stallWarnings: false, outboxLimit: 1 << 30, wake: {})
-            hub.open(connection, users: (0..<usersPerConnection).map { Int64(k * usersPerConnection + $0 + 1) })
+            hub.open(connection, users: (0..<usersPerConnection).map { Int64(k * usersPerConnection + $0 + 1) }, checkedSince: hub.revocationMark())
             open.append(connection)
         }
         var preambleBytes = 0

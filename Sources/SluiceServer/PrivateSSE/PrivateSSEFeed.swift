@@ -1,0 +1,31 @@
+import SluiceCore
+import SluiceStore
+
+/// Private SSE's one path from the log to its streams: which messages may be delivered now. Live
+/// fan-out (`LogFollower`) and replay (`PrivateSSEStreams`, from memory or from the log) both decide
+/// here, on the shared `SocialTruth`, so the two cannot drift apart.
+struct PrivateSSEFeed: Sendable {
+    let store: any Store
+    let truth: SocialTruth
+
+    /// Makes known the author and liveness of the tweets among `ids` that the state no longer holds
+    /// (evicted from its memory, or never seen since the start), from the store.
+    func learnTweets(_ ids: Set<Int64>) async throws {
+        let missing = truth.unknownTweets(among: ids)
+        guard !missing.isEmpty else { return }
+        let facts = try await store.tweetStates(ids: missing)
+        truth.withState { $0.learn(facts) }
+    }
+
+    /// Whether `message`, the event just applied to the state, may be delivered live.
+    func isPublic(_ message: PrivateSSEMessage) -> Bool {
+        truth.withState { message.isPublic(in: $0) }
+    }
+
+    /// Those of `messages` that may be delivered now, in order: what a replay sends.
+    func deliverable(_ messages: [PrivateSSEMessage]) async throws -> [PrivateSSEMessage] {
+        guard !messages.isEmpty else { return [] }
+        try await learnTweets(messages.reduce(into: Set()) { $0.formUnion($1.tweetsToKnow) })
+        return truth.withState { state in messages.filter { $0.isPublic(in: state) } }
+    }
+}
