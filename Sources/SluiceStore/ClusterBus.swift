@@ -11,10 +11,14 @@ public protocol ClusterBus: Sendable {
     ///     catches up by sequence, so a spurious call costs one empty read.
     ///   - handleRequest: answers a request `forward` sent to this node.
     ///   - heard: receives what any node `announce`d (this one's own announcements included).
+    ///   - listening: called each time listening (re)starts, before any notification is handled:
+    ///     announcements sent while not listening are lost, so the caller re-checks what they would
+    ///     have told it (revoked keys and grants) against the store.
     func listen(
         node: String, logMayHaveGrown: @escaping @Sendable () -> Void,
         handleRequest: @escaping @Sendable (String) async -> String,
-        heard: @escaping @Sendable (String) async -> Void
+        heard: @escaping @Sendable (String) async -> Void,
+        listening: @escaping @Sendable () async -> Void
     ) async throws
 
     /// Tells every node about a change that acts on open streams (a key or a grant revoked). At most

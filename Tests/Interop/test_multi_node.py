@@ -505,6 +505,64 @@ def test_revocations_reach_streams_on_every_node(cluster):
     stream.close()
 
 
+class ListenerKiller(threading.Thread):
+    """Keeps every node's cluster listener (its `LISTEN` connection) cut off from the database while
+    running: terminates those backends every few milliseconds, far more often than a node reconnects."""
+
+    def __init__(self, store, listeners):
+        super().__init__(daemon=True)
+        self.store, self.listeners, self.kills, self.stopping = store, listeners, 0, threading.Event()
+
+    def run(self):
+        psql = subprocess.Popen(["psql", self.store, "-qtA"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        while not self.stopping.is_set():
+            psql.stdin.write("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'LISTEN%';\n")
+            self.kills += int(psql.stdout.readline().strip() or 0)
+            time.sleep(0.005)
+        psql.stdin.close()
+        psql.wait(timeout=10)
+
+    def __enter__(self):
+        self.start()
+        wait_until(lambda: self.kills >= self.listeners, timeout=10, what="the listeners to be cut off")
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.join(15)
+
+
+def test_revocations_missed_while_a_listener_was_away_still_end_streams(cluster):
+    """Announcements are NOTIFYs, lost while a node's listener reconnects: the node re-checks the keys
+    and grants of its open streams each time it listens again."""
+    key, key_id = cluster.key(with_id=True)
+    cluster.publish(key, [AUTHOR, user(2, "bob")])
+    follower, = connected_followers(cluster, key, [cluster.nodes[2].base])
+    app = cluster.admin("POST", "/v1/admin/apps", {"name": "missed revocations"})
+    for uid in (1, 2):
+        cluster.admin("POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": uid})
+    stream = SiteStream(cluster.nodes[1].base, app, "1,2")
+    stream.start()
+    stream.control_uri()
+
+    with ListenerKiller(cluster.store, listeners=len(cluster.nodes)):
+        # Announced (NOTIFY sent) before each DELETE answers: while no node is listening.
+        cluster.admin("DELETE", f"/v1/admin/keys/{key_id}", base=cluster.nodes[0].base)
+        r = requests.delete(f"{cluster.nodes[0].base}/v1/admin/apps/{app['id']}/grants/2", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=10)
+        assert r.status_code == 200, r.text
+    wait_until(lambda: any(s["data"].get("reason") == "key_revoked" for s in follower.statuses), timeout=15,
+               what="the revoked key's stream on another node to end once its listener is back")
+    follower.stop()
+    wait_until(lambda: any(m.get("event") == "access_revoked" for m in stream.for_user(2)), timeout=15,
+               what="access_revoked on another node's stream once its listener is back")
+    publisher_key = cluster.key()
+    cluster.publish(publisher_key, [tweet(710, "after revocation", user(2, "bob")), tweet(711, "marker", AUTHOR)])
+    wait_until(lambda: any(m.get("id") == 711 for m in stream.for_user(1)), timeout=10, what="the marker for user 1")
+    assert not any(m.get("id") == 710 for m in stream.for_user(2)), "nothing more for the revoked user"
+    stream.close()
+
+
 def test_a_node_shut_down_gracefully_frees_its_places_at_once(cluster):
     key = cluster.key(max_connections=3)
     followers = connected_followers(cluster, key, [n.base for n in cluster.nodes])

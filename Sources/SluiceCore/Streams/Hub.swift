@@ -41,6 +41,9 @@ public final class Hub: Sendable {
 
     public var subscriptionCount: Int { state.withLock { $0.subscriptions.count } }
 
+    /// The keys of the open streams.
+    public var keyIDs: Set<String> { state.withLock { Set($0.subscriptions.values.map(\.keyID)) } }
+
     public func makeSubscriptionID() -> UInt64 {
         state.withLock { state in
             defer { state.nextID += 1 }

@@ -67,6 +67,13 @@ public final class SiteStreamHub: Sendable {
     public var queuedBytes: Int { state.withLock { $0.entries.values.reduce(0) { $0 + $1.connection.outbox.queuedBytes } } }
     public var userStreamCount: Int { state.withLock { $0.router.subscribers.count } }
 
+    /// The users the open streams carry, by app.
+    public var carriedUsers: [String: Set<Int64>] {
+        state.withLock { state in
+            state.entries.values.reduce(into: [:]) { $0[$1.connection.appID, default: []].formUnion($1.users) }
+        }
+    }
+
     // MARK: - Connecting
 
     /// Registers `connection` carrying `users` (checked against the app's grants after `mark` was taken):

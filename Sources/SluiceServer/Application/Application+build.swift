@@ -30,7 +30,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let leases = NodeLeases(store: store, node: settings.node, period: TimeInterval(settings.leaseSeconds), logger: logger)
     let metrics = ServerMetrics(hub: hub, siteHub: siteHub)
     let ingest = EventIngest(store: store, metrics: metrics, appended: follower.notify)
-    let announcer = ClusterAnnouncer(bus: store.clusterBus, hub: hub, siteHub: siteHub)
+    let announcer = ClusterAnnouncer(bus: store.clusterBus, store: store, hub: hub, siteHub: siteHub, logger: logger)
     let keys = KeyAdministration(store: store, announcer: announcer)
     let streams = PrivateSSEStreams(
         store: store, hub: hub, feed: follower.feed, leases: leases, outboxBytes: settings.outboxBytes, replayWindow: TimeInterval(settings.replayWindowSeconds),

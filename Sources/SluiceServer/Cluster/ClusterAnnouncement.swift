@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SluiceCore
 import SluiceStore
 
@@ -23,8 +24,10 @@ enum ClusterAnnouncement: Codable, Sendable, Equatable {
 /// Applies administrative changes here and announces them to the other nodes, if there are any.
 struct ClusterAnnouncer: Sendable {
     let bus: (any ClusterBus)?
+    let store: any Store
     let hub: Hub
     let siteHub: SiteStreamHub
+    let logger: Logger
 
     /// Applies `announcement` on this node, then tells the others. The change is already in the
     /// store, so a node that misses the announcement (it was down) refuses new streams anyway; only
@@ -39,5 +42,28 @@ struct ClusterAnnouncer: Sendable {
     func heard(_ message: String) {
         guard let announcement = try? JSONDecoder().decode(ClusterAnnouncement.self, from: Data(message.utf8)) else { return }
         announcement.apply(hub: hub, siteHub: siteHub)
+    }
+
+    /// Applies every revocation the store holds for the streams open here: what this node would have
+    /// heard while it was not listening. Keys that are gone or revoked close their streams; users whose
+    /// grant is gone get `access_revoked` and leave the streams that carry them.
+    func recheckOpenStreams() async {
+        do {
+            for keyID in hub.keyIDs {
+                let key = try await store.apiKey(id: keyID)
+                if key?.isRevoked ?? true { ClusterAnnouncement.keyRevoked(keyID: keyID).apply(hub: hub, siteHub: siteHub) }
+            }
+            for (appID, users) in siteHub.carriedUsers {
+                let granted = try await store.grantedUsers(appID: appID, among: users)
+                let revoked = users.subtracting(granted)
+                guard !revoked.isEmpty else { continue }
+                let name = try await store.app(id: appID)?.name ?? appID
+                for user in revoked.sorted() {
+                    ClusterAnnouncement.grantRevoked(appID: appID, appName: name, userID: user).apply(hub: hub, siteHub: siteHub)
+                }
+            }
+        } catch {
+            logger.error("cannot re-check the open streams' keys and grants", metadata: ["error": "\(error)"])
+        }
     }
 }

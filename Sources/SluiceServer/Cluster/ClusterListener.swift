@@ -4,7 +4,8 @@ import SluiceStore
 
 /// This node's ear on the cluster bus: wakes the log follower when any node commits, answers control
 /// requests other nodes forward for the streams held here, and applies revocations announced by other
-/// nodes. Runs only with a shared store.
+/// nodes. Runs only with a shared store. Each time it (re)connects, it re-checks the keys and grants
+/// of the streams open here, since revocations announced while it was away were not heard.
 struct ClusterListener: Service {
     let bus: any ClusterBus
     let node: String
@@ -20,7 +21,8 @@ struct ClusterListener: Service {
             try await bus.listen(
                 node: node, logMayHaveGrown: { follower.notify() },
                 handleRequest: { await executor.execute(json: $0) },
-                heard: { announcer.heard($0) })
+                heard: { announcer.heard($0) },
+                listening: { await announcer.recheckOpenStreams() })
         }
     }
 }

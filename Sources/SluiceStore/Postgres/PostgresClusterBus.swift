@@ -50,14 +50,17 @@ final class PostgresClusterBus: ClusterBus {
     func listen(
         node: String, logMayHaveGrown: @escaping @Sendable () -> Void,
         handleRequest: @escaping @Sendable (String) async -> String,
-        heard: @escaping @Sendable (String) async -> Void
+        heard: @escaping @Sendable (String) async -> Void,
+        listening: @escaping @Sendable () async -> Void
     ) async throws {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
                     try await connection.listen(on: PostgresLogWriter.channel) { notifications in
-                        // Listening from here on: anything committed before is read by sequence.
+                        // Listening from here on: anything committed before is read by sequence, and
+                        // revocations announced before are found by re-checking the open streams.
                         logMayHaveGrown()
+                        await listening()
                         for try await notification in notifications {
                             try await self.dispatch(
                                 notification.payload, node: node, logMayHaveGrown: logMayHaveGrown, handleRequest: handleRequest, heard: heard)
