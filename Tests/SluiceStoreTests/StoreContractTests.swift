@@ -116,6 +116,51 @@ import Testing
         }
     }
 
+    /// Decodes an event as ingest does, from a producer's JSON (where fields may be missing).
+    static func event(_ json: String) throws -> Event {
+        try JSONDecoder().decode(Event.self, from: Data(json.utf8))
+    }
+
+    /// README, "Partial profiles": a missing field keeps its value; a new account without `protected` is
+    /// protected; a tweet's embedded user never changes `protected` or `verified` of a known account.
+    @Test(arguments: StoreKind.allCases)
+    func profilesAreResolvedAtIngestAndTweetsNeverLoosenThem(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            _ = try await store.append([
+                try Self.event(#"{"type":"user_update","data":{"id":1,"username":"bob","name":"Bob","protected":true,"verified":true,"description":"hi"}}"#),
+                try Self.event(#"{"type":"user_update","data":{"id":2,"username":"newcomer"}}"#),
+            ])
+            // A tweet whose user says public and unverified, with a new name; a profile update that leaves
+            // protected out; a new account first seen in a tweet.
+            _ = try await store.append([
+                try Self.event(#"{"type":"tweet","data":{"id":10,"text":"t","created_at":"2024-01-01T12:00:00Z","user":{"id":1,"username":"bob","name":"Bobby","protected":false,"verified":false}}}"#),
+                try Self.event(#"{"type":"user_update","data":{"id":1,"username":"bob","followers_count":7}}"#),
+                try Self.event(#"{"type":"tweet","data":{"id":11,"text":"t","created_at":"2024-01-01T12:00:00Z","user":{"id":3,"username":"carol"}}}"#),
+            ])
+            let bob = try #require(try await store.user(id: 1))
+            #expect(bob.protected && bob.verified, "only a user_update changes protected and verified")
+            #expect(bob.name == "Bobby" && bob.followersCount == 7 && bob.description == "hi", "display fields refresh; missing ones are kept")
+            #expect(try await store.user(id: 2)?.protected == true, "a new account without protected is protected")
+            #expect(try await store.user(id: 3)?.protected == true, "also when first seen in a tweet")
+            // The log holds the resolved profile, so a replay or a restart reads the same decision.
+            let stored = try await store.events(after: 0, limit: 10).map { try $0.decoded() }
+            guard case .tweet(let tweet) = stored[2] else { Issue.record("not a tweet"); return }
+            #expect(tweet.user.protected && tweet.user.verified && tweet.user.name == "Bobby")
+            #expect(try await store.socialGraph().users.first { $0.id == 1 } == bob)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func tweetStatesGiveAuthorAndLivenessOnly(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            _ = try await store.append([.userUpdate(Fixtures.user(1)), .userUpdate(Fixtures.user(2)),
+                .tweet(Fixtures.tweet(20, by: Fixtures.user(1))), .tweet(Fixtures.tweet(21, by: Fixtures.user(2))), .delete(.init(id: 20, userID: 1))])
+            let states = try await store.tweetStates(ids: [20, 21, 99])
+            #expect(states == [20: .init(authorID: 1, deleted: true), 21: .init(authorID: 2, deleted: false)])
+            #expect(try await store.tweetStates(ids: []).isEmpty)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func oneBadBatchInAGroupDoesNotSinkTheOthers(kind: StoreKind) async throws {
         try await withStore(kind) { store in

@@ -26,7 +26,7 @@ let benchmarks: @Sendable () -> Void = {
     // Encoding one event for Private SSE: once per event, whatever the number of subscribers.
     Benchmark("PrivateSSEMessageAndFrame") { benchmark in
         for _ in benchmark.scaledIterations {
-            let message = try PrivateSSEMessage(event, sequence: 42, facts: .init())!
+            let message = try PrivateSSEMessage(event, sequence: 42)!
             blackHole(message.frame(named: true))
         }
     }
@@ -66,8 +66,9 @@ let benchmarks: @Sendable () -> Void = {
         var sequence: Int64 = 0
         for _ in benchmark.scaledIterations {
             sequence += 1
-            try hub.dispatch(
-                StoredEvent(sequence: sequence, kind: .tweet, data: "", acceptedAt: Date()), decoded: event, facts: .init(), now: Double(sequence))
+            // The message is built once per event (as the log follower does), then routed.
+            let message = try PrivateSSEMessage(event, sequence: sequence)
+            hub.dispatch(sequence: sequence, message: message, isPublic: true, now: Double(sequence))
             benchmark.stopMeasurement()
             for subscription in subscriptions { _ = subscription.outbox.take() }
             benchmark.startMeasurement()
@@ -77,7 +78,7 @@ let benchmarks: @Sendable () -> Void = {
     // Keeping a dispatched message for replay from memory.
     Benchmark("ReplayBufferAppend") { benchmark in
         var buffer = ReplayBuffer(budget: 1 << 20)
-        let message = try PrivateSSEMessage(event, sequence: 1, facts: .init())
+        let message = try PrivateSSEMessage(event, sequence: 1)
         var sequence: Int64 = 0
         for _ in benchmark.scaledIterations {
             sequence += 1

@@ -150,8 +150,9 @@ public final class SiteStreamHub: Sendable {
     public func info(_ streamID: String, appID: String) throws(ControlError) -> Info {
         try state.withLock { (state: inout State) throws(ControlError) in
             let entry = try entry(streamID, appID: appID, in: state)
-            let profiles = truth.withState { social in entry.users.map { social.users[$0] } }
-            return Info(connection: entry.connection, users: Array(zip(entry.users, profiles)).sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) })
+            let ids = entry.users.sorted()
+            let profiles = truth.withState { social in ids.map { social.users[$0] } }
+            return Info(connection: entry.connection, users: zip(ids, profiles).map { ($0, $1) })
         }
     }
 

@@ -11,12 +11,6 @@ public enum Visibility {
         Set([tweet.inReplyToStatusID, tweet.retweetedStatusID, tweet.quotedStatusID].compactMap { $0 })
     }
 
-    /// The tweets whose author and liveness deciding on `event` needs: the tweet itself and what it refers to.
-    public static func tweetsToKnow(for event: Event) -> Set<Int64> {
-        guard case .tweet(let tweet) = event else { return [] }
-        return referencedTweets(of: tweet).union([tweet.id])
-    }
-
     /// Whether `tweet` may be delivered on a public stream now.
     public static func isPublic(_ tweet: Tweet, in state: SocialState) -> Bool {
         guard state.liveAuthor(of: tweet.id) == tweet.user.id, !state.isProtected(tweet.user.id) else { return false }

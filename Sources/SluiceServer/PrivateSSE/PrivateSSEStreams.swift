@@ -218,7 +218,6 @@ struct PrivateSSEStreams: StreamEndpoint {
             while let ahead = hub.register(subscription, at: cursor) {
                 while cursor < ahead {
                     guard !subscription.outbox.isClosed, !Task.isCancelled else { return }
-                    // Recent events come from the hub's memory as live dispatch left them; older ones from the log.
                     // Recent events come from the hub's memory, older ones from the log; either way the feed
                     // decides on what is true now, as live delivery would.
                     let candidates: [PrivateSSEMessage]

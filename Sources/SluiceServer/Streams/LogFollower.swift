@@ -71,7 +71,14 @@ final class LogFollower: Service, Sendable {
                 // events refer to (author, liveness) comes from the store first. Never profiles: those
                 // the state keeps current itself.
                 let embedded = decoded.reduce(into: Set()) { $0.formUnion(SiteStreamMessage.referencedTweets(of: $1)) }
-                try await feed.learnTweets(decoded.reduce(into: embedded) { $0.formUnion(Visibility.tweetsToKnow(for: $1)) })
+                var referenced = embedded
+                var created = Set<Int64>()
+                for case .tweet(let tweet) in decoded {
+                    referenced.formUnion(Visibility.referencedTweets(of: tweet))
+                    created.insert(tweet.id)
+                }
+                // The page's own new tweets are applied before anything is decided on them: not looked up.
+                try await feed.learnTweets(referenced.subtracting(created))
                 let tweets = try await store.tweets(ids: embedded)
                 let now = Date().timeIntervalSince1970
                 for (event, value) in zip(events, decoded) {
