@@ -44,9 +44,11 @@ public protocol Store: Sendable {
     /// Tokens that are already spent or expired before `date` are no longer needed; returns how many were removed.
     func purgeStreamTokens(before date: Date) async throws -> Int
 
-    /// The author and liveness of the tweets among `ids` (those the log knows): what visibility rules
-    /// need of tweets the event core's memory no longer holds. Never their stored profiles.
-    func tweetStates(ids: Set<Int64>) async throws -> [Int64: KnownEntities.TweetState]
+    /// The author, liveness and retweeted tweet of the tweets among `ids` (those the log knows), as they
+    /// stood after the event `position`: what visibility rules need of tweets the event core's memory
+    /// no longer holds. A deletion later in the log than `position` is not reported yet, so the event
+    /// core never decides an earlier event on a later deletion. Never their stored profiles.
+    func tweetStates(ids: Set<Int64>, asOf position: Int64) async throws -> [Int64: KnownEntities.TweetState]
 
     /// Profiles and the follow and block graph as they stand after one log position, read at once:
     /// where Site Streams routing starts from, before following the log from `sequence` on.

@@ -6,7 +6,7 @@ import Testing
 /// A grant revoked between reading the grants and attaching the users keeps the user off the stream.
 @Suite struct RevocationLogTests {
     static func hub() -> SiteStreamHub {
-        SiteStreamHub(truth: SocialTruth(SocialState(users: [Fixtures.user(1), Fixtures.user(2)], follows: [], blocks: [])))
+        SiteStreamHub(truth: SocialTruth(SocialState(users: [Fixtures.user(1), Fixtures.user(2)], follows: [], blocks: [], position: 0)))
     }
 
     static func connection(_ id: String = "s1") -> SiteStreamConnection {

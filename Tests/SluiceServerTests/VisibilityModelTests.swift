@@ -36,6 +36,10 @@ import Testing
 
         var protected: [Int64: Bool] = [:]
         var usernames: [Int64: String] = [:]
+        /// Who a mention names: the account that most recently took that username.
+        var nameOwner: [String: Int64] = [:]
+        /// Whether each `user_update` set a public profile (by sequence number).
+        var profilePublic: [Int64: Bool] = [:]
         var follows: Set<[Int64]> = []
         var blocks: Set<[Int64]> = []
         var tweets: [Int64: TweetFacts] = [:]
@@ -50,15 +54,25 @@ import Testing
         /// `u` may see what `author` posts (README: own, public, or approved follower), no block either way.
         func sees(_ u: Int64, _ author: Int64) -> Bool { (u == author || protected[author] == false || F(u, author)) && !B(u, author) }
         func live(_ id: Int64?) -> TweetFacts? { id.flatMap { tweets[$0] }.flatMap { $0.deleted ? nil : $0 } }
-        func isPublicTweet(_ id: Int64) -> Bool { live(id).map { protected[$0.author] == false } ?? false }
+        /// A tweet `u` may see: live, its author visible to `u`, and, for a retweet, the retweeted tweet too.
+        func seesTweet(_ u: Int64, _ id: Int64?) -> Bool {
+            guard let t = live(id), sees(u, t.author) else { return false }
+            return t.retweetOf.map { seesTweet(u, $0) } ?? true
+        }
+        /// A public tweet: live, its author public, and, for a retweet, the retweeted tweet public too.
+        func isPublicTweet(_ id: Int64) -> Bool {
+            guard let t = live(id), protected[t.author] == false else { return false }
+            return t.retweetOf.map(isPublicTweet) ?? true
+        }
 
-        /// Private SSE: public now. A tweet: live, its author public, every reference a live tweet of a public author.
-        func isPublicNow(_ event: Event) -> Bool {
+        /// Private SSE: public now. A tweet: public, and every tweet it refers to public. A profile: the
+        /// account public now, and the profile set while it was public.
+        func isPublicNow(_ event: Event, sequence: Int64) -> Bool {
             switch event {
             case .tweet(let t):
                 guard isPublicTweet(t.id) else { return false }
                 return [t.inReplyToStatusID, t.retweetedStatusID, t.quotedStatusID].compactMap { $0 }.allSatisfy(isPublicTweet)
-            case .userUpdate(let u): return protected[u.id] == false
+            case .userUpdate(let u): return protected[u.id] == false && profilePublic[sequence] == true
             default: return false
             }
         }
@@ -77,8 +91,8 @@ import Testing
             case .tweet(let t):
                 let a = t.user.id
                 guard sees(u, a) else { return nil }
-                if let rt = t.retweetedStatusID { guard let r = live(rt), sees(u, r.author) else { return nil } }
-                let quoted = live(t.quotedStatusID).flatMap { sees(u, $0.author) ? t.quotedStatusID : nil }
+                if let rt = t.retweetedStatusID, !seesTweet(u, rt) { return nil }
+                let quoted = seesTweet(u, t.quotedStatusID) ? t.quotedStatusID : nil
                 let description = "tweet \(t.id) rt=\(t.retweetedStatusID.map(String.init) ?? "-") q=\(quoted.map(String.init) ?? "-")"
                 var personal: Set<Int64> = [a]
                 if let r = live(t.retweetedStatusID) { personal.insert(r.author) }
@@ -94,7 +108,7 @@ import Testing
             case .favorite(let f), .unfavorite(let f):
                 guard let author = tweets[f.tweetID]?.author, !B(f.sourceID, author) else { return nil }
                 guard u == author || (u == f.sourceID && (u == author || protected[author] == false || F(u, author))) else { return nil }
-                let full = live(f.tweetID) != nil && sees(u, author)
+                let full = seesTweet(u, f.tweetID)
                 return "event \(event.kind.rawValue) \(full ? "full" : "bare")"
             case .userUpdate(let user): return u == user.id ? "event user_update" : nil
             case .directMessage(let m): return u == m.senderID || u == m.recipientID ? "dm \(m.id)" : nil
@@ -109,7 +123,14 @@ import Testing
         }
 
         func mentionIDs(_ t: Tweet) -> [Int64] {
-            t.entities.mentions.compactMap { m in usernames.first { $0.value.lowercased() == m.dropFirst().lowercased() }?.key }
+            t.entities.mentions.compactMap { nameOwner[$0.dropFirst().lowercased()] }
+        }
+
+        /// Only a `user_update` renames a known account; a name taken by another stays theirs.
+        mutating func name(_ id: Int64, _ username: String) {
+            if let old = usernames[id], nameOwner[old.lowercased()] == id { nameOwner[old.lowercased()] = nil }
+            usernames[id] = username
+            nameOwner[username.lowercased()] = id
         }
 
         /// Applies an accepted event, with the documented rule for partial profiles.
@@ -120,13 +141,14 @@ import Testing
                 // A tweet's embedded user never changes a known account's protection; a new account is
                 // protected unless the object says otherwise.
                 if protected[t.user.id] == nil { protected[t.user.id] = stated.contains(.protected) ? t.user.protected : true }
-                usernames[t.user.id] = t.user.username
+                if usernames[t.user.id] == nil { name(t.user.id, t.user.username) }
                 tweets[t.id] = TweetFacts(
                     author: t.user.id, replyTo: t.inReplyToStatusID, replyUser: t.inReplyToUserID, retweetOf: t.retweetedStatusID,
                     quoteOf: t.quotedStatusID, mentions: mentionIDs(t))
             case .userUpdate(let u):
                 if stated.contains(.protected) { protected[u.id] = u.protected } else if protected[u.id] == nil { protected[u.id] = true }
-                usernames[u.id] = u.username
+                profilePublic[sequence] = protected[u.id] == false
+                name(u.id, u.username)
             case .follow(let r): follows.insert([r.sourceID, r.targetID])
             case .unfollow(let r): follows.remove([r.sourceID, r.targetID])
             case .block(let r):
@@ -155,7 +177,8 @@ import Testing
             let store = try await StoreLocation("sqlite:" + path).open(logger: logger)
             let graph = try await store.socialGraph()
             let hub = Hub(position: graph.sequence, replayMemory: replayMemory)
-            let truth = SocialTruth(SocialState(users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: tweetMemory))
+            let truth = SocialTruth(
+                SocialState(users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: tweetMemory, position: graph.sequence))
             let siteHub = SiteStreamHub(truth: truth)
             let follower = LogFollower(store: store, hub: hub, siteHub: siteHub, logger: logger)
             let leases = NodeLeases(store: store, node: "model", period: 60, logger: logger)
@@ -265,9 +288,11 @@ import Testing
         var allTweets: [Int64] { oracle.tweets.keys.sorted() }
         var liveTweets: [Int64] { oracle.tweets.filter { !$0.value.deleted }.keys.sorted() }
 
-        /// A profile object, possibly partial: `protected` and `name` left out at random.
-        mutating func userJSON(_ id: Int64, protectedValue: Bool?) -> [String: Any] {
-            var o: [String: Any] = ["id": id, "username": "user\(id)"]
+        /// A profile object, possibly partial: `protected` and `name` left out at random. Now and then a
+        /// `user_update` renames the account, sometimes to a name another account holds.
+        mutating func userJSON(_ id: Int64, protectedValue: Bool?, rename: Bool = false) -> [String: Any] {
+            let username = rename ? ["user\(id)", "alt\(id)", "shared"][random(0...2)] : oracle.usernames[id] ?? "user\(id)"
+            var o: [String: Any] = ["id": id, "username": username]
             if let protectedValue { o["protected"] = protectedValue }
             if chance(50) { o["name"] = "User \(id) v\(random(1...9))" }
             if chance(30) { o["followers_count"] = random(0...5000) }
@@ -279,16 +304,16 @@ import Testing
             switch random(1...100) {
             case 1...14:
                 let id = pick(population)!
-                return ["type": "user_update", "data": userJSON(id, protectedValue: chance(70) ? chance(50) : nil)]
+                return ["type": "user_update", "data": userJSON(id, protectedValue: chance(70) ? chance(50) : nil, rename: chance(20))]
             case 15...52:
                 // Mostly known authors; now and then one never seen, whose object may leave out `protected`.
                 let author = chance(85) ? (pick(users) ?? 1) : pick(population)!
                 let embeddedProtected: Bool? = chance(50) ? nil : chance(50)
                 var data: [String: Any] = [
-                    "id": nextTweet, "created_at": "2024-01-01T12:00:00Z", "user": userJSON(author, protectedValue: embeddedProtected),
+                    "id": nextTweet, "created_at": "2024-01-01T12:00:00Z", "user": userJSON(author, protectedValue: embeddedProtected, rename: chance(15)),
                 ]
                 var text = "tweet \(nextTweet)"
-                if chance(25), let other = pick(users) { text += " cc @user\(other)" }
+                if chance(25), let other = pick(users) { text += " cc @\(["user\(other)", "alt\(other)", "shared"][random(0...2)])" }
                 data["text"] = text
                 switch random(1...10) {
                 case 1...3:
@@ -322,45 +347,55 @@ import Testing
         /// Publishes one event through the real path: JSON as a producer sends it, the store's
         /// validation and resolution, then the follower dispatching it to both hubs.
         mutating func publish(_ object: [String: Any]) async throws {
-            let body = try JSONSerialization.data(withJSONObject: object)
-            let event = try JSONDecoder().decode(Event.self, from: body)
+            try await publish(batch: [object])
+        }
+
+        /// Publishes a batch in one append (the follower then reads it as one page).
+        mutating func publish(batch objects: [[String: Any]]) async throws {
+            let events = try objects.map { try JSONDecoder().decode(Event.self, from: JSONSerialization.data(withJSONObject: $0)) }
             let range: ClosedRange<Int64>
             do {
-                range = try await core.store.append([event])
+                range = try await core.store.append(events)
             } catch StoreError.rejected {
                 return
             }
-            let sequence = range.lowerBound
-            var stated = User.Fields.all
-            if case .tweet(let t) = event { stated = t.user.stated }
-            if case .userUpdate(let u) = event { stated = u.stated }
-            // What every stream must receive, decided on the oracle's state before (Site Streams, with a
-            // new author's profile already known) and after (Private SSE) the event.
-            if case .tweet(let t) = event, oracle.protected[t.user.id] == nil {
-                oracle.protected[t.user.id] = stated.contains(.protected) ? t.user.protected : true
-                oracle.usernames[t.user.id] = t.user.username
-            }
-            var site: [(SiteStream, Int64, String)] = []
-            for stream in siteStreams where stream.connection != nil {
-                for user in stream.users where stream.carried.contains(user) {
-                    if let message = oracle.siteMessage(user, event, followings: stream.options.followings, repliesAll: stream.options.repliesAll) {
-                        site.append((stream, user, "\(sequence) u\(user) \(message)"))
-                    } else if oracle.mayReceive(user, event) {
-                        stream.optional.insert("\(sequence) u\(user)")
+            // Private SSE: public when applied, and still public once the whole batch is.
+            var publicThen: [(PrivateStream, Int64, Event)] = []
+            for (sequence, event) in zip(range, events) {
+                var stated = User.Fields.all
+                if case .tweet(let t) = event { stated = t.user.stated }
+                if case .userUpdate(let u) = event { stated = u.stated }
+                // Site Streams: decided on the oracle's state before the event, with a new author's
+                // profile already known.
+                if case .tweet(let t) = event, oracle.protected[t.user.id] == nil {
+                    oracle.protected[t.user.id] = stated.contains(.protected) ? t.user.protected : true
+                    oracle.name(t.user.id, t.user.username)
+                }
+                var site: [(SiteStream, Int64, String)] = []
+                for stream in siteStreams where stream.connection != nil {
+                    for user in stream.users where stream.carried.contains(user) {
+                        if let message = oracle.siteMessage(user, event, followings: stream.options.followings, repliesAll: stream.options.repliesAll) {
+                            site.append((stream, user, "\(sequence) u\(user) \(message)"))
+                        } else if oracle.mayReceive(user, event) {
+                            stream.optional.insert("\(sequence) u\(user)")
+                        }
+                    }
+                }
+                oracle.apply(event, sequence: sequence, stated: stated)
+                for (stream, user, message) in site {
+                    stream.expected.append(message)
+                    if case .tweet(let t) = event { oracle.sawTweet[t.id, default: []].insert(user) }
+                }
+                if oracle.isPublicNow(event, sequence: sequence) {
+                    for stream in privateStreams where stream.subscription != nil && oracle.wants(event, users: stream.users) {
+                        publicThen.append((stream, sequence, event))
                     }
                 }
             }
-            oracle.apply(event, sequence: sequence, stated: stated)
-            for (stream, user, message) in site {
-                stream.expected.append(message)
-                if case .tweet(let t) = event { oracle.sawTweet[t.id, default: []].insert(user) }
+            for (stream, sequence, event) in publicThen where oracle.isPublicNow(event, sequence: sequence) {
+                stream.expected.append(sequence)
             }
-            if oracle.isPublicNow(event) {
-                for stream in privateStreams where stream.subscription != nil && oracle.wants(event, users: stream.users) {
-                    stream.expected.append(sequence)
-                }
-            }
-            position = sequence
+            position = range.upperBound
             await core.follower.catchUp()
             collect()
         }
@@ -385,7 +420,7 @@ import Testing
             if let lastEventID {
                 // Replay decides on what is true now.
                 for sequence in (lastEventID + 1)...max(lastEventID + 1, position) where sequence <= position {
-                    if let event = oracle.history[sequence], oracle.isPublicNow(event), oracle.wants(event, users: stream.users) {
+                    if let event = oracle.history[sequence], oracle.isPublicNow(event, sequence: sequence), oracle.wants(event, users: stream.users) {
                         stream.expected.append(sequence)
                     }
                 }
@@ -477,6 +512,12 @@ import Testing
                 try await openSite(stream)
             case 11...14: if let user = pick(knownUsers) { try await grant(user) }
             case 15...16: if let user = pick(oracle.grants.sorted()) { try await revoke(user) }
+            case 17...24:
+                // Several events in one append, read as one page: a tweet deleted, or its author protected,
+                // a moment later in the same batch.
+                var batch: [[String: Any]] = []
+                for _ in 0..<random(2...4) { if let event = nextEvent() { batch.append(event) } }
+                if !batch.isEmpty { try await publish(batch: batch) }
             default: if let event = nextEvent() { try await publish(event) }
             }
         }
@@ -499,11 +540,25 @@ import Testing
             return out + run.sorted()
         }
 
+        /// Sequence numbers with what the oracle knows of their events, for failure messages.
+        func describe(_ sequences: Set<Int64>) -> String {
+            sequences.sorted().map { sequence -> String in
+                guard let event = oracle.history[sequence] else { return "\(sequence)" }
+                switch event {
+                case .tweet(let t):
+                    let facts = oracle.tweets[t.id]
+                    return "\(sequence): tweet \(t.id) by \(t.user.id) (protected \(oracle.protected[t.user.id].map(String.init) ?? "?"), deleted \(facts?.deleted ?? false)) reply \(t.inReplyToStatusID.map(String.init) ?? "-") rt \(t.retweetedStatusID.map(String.init) ?? "-") q \(t.quotedStatusID.map(String.init) ?? "-")"
+                case .userUpdate(let u): return "\(sequence): profile of \(u.id) (protected now \(oracle.protected[u.id].map(String.init) ?? "?"), then public \(oracle.profilePublic[sequence].map(String.init) ?? "?"))"
+                default: return "\(sequence): \(event.kind.rawValue)"
+                }
+            }.joined(separator: "; ")
+        }
+
         /// Compares every stream's messages with the oracle's, exactly (optional deletions aside).
         func verify(seed: UInt64) -> Int {
             var checked = 0
             for stream in finished + privateStreams {
-                #expect(stream.received == stream.expected, "seed \(seed), private stream \(stream.users.map { "users=\($0.sorted())" } ?? "unfiltered"): leaked \(Set(stream.received).subtracting(stream.expected).sorted()), missed \(Set(stream.expected).subtracting(stream.received).sorted())")
+                #expect(stream.received == stream.expected, "seed \(seed), private stream \(stream.users.map { "users=\($0.sorted())" } ?? "unfiltered"): leaked \(describe(Set(stream.received).subtracting(stream.expected))), missed \(describe(Set(stream.expected).subtracting(stream.received)))")
                 checked += stream.received.count
             }
             for stream in finishedSite + siteStreams {

@@ -150,14 +150,22 @@ import Testing
         }
     }
 
+    /// A tweet's author, what it retweets, and whether it is deleted as of a log position: a deletion
+    /// later in the log than the position asked about is not reported yet.
     @Test(arguments: StoreKind.allCases)
-    func tweetStatesGiveAuthorAndLivenessOnly(kind: StoreKind) async throws {
+    func tweetStatesGiveAuthorRetweetAndLivenessAsOfAPosition(kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            _ = try await store.append([.userUpdate(Fixtures.user(1)), .userUpdate(Fixtures.user(2)),
-                .tweet(Fixtures.tweet(20, by: Fixtures.user(1))), .tweet(Fixtures.tweet(21, by: Fixtures.user(2))), .delete(.init(id: 20, userID: 1))])
-            let states = try await store.tweetStates(ids: [20, 21, 99])
-            #expect(states == [20: .init(authorID: 1, deleted: true), 21: .init(authorID: 2, deleted: false)])
-            #expect(try await store.tweetStates(ids: []).isEmpty)
+            var retweet = Fixtures.tweet(22, by: Fixtures.user(1))
+            retweet.retweetedStatusID = 21
+            let range = try await store.append([.userUpdate(Fixtures.user(1)), .userUpdate(Fixtures.user(2)),
+                .tweet(Fixtures.tweet(20, by: Fixtures.user(1))), .tweet(Fixtures.tweet(21, by: Fixtures.user(2))), .tweet(retweet),
+                .delete(.init(id: 20, userID: 1))])
+            let deletion = range.upperBound
+            let after = try await store.tweetStates(ids: [20, 21, 22, 99], asOf: deletion)
+            #expect(after == [20: .init(authorID: 1, deleted: true), 21: .init(authorID: 2, deleted: false), 22: .init(authorID: 1, deleted: false, retweetOf: 21)])
+            let before = try await store.tweetStates(ids: [20], asOf: deletion - 1)
+            #expect(before == [20: .init(authorID: 1, deleted: false)], "the deletion comes later in the log")
+            #expect(try await store.tweetStates(ids: [], asOf: deletion).isEmpty)
         }
     }
 

@@ -13,10 +13,13 @@ public struct KnownEntities: Sendable, Equatable {
     public struct TweetState: Sendable, Equatable {
         public var authorID: Int64
         public var deleted: Bool
+        /// The tweet it retweets, if it is a retweet: whoever may see it must be able to see that one too.
+        public var retweetOf: Int64?
 
-        public init(authorID: Int64, deleted: Bool) {
+        public init(authorID: Int64, deleted: Bool, retweetOf: Int64? = nil) {
             self.authorID = authorID
             self.deleted = deleted
+            self.retweetOf = retweetOf
         }
     }
 

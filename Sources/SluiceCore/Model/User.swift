@@ -133,7 +133,8 @@ public struct User: Sendable, Hashable, Codable {
     /// - a field the object does not state keeps its current value (for a new account: `protected`
     ///   true, `verified` false, the rest empty);
     /// - a tweet's embedded `user` may refresh display fields (name, counts, description, …) but never
-    ///   `protected` or `verified` of a known account: only a `user_update` changes those.
+    ///   `username`, `protected` or `verified` of a known account: only a `user_update` changes those
+    ///   (a stale username in an old tweet must not take a name back, which mentions are routed by).
     public func resolved(over current: User?, from source: Source) -> User {
         guard let current else {
             var new = self
@@ -142,7 +143,7 @@ public struct User: Sendable, Hashable, Codable {
         }
         let keep = source == .tweetAuthor ? stated.subtracting(.guarded) : stated
         var merged = current
-        merged.username = username
+        if source == .profileUpdate { merged.username = username }
         if keep.contains(.name) { merged.name = name }
         if keep.contains(.verified) { merged.verified = verified }
         if keep.contains(.protected) { merged.protected = protected }

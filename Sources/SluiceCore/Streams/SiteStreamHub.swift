@@ -194,6 +194,7 @@ public final class SiteStreamHub: Sendable {
             // the tweet it refers to, on the state after it.
             let recipients: [(Recipient, ByteBuffer)] = truth.withState { social in
                 let recipients = router.route(event, state: &social)
+                social.position = sequence
                 guard !recipients.isEmpty else { return [] }
                 // At most two variants of the message: with and without the tweet it refers to.
                 var messages: [Bool: ByteBuffer] = [:]

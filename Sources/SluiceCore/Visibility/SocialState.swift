@@ -17,15 +17,22 @@ public struct SocialState: Sendable {
         public var author: Int64
         /// Deleted tweets are remembered as such: a deletion is never undone by re-learning the tweet.
         public var deleted: Bool
+        /// The tweet it retweets: a retweet carries the retweeted text, so it is visible only to whoever
+        /// may see that tweet too (and so on up a chain of retweets).
+        public var retweetOf: Int64?
         /// The users it was delivered to on Site Streams (so that its deletion reaches exactly them).
         public var recipients: Set<Int64>
 
-        public init(author: Int64, deleted: Bool = false, recipients: Set<Int64> = []) {
+        public init(author: Int64, deleted: Bool = false, retweetOf: Int64? = nil, recipients: Set<Int64> = []) {
             self.author = author
             self.deleted = deleted
+            self.retweetOf = retweetOf
             self.recipients = recipients
         }
     }
+
+    /// The longest chain of retweets of retweets followed; a longer one is not visible (deny by default).
+    public static let maxRetweetChain = 8
 
     public private(set) var users: [Int64: User] = [:]
     private var followingByUser: [Int64: Set<Int64>] = [:]
@@ -36,14 +43,17 @@ public struct SocialState: Sendable {
     private var oldestTweet = 0
     private var idsByUsername: [String: Int64] = [:]
     public let tweetMemory: Int
+    /// The sequence number of the last event applied: what a tweet looked up in the store is learned as of.
+    public var position: Int64 = 0
 
     public init(tweetMemory: Int = 500_000) {
         self.tweetMemory = max(1, tweetMemory)
     }
 
-    /// A state loaded from the store: profiles and the graph as they stand.
-    public init(users: [User], follows: [Edge], blocks: [Edge], tweetMemory: Int = 500_000) {
+    /// A state loaded from the store: profiles and the graph as they stand after the event `position`.
+    public init(users: [User], follows: [Edge], blocks: [Edge], tweetMemory: Int = 500_000, position: Int64) {
         self.init(tweetMemory: tweetMemory)
+        self.position = position
         for user in users { setProfile(user) }
         for edge in follows { setFollow(edge, true) }
         self.blocks = Set(blocks)
@@ -72,16 +82,34 @@ public struct SocialState: Sendable {
         viewer == author || !isProtected(author) || follows(viewer, author)
     }
 
-    /// Whether `viewer` may see the tweet `id` now: it is live, they may see its author, and neither
-    /// blocks the other.
+    /// Whether `viewer` may see the tweet `id` now: it is live, they may see its author, neither blocks
+    /// the other, and, for a retweet, they may see the retweeted tweet by the same rule.
     public func maySee(_ viewer: Int64, tweet id: Int64) -> Bool {
-        guard let author = liveAuthor(of: id) else { return false }
-        return maySee(viewer, postsBy: author) && !eitherBlocks(viewer, author)
+        everyRetweeted(from: id) { author in maySee(viewer, postsBy: author) && !eitherBlocks(viewer, author) }
     }
 
-    /// Whether the tweet `id` is public now: live, by an account that is not protected.
+    /// Whether the tweet `id` is public now: live, by an account that is not protected, and, for a
+    /// retweet, the retweeted tweet public by the same rule.
     public func isPublic(tweet id: Int64) -> Bool {
-        liveAuthor(of: id).map { !isProtected($0) } ?? false
+        everyRetweeted(from: id) { !isProtected($0) }
+    }
+
+    /// Whether the tweet `id` and every tweet up its chain of retweets are live and their authors pass
+    /// `check`; false when any of them is unknown or the chain is too long.
+    private func everyRetweeted(from id: Int64, _ check: (Int64) -> Bool) -> Bool {
+        var next: Int64? = id
+        for _ in 0...Self.maxRetweetChain {
+            guard let current = next else { return true }
+            guard let record = tweets[current], !record.deleted, check(record.author) else { return false }
+            next = record.retweetOf
+        }
+        return next == nil
+    }
+
+    /// Among `ids`, what a chain of retweets leads to that the memory does not hold: after learning
+    /// `ids`, the next tweets to learn.
+    public func unknownRetweeted(from ids: Set<Int64>) -> Set<Int64> {
+        Set(ids.compactMap { tweets[$0]?.retweetOf }.filter { tweets[$0] == nil })
     }
 
     /// Updates the state with `event`, the next one of the log, recording `recipients` for a tweet.
@@ -89,7 +117,7 @@ public struct SocialState: Sendable {
         switch event {
         case .tweet(let tweet):
             remember(author: tweet.user)
-            record(tweet.id, TweetRecord(author: tweet.user.id, recipients: recipients))
+            record(tweet.id, TweetRecord(author: tweet.user.id, retweetOf: tweet.retweetedStatusID, recipients: recipients))
         case .userUpdate(let user):
             setProfile(user)
         case .follow(let r):
@@ -114,23 +142,25 @@ public struct SocialState: Sendable {
     }
 
     /// Makes a tweet's author known before routing the tweet. The log holds the profile resolved at
-    /// ingest (`User.resolved(over:from:)`); a known account keeps its protection and verification,
-    /// which only a `user_update` changes, whatever the tweet says.
+    /// ingest (`User.resolved(over:from:)`); a known account keeps its username, protection and
+    /// verification, which only a `user_update` changes, whatever the tweet says.
     public mutating func remember(author: User) {
         var profile = author
         if let current = users[author.id] {
+            profile.username = current.username
             profile.protected = current.protected
             profile.verified = current.verified
         }
         setProfile(profile)
     }
 
-    /// Makes tweets the memory no longer holds known again, from the store: their author and liveness
-    /// only. A tweet already known is left as it is; whom an evicted tweet was delivered to is lost
-    /// (only its author will hear of its deletion).
+    /// Makes tweets the memory no longer holds known again, from the store (`Store.tweetStates(ids:asOf:)`
+    /// at a position no later than this state's): their author, liveness and retweeted tweet only. A
+    /// tweet already known is left as it is, so a deletion applied since is never undone; whom an evicted
+    /// tweet was delivered to is lost (only its author will hear of its deletion).
     public mutating func learn(_ facts: [Int64: KnownEntities.TweetState]) {
         for (id, fact) in facts where tweets[id] == nil {
-            record(id, TweetRecord(author: fact.authorID, deleted: fact.deleted))
+            record(id, TweetRecord(author: fact.authorID, deleted: fact.deleted, retweetOf: fact.retweetOf))
         }
     }
 
@@ -140,7 +170,8 @@ public struct SocialState: Sendable {
     }
 
     private mutating func setProfile(_ user: User) {
-        if let old = users[user.id] { idsByUsername[old.username.lowercased()] = nil }
+        // The old name goes only if it still names this account (another may have taken it since).
+        if let old = users[user.id], idsByUsername[old.username.lowercased()] == user.id { idsByUsername[old.username.lowercased()] = nil }
         users[user.id] = user
         idsByUsername[user.username.lowercased()] = user.id
     }

@@ -19,9 +19,9 @@ public final class SocialTruth: Sendable {
         state.withLock { body(&$0) }
     }
 
-    /// Among `ids`, the tweets the state does not hold (to be looked up in the store and learned).
-    public func unknownTweets(among ids: Set<Int64>) -> Set<Int64> {
-        guard !ids.isEmpty else { return [] }
-        return state.withLock { $0.unknownTweets(among: ids) }
+    /// Among `ids`, the tweets the state does not hold (to be looked up in the store and learned), and
+    /// the log position the state reflects (what they must be looked up as of).
+    public func unknownTweets(among ids: Set<Int64>) -> (ids: Set<Int64>, position: Int64) {
+        state.withLock { ($0.unknownTweets(among: ids), $0.position) }
     }
 }

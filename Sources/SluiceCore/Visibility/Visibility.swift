@@ -3,8 +3,9 @@
 /// Private SSE carries public data only: tweets of accounts that are public now, that are not deleted,
 /// and whose every reference (replied-to, retweeted, quoted tweet) is a live tweet of an account that is
 /// public now; and profiles of accounts that are public now. Direct messages, graph events, likes,
-/// deletes and any kind not listed here never reach it. Live delivery and replay ask the same question
-/// of the same state (`SocialTruth`), so a replay never serves what live delivery would refuse now.
+/// deletes and any kind not listed here never reach it. A reference that is a retweet is public only if
+/// what it retweets is. Live delivery and replay ask the same question of the same state
+/// (`SocialTruth`), so a replay never serves what live delivery would refuse now.
 public enum Visibility {
     /// The tweets a tweet refers to, whose visibility must be established before delivering it.
     public static func referencedTweets(of tweet: Tweet) -> Set<Int64> {
@@ -17,9 +18,11 @@ public enum Visibility {
         return referencedTweets(of: tweet).allSatisfy(state.isPublic(tweet:))
     }
 
-    /// Whether `user`'s profile may be delivered on a public stream now.
+    /// Whether a profile (as a `user_update` carried it) may be delivered on a public stream now: the
+    /// account is public now, and was when the profile was set (a profile from a protected period is
+    /// never shown, even after the account goes public).
     public static func isPublic(_ user: User, in state: SocialState) -> Bool {
-        !state.isProtected(user.id)
+        !user.protected && !state.isProtected(user.id)
     }
 
     /// Whether `event` may be delivered on a public stream now.

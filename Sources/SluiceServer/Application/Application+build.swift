@@ -23,7 +23,9 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let graph = try await store.socialGraph()
     let hub = Hub(position: graph.sequence, replayMemory: settings.replayMemoryBytes)
     // The one current truth for who may see what, shared by both APIs (tweets are learned on demand).
-    let truth = SocialTruth(SocialState(users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: settings.siteTweetMemory))
+    let truth = SocialTruth(
+        SocialState(
+            users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: settings.siteTweetMemory, position: graph.sequence))
     let siteHub = SiteStreamHub(truth: truth, maxUsersPerConnection: settings.siteMaxUsers)
     let follower = LogFollower(
         store: store, hub: hub, siteHub: siteHub, pollInterval: store.clusterBus == nil ? nil : .seconds(1), logger: logger)

@@ -8,18 +8,29 @@ struct PrivateSSEFeed: Sendable {
     let store: any Store
     let truth: SocialTruth
 
-    /// Makes known the author and liveness of the tweets among `ids` that the state no longer holds
-    /// (evicted from its memory, or never seen since the start), from the store.
+    /// Makes known the author, liveness and retweeted tweet of the tweets among `ids` that the state no
+    /// longer holds (evicted from its memory, or never seen since the start), from the store as of the
+    /// state's position; then those up their chains of retweets.
     func learnTweets(_ ids: Set<Int64>) async throws {
-        let missing = truth.unknownTweets(among: ids)
-        guard !missing.isEmpty else { return }
-        let facts = try await store.tweetStates(ids: missing)
-        truth.withState { $0.learn(facts) }
+        var wanted = ids
+        for _ in 0...SocialState.maxRetweetChain where !wanted.isEmpty {
+            let (missing, position) = truth.unknownTweets(among: wanted)
+            if !missing.isEmpty {
+                let facts = try await store.tweetStates(ids: missing, asOf: position)
+                truth.withState { $0.learn(facts) }
+            }
+            wanted = truth.withState { $0.unknownRetweeted(from: wanted) }
+        }
     }
 
     /// Whether `message`, the event just applied to the state, may be delivered live.
     func isPublic(_ message: PrivateSSEMessage) -> Bool {
         truth.withState { message.isPublic(in: $0) }
+    }
+
+    /// Whether each of `messages` (nil: no Private SSE form) may be delivered now.
+    func arePublic(_ messages: [PrivateSSEMessage?]) -> [Bool] {
+        truth.withState { state in messages.map { $0?.isPublic(in: state) ?? false } }
     }
 
     /// Those of `messages` that may be delivered now, in order: what a replay sends.

@@ -80,13 +80,20 @@ final class LogFollower: Service, Sendable {
                 // The page's own new tweets are applied before anything is decided on them: not looked up.
                 try await feed.learnTweets(referenced.subtracting(created))
                 let tweets = try await store.tweets(ids: embedded)
-                let now = Date().timeIntervalSince1970
+                // Site Streams routes each event on the state before it and applies it. Private SSE decides
+                // each on the state after it, then again once the whole page is applied: the page is durable
+                // already, so a tweet deleted (or an account protected) a moment later in it is not sent.
+                var messages: [(sequence: Int64, message: PrivateSSEMessage?, publicThen: Bool)] = []
+                messages.reserveCapacity(events.count)
                 for (event, value) in zip(events, decoded) {
-                    // Site Streams routes on the state before the event and applies it; Private SSE then
-                    // decides on the state after it, as a replay would decide now.
                     siteHub.dispatch(value, sequence: event.sequence, acceptedAt: event.acceptedAt, tweets: tweets)
                     let message = try PrivateSSEMessage(value, sequence: event.sequence)
-                    hub.dispatch(sequence: event.sequence, message: message, isPublic: message.map(feed.isPublic) ?? false, now: now)
+                    messages.append((event.sequence, message, message.map(feed.isPublic) ?? false))
+                }
+                let publicNow = feed.arePublic(messages.map(\.message))
+                let now = Date().timeIntervalSince1970
+                for (entry, stillPublic) in zip(messages, publicNow) {
+                    hub.dispatch(sequence: entry.sequence, message: entry.message, isPublic: entry.publicThen && stillPublic, now: now)
                 }
             } catch {
                 logger.error("cannot follow the event log; retrying", metadata: ["error": "\(error)"])

@@ -24,13 +24,15 @@ struct LogRows {
         var id: Int64
         var authorID: Int64
         var sequence: Int64
+        var retweetOf: Int64?
     }
 
     var events: [EventRow] = []
     /// One row per user: the latest profile in the run.
     var users: [UserRow] = []
     var tweets: [TweetRow] = []
-    var deletedTweets: [Int64] = []
+    /// Deleted tweet ids and the sequence of their deletion.
+    var deletedTweets: [(id: Int64, sequence: Int64)] = []
     /// Direct message id and the sequence that carried it.
     var directMessages: [(id: Int64, sequence: Int64)] = []
     var graph: GraphChanges
@@ -44,11 +46,11 @@ struct LogRows {
             switch event {
             case .tweet(let tweet):
                 latest[tweet.user.id] = (tweet.user, sequence)
-                tweets.append(TweetRow(id: tweet.id, authorID: tweet.user.id, sequence: sequence))
+                tweets.append(TweetRow(id: tweet.id, authorID: tweet.user.id, sequence: sequence, retweetOf: tweet.retweetedStatusID))
             case .userUpdate(let user):
                 latest[user.id] = (user, sequence)
             case .delete(let deletion):
-                deletedTweets.append(deletion.id)
+                deletedTweets.append((deletion.id, sequence))
             case .directMessage(let message):
                 directMessages.append((message.id, sequence))
             default:

@@ -58,6 +58,11 @@ extension StoreRow {
         try JSONDecoder().decode(User.self, from: Data(try string("data").utf8))
     }
 
+    /// A `tweets` row's author, liveness and retweeted tweet (`deleted` as 0 or 1).
+    func tweetState() throws -> KnownEntities.TweetState {
+        .init(authorID: try int64("author_id"), deleted: try int64("deleted") != 0, retweetOf: integer("retweet_of"))
+    }
+
     func tweet() throws -> Tweet {
         try JSONDecoder().decode(Tweet.self, from: Data(try string("data").utf8))
     }

@@ -102,13 +102,13 @@ actor PostgresLogWriter {
         let rows = try await connection.query(
             """
             SELECT 'u' AS kind, id, NULL::INT8 AS author_id, NULL::BOOL AS deleted, data FROM users WHERE id = ANY(\(Array(refs.userIDs)))
-            UNION ALL SELECT 't', id, author_id, deleted, NULL FROM tweets WHERE id = ANY(\(Array(refs.tweetIDs)))
+            UNION ALL SELECT 't', id, author_id, deleted, retweet_of::TEXT FROM tweets WHERE id = ANY(\(Array(refs.tweetIDs)))
             UNION ALL SELECT 'd', id, NULL, NULL, NULL FROM direct_messages WHERE id = ANY(\(Array(refs.directMessageIDs)))
             """, logger: logger)
         for try await (kind, id, author, deleted, data) in rows.decode((String, Int64, Int64?, Bool?, String?).self) {
             switch kind {
             case "u": known.profiles[id] = try JSONDecoder().decode(User.self, from: Data((data ?? "").utf8))
-            case "t": known.tweets[id] = .init(authorID: author ?? 0, deleted: deleted ?? false)
+            case "t": known.tweets[id] = .init(authorID: author ?? 0, deleted: deleted ?? false, retweetOf: data.flatMap { Int64($0) })
             default: known.directMessages.insert(id)
             }
         }
@@ -138,12 +138,17 @@ actor PostgresLogWriter {
         if !rows.tweets.isEmpty {
             try await connection.query(
                 """
-                INSERT INTO tweets (id, author_id, seq)
-                SELECT * FROM unnest(\(rows.tweets.map(\.id))::INT8[], \(rows.tweets.map(\.authorID))::INT8[], \(rows.tweets.map(\.sequence))::INT8[])
+                INSERT INTO tweets (id, author_id, seq, retweet_of)
+                SELECT i, a, s, NULLIF(r, -1) FROM unnest(\(rows.tweets.map(\.id))::INT8[], \(rows.tweets.map(\.authorID))::INT8[],
+                    \(rows.tweets.map(\.sequence))::INT8[], \(rows.tweets.map { $0.retweetOf ?? -1 })::INT8[]) AS u(i, a, s, r)
                 """, logger: logger)
         }
         if !rows.deletedTweets.isEmpty {
-            try await connection.query("UPDATE tweets SET deleted = true WHERE id = ANY(\(rows.deletedTweets))", logger: logger)
+            try await connection.query(
+                """
+                UPDATE tweets t SET deleted = true, deleted_seq = d.s
+                FROM unnest(\(rows.deletedTweets.map(\.id))::INT8[], \(rows.deletedTweets.map(\.sequence))::INT8[]) AS d(i, s) WHERE t.id = d.i
+                """, logger: logger)
         }
         if !rows.directMessages.isEmpty {
             try await connection.query(

@@ -113,7 +113,17 @@ enum PostgresSchema {
             """,
             // Keys recorded once until they expire (OAuth nonces), so a replay to another node is caught.
             "CREATE TABLE once_keys (key TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)",
-        ]
+        ],
+        // 2: what visibility needs of a tweet the event core has forgotten: what it retweets, and where in
+        // the log it was deleted (a tweet deleted before this migration counts as deleted from the start).
+        [
+            "ALTER TABLE tweets ADD COLUMN retweet_of BIGINT",
+            "ALTER TABLE tweets ADD COLUMN deleted_seq BIGINT",
+            """
+            UPDATE tweets t SET retweet_of = (e.data::jsonb ->> 'retweeted_status_id')::BIGINT
+            FROM events e WHERE e.seq = t.seq AND e.type = 'tweet' AND e.data::jsonb ? 'retweeted_status_id'
+            """,
+        ],
     ]
 
     /// Brings the database up to the latest version, on a connection of its own. Closing it releases

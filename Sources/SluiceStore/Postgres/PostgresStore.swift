@@ -116,11 +116,16 @@ public final class PostgresStore: Store {
         try await !rows("SELECT 1 FROM blocks WHERE source_id = \(sourceID) AND target_id = \(targetID)").isEmpty
     }
 
-    public func tweetStates(ids: Set<Int64>) async throws -> [Int64: KnownEntities.TweetState] {
+    public func tweetStates(ids: Set<Int64>, asOf position: Int64) async throws -> [Int64: KnownEntities.TweetState] {
         guard !ids.isEmpty else { return [:] }
         var states: [Int64: KnownEntities.TweetState] = [:]
-        for row in try await rows("SELECT id, author_id, (CASE WHEN deleted THEN 1 ELSE 0 END)::INT8 AS deleted FROM tweets WHERE id = ANY(\(Array(ids)))") {
-            states[try row.int64("id")] = .init(authorID: try row.int64("author_id"), deleted: try row.int64("deleted") != 0)
+        for row in try await rows(
+            """
+            SELECT id, author_id, retweet_of, (CASE WHEN deleted AND COALESCE(deleted_seq, 0) <= \(position) THEN 1 ELSE 0 END)::INT8 AS deleted
+            FROM tweets WHERE id = ANY(\(Array(ids)))
+            """)
+        {
+            states[try row.int64("id")] = try row.tweetState()
         }
         return states
     }

@@ -97,6 +97,16 @@ enum SQLiteSchema {
             ) WITHOUT ROWID
             """,
         ],
+        // 4: what visibility needs of a tweet the event core has forgotten: what it retweets, and where in
+        // the log it was deleted (a tweet deleted before this migration counts as deleted from the start).
+        [
+            "ALTER TABLE tweets ADD COLUMN retweet_of INTEGER",
+            "ALTER TABLE tweets ADD COLUMN deleted_seq INTEGER",
+            """
+            UPDATE tweets SET retweet_of = (
+                SELECT CAST(json_extract(e.data, '$.retweeted_status_id') AS INTEGER) FROM events e WHERE e.seq = tweets.seq)
+            """,
+        ],
     ]
 
     /// Brings the database up to the latest version.

@@ -203,11 +203,14 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func tweetStates(ids: Set<Int64>) async throws -> [Int64: KnownEntities.TweetState] {
+    public func tweetStates(ids: Set<Int64>, asOf position: Int64) async throws -> [Int64: KnownEntities.TweetState] {
         guard !ids.isEmpty else { return [:] }
         var states: [Int64: KnownEntities.TweetState] = [:]
-        for row in try await reader().selectIn("SELECT id, author_id, deleted FROM tweets WHERE id IN (%@)", ids: ids) {
-            states[try row.int64("id")] = .init(authorID: try row.int64("author_id"), deleted: try row.int64("deleted") != 0)
+        for row in try await reader().selectIn(
+            "SELECT id, author_id, retweet_of, (deleted = 1 AND COALESCE(deleted_seq, 0) <= ?) AS deleted FROM tweets WHERE id IN (%@)",
+            leading: [.integer(Int(position))], ids: ids)
+        {
+            states[try row.int64("id")] = try row.tweetState()
         }
         return states
     }

@@ -149,8 +149,8 @@ actor SQLiteWriter {
         for row in try await connection.selectIn("SELECT id, data FROM users WHERE id IN (%@)", ids: refs.userIDs) {
             known.profiles[try row.int64("id")] = try row.user()
         }
-        for row in try await connection.selectIn("SELECT id, author_id, deleted FROM tweets WHERE id IN (%@)", ids: refs.tweetIDs) {
-            known.tweets[try row.int64("id")] = .init(authorID: try row.int64("author_id"), deleted: try row.int64("deleted") != 0)
+        for row in try await connection.selectIn("SELECT id, author_id, deleted, retweet_of FROM tweets WHERE id IN (%@)", ids: refs.tweetIDs) {
+            known.tweets[try row.int64("id")] = try row.tweetState()
         }
         for row in try await connection.selectIn("SELECT id FROM direct_messages WHERE id IN (%@)", ids: refs.directMessageIDs) {
             known.directMessages.insert(try row.int64("id"))
@@ -177,9 +177,14 @@ actor SQLiteWriter {
                     [.integer(Int($0.user.id)), .text($0.user.username), .integer($0.user.protected ? 1 : 0), .text($0.json), .integer(Int($0.sequence))]
                 })
             try await connection.executeRows(
-                "INSERT INTO tweets (id, author_id, seq)", columns: 3,
-                rows: rows.tweets.map { [.integer(Int($0.id)), .integer(Int($0.authorID)), .integer(Int($0.sequence))] })
-            _ = try await connection.selectIn("UPDATE tweets SET deleted = 1 WHERE id IN (%@)", ids: rows.deletedTweets)
+                "INSERT INTO tweets (id, author_id, seq, retweet_of)", columns: 4,
+                rows: rows.tweets.map {
+                    [.integer(Int($0.id)), .integer(Int($0.authorID)), .integer(Int($0.sequence)), $0.retweetOf.map { .integer(Int($0)) } ?? .null]
+                })
+            for deleted in rows.deletedTweets {
+                _ = try await connection.query(
+                    "UPDATE tweets SET deleted = 1, deleted_seq = ? WHERE id = ?", [.integer(Int(deleted.sequence)), .integer(Int(deleted.id))])
+            }
             try await connection.executeRows(
                 "INSERT INTO direct_messages (id, seq)", columns: 2,
                 rows: rows.directMessages.map { [.integer(Int($0.id)), .integer(Int($0.sequence))] })

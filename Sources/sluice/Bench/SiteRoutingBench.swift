@@ -35,7 +35,7 @@ struct SiteRoutingBench: ParsableCommand {
                 if target != source { edges.insert(.init(source, target)) }
             }
         }
-        let state = SocialState(users: users, follows: Array(edges), blocks: [])
+        let state = SocialState(users: users, follows: Array(edges), blocks: [], position: 0)
         let before = ProcessStats.residentBytes(getpid()) ?? 0
         let hub = SiteStreamHub(truth: SocialTruth(state), maxUsersPerConnection: usersPerConnection)
         var open: [SiteStreamConnection] = []
