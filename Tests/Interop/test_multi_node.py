@@ -478,31 +478,44 @@ def test_control_requests_reach_the_node_holding_the_stream(cluster):
     stream.close()
 
 
-def test_revocations_reach_streams_on_every_node(cluster):
+def open_revocable_streams(cluster, name):
+    """A key's Private SSE stream held by node 3, and an app's site stream carrying users 1 and 2 held by node 2."""
     key, key_id = cluster.key(with_id=True)
     cluster.publish(key, [AUTHOR, user(2, "bob")])
     follower, = connected_followers(cluster, key, [cluster.nodes[2].base])
-    app = cluster.admin("POST", "/v1/admin/apps", {"name": "revocations"})
+    app = cluster.admin("POST", "/v1/admin/apps", {"name": name})
     for uid in (1, 2):
         cluster.admin("POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": uid})
     stream = SiteStream(cluster.nodes[1].base, app, "1,2")
     stream.start()
     stream.control_uri()
+    return key_id, follower, app, stream
 
-    # Both revoked through node 1; the streams are held by nodes 3 and 2.
+
+def revoke_through_node_1(cluster, key_id, app):
+    """Revokes the key and user 2's grant through node 1, which holds neither stream."""
     cluster.admin("DELETE", f"/v1/admin/keys/{key_id}", base=cluster.nodes[0].base)
-    wait_until(lambda: any(s["data"].get("reason") == "key_revoked" for s in follower.statuses), timeout=10,
-               what="the key's stream on another node to end")
-    follower.stop()
     r = requests.delete(f"{cluster.nodes[0].base}/v1/admin/apps/{app['id']}/grants/2", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=10)
     assert r.status_code == 200, r.text
-    wait_until(lambda: any(m.get("event") == "access_revoked" for m in stream.for_user(2)), timeout=10,
+
+
+def expect_revoked_everywhere(cluster, follower, stream, first_id, timeout):
+    wait_until(lambda: any(s["data"].get("reason") == "key_revoked" for s in follower.statuses), timeout=timeout,
+               what="the revoked key's stream on another node to end")
+    follower.stop()
+    wait_until(lambda: any(m.get("event") == "access_revoked" for m in stream.for_user(2)), timeout=timeout,
                what="access_revoked on another node's stream")
     publisher_key = cluster.key()
-    cluster.publish(publisher_key, [tweet(700, "after revocation", user(2, "bob")), tweet(701, "marker", AUTHOR)])
-    wait_until(lambda: any(m.get("id") == 701 for m in stream.for_user(1)), timeout=10, what="the marker for user 1")
-    assert not any(m.get("id") == 700 for m in stream.for_user(2)), "nothing more for the revoked user"
+    cluster.publish(publisher_key, [tweet(first_id, "after revocation", user(2, "bob")), tweet(first_id + 1, "marker", AUTHOR)])
+    wait_until(lambda: any(m.get("id") == first_id + 1 for m in stream.for_user(1)), timeout=10, what="the marker for user 1")
+    assert not any(m.get("id") == first_id for m in stream.for_user(2)), "nothing more for the revoked user"
     stream.close()
+
+
+def test_revocations_reach_streams_on_every_node(cluster):
+    key_id, follower, app, stream = open_revocable_streams(cluster, "revocations")
+    revoke_through_node_1(cluster, key_id, app)
+    expect_revoked_everywhere(cluster, follower, stream, 700, timeout=10)
 
 
 class ListenerKiller(threading.Thread):
@@ -536,31 +549,11 @@ class ListenerKiller(threading.Thread):
 def test_revocations_missed_while_a_listener_was_away_still_end_streams(cluster):
     """Announcements are NOTIFYs, lost while a node's listener reconnects: the node re-checks the keys
     and grants of its open streams each time it listens again."""
-    key, key_id = cluster.key(with_id=True)
-    cluster.publish(key, [AUTHOR, user(2, "bob")])
-    follower, = connected_followers(cluster, key, [cluster.nodes[2].base])
-    app = cluster.admin("POST", "/v1/admin/apps", {"name": "missed revocations"})
-    for uid in (1, 2):
-        cluster.admin("POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": uid})
-    stream = SiteStream(cluster.nodes[1].base, app, "1,2")
-    stream.start()
-    stream.control_uri()
-
+    key_id, follower, app, stream = open_revocable_streams(cluster, "missed revocations")
     with ListenerKiller(cluster.store, listeners=len(cluster.nodes)):
         # Announced (NOTIFY sent) before each DELETE answers: while no node is listening.
-        cluster.admin("DELETE", f"/v1/admin/keys/{key_id}", base=cluster.nodes[0].base)
-        r = requests.delete(f"{cluster.nodes[0].base}/v1/admin/apps/{app['id']}/grants/2", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=10)
-        assert r.status_code == 200, r.text
-    wait_until(lambda: any(s["data"].get("reason") == "key_revoked" for s in follower.statuses), timeout=15,
-               what="the revoked key's stream on another node to end once its listener is back")
-    follower.stop()
-    wait_until(lambda: any(m.get("event") == "access_revoked" for m in stream.for_user(2)), timeout=15,
-               what="access_revoked on another node's stream once its listener is back")
-    publisher_key = cluster.key()
-    cluster.publish(publisher_key, [tweet(710, "after revocation", user(2, "bob")), tweet(711, "marker", AUTHOR)])
-    wait_until(lambda: any(m.get("id") == 711 for m in stream.for_user(1)), timeout=10, what="the marker for user 1")
-    assert not any(m.get("id") == 710 for m in stream.for_user(2)), "nothing more for the revoked user"
-    stream.close()
+        revoke_through_node_1(cluster, key_id, app)
+    expect_revoked_everywhere(cluster, follower, stream, 710, timeout=15)
 
 
 def test_a_node_shut_down_gracefully_frees_its_places_at_once(cluster):

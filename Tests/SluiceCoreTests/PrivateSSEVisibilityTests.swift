@@ -12,16 +12,21 @@ import Testing
     struct Oracle {
         var users: [Int64: User] = [:]
         var tweetAuthor: [Int64: Int64] = [:]
+        var retweetOf: [Int64: Int64] = [:]
 
-        /// Public: a tweet of a public account whose every reference is a live tweet of a public account,
-        /// or a public account's profile. Everything else: never.
+        /// A live tweet of a public account (and, for a retweet, what it retweets public too).
+        func isPublicTweet(_ id: Int64) -> Bool {
+            guard tweetAuthor[id].flatMap({ users[$0] }).map({ !$0.protected }) ?? false else { return false }
+            return retweetOf[id].map(isPublicTweet) ?? true
+        }
+
+        /// Public: a tweet of a public account whose every reference is a public tweet, or a public
+        /// account's profile. Everything else: never.
         func isPublic(_ event: Event) -> Bool {
             switch event {
             case .tweet(let t):
                 guard !t.user.protected else { return false }
-                return [t.inReplyToStatusID, t.retweetedStatusID, t.quotedStatusID].compactMap { $0 }.allSatisfy { id in
-                    tweetAuthor[id].flatMap { users[$0] }.map { !$0.protected } ?? false
-                }
+                return [t.inReplyToStatusID, t.retweetedStatusID, t.quotedStatusID].compactMap { $0 }.allSatisfy(isPublicTweet)
             case .userUpdate(let u): return !u.protected
             default: return false
             }
@@ -52,6 +57,7 @@ import Testing
             case .tweet(let t):
                 users[t.user.id] = t.user
                 tweetAuthor[t.id] = t.user.id
+                retweetOf[t.id] = t.retweetedStatusID
             case .userUpdate(let u): users[u.id] = u
             case .delete(let d): tweetAuthor[d.id] = nil
             default: break

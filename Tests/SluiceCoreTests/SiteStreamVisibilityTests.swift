@@ -11,13 +11,19 @@ import Testing
     struct Oracle {
         var protected: [Int64: Bool] = [:]
         var usernames: [String: Int64] = [:]
-        var follows: Set<[Int64]> = []
-        var blocks: Set<[Int64]> = []
+        var graph = PlainGraph()
         var tweetAuthor: [Int64: Int64] = [:]
+        var retweetOf: [Int64: Int64] = [:]
         var sawTweet: [Int64: Set<Int64>] = [:]
 
-        func F(_ a: Int64, _ b: Int64) -> Bool { follows.contains([a, b]) }
-        func B(_ a: Int64, _ b: Int64) -> Bool { blocks.contains([a, b]) || blocks.contains([b, a]) }
+        /// A live tweet `u` may see (and, for a retweet, what it retweets too).
+        func seesTweet(_ u: Int64, _ id: Int64) -> Bool {
+            guard let author = tweetAuthor[id], visible(u, author) else { return false }
+            return retweetOf[id].map { seesTweet(u, $0) } ?? true
+        }
+
+        func F(_ a: Int64, _ b: Int64) -> Bool { graph.follows(a, b) }
+        func B(_ a: Int64, _ b: Int64) -> Bool { graph.eitherBlocks(a, b) }
         func visible(_ u: Int64, _ author: Int64) -> Bool {
             (u == author || protected[author] == false || F(u, author)) && !B(u, author)
         }
@@ -31,7 +37,7 @@ import Testing
                 var personal: Set<Int64> = [a]
                 // A retweet needs the retweeted tweet live and visible; a quote is delivered whatever it quotes.
                 if let ref = t.retweetedStatusID {
-                    guard let other = tweetAuthor[ref], visible(u, other) else { return false }
+                    guard let other = tweetAuthor[ref], seesTweet(u, ref) else { return false }
                     personal.insert(other)
                 }
                 if let ref = t.quotedStatusID, let other = tweetAuthor[ref] { personal.insert(other) }
@@ -68,19 +74,13 @@ import Testing
             switch event {
             case .tweet(let t):
                 tweetAuthor[t.id] = t.user.id
+                retweetOf[t.id] = t.retweetedStatusID
                 sawTweet[t.id] = receivers
             case .userUpdate(let user): learn(user)
-            case .follow(let r): follows.insert([r.sourceID, r.targetID])
-            case .unfollow(let r): follows.remove([r.sourceID, r.targetID])
-            case .block(let r):
-                blocks.insert([r.sourceID, r.targetID])
-                follows.remove([r.sourceID, r.targetID])
-                follows.remove([r.targetID, r.sourceID])
-            case .unblock(let r): blocks.remove([r.sourceID, r.targetID])
             case .delete(let d):
                 tweetAuthor[d.id] = nil
                 sawTweet[d.id] = nil
-            default: break
+            default: graph.apply(event)
             }
         }
     }

@@ -151,6 +151,44 @@ import Testing
         }
     }
 
+    // MARK: - Retweets of retweets (found by review)
+
+    /// A retweet carries the retweeted text: a retweet of a protected tweet, retweeted, quoted or liked
+    /// in turn, must not carry that text to anyone who may not see the protected tweet.
+    @Test func aRetweetOfAProtectedTweetReachesNobodyThroughOtherTweets() async throws {
+        try await live { server, client in
+            try await Self.publish(client, """
+                [\(Self.user(1, "alice", protected: false)),\(Self.user(2, "bob", protected: true)),\(Self.user(3, "carol", protected: false)),
+                 \(Self.user(5, "eve", protected: false)),
+                 {"type":"follow","data":{"source_id":3,"target_id":5}},{"type":"follow","data":{"source_id":3,"target_id":1}}]
+                """)
+            let info = try await server.admin.createApp(name: "chains")
+            try await server.admin.grant(appID: info.id, userID: 3)
+            let site = try await SiteStreamProbe.open(
+                TestSiteApp(info: info, baseURL: server.baseURL).request("GET", "/1.1/site.json", [("follow", "3"), ("with", "followings")]))
+            try await site.wait("carol's preamble") { !$0.messages(for: 3).isEmpty }
+            let sse = try await server.stream(client)
+            try await sse.connected()
+            try await Self.publish(client, """
+                [\(Self.tweet(10, by: 2, "bob", "bob: my protected secret")),
+                 \(Self.tweet(11, by: 1, "alice", "RT @bob: bob: my protected secret", extra: #","retweeted_status_id":10"#)),
+                 \(Self.tweet(12, by: 5, "eve", "RT @alice: RT @bob: bob: my protected secret", extra: #","retweeted_status_id":11"#)),
+                 \(Self.tweet(13, by: 5, "eve", "look at this", extra: #","quoted_status_id":11"#)),
+                 {"type":"favorite","data":{"source_id":3,"tweet_id":11}},
+                 \(Self.tweet(14, by: 5, "eve", "marker"))]
+                """)
+            try await site.wait("the marker") { $0.messages(for: 3).contains { $0["id"]?.int == 14 } }
+            try await sse.wait("the marker") { Self.tweetIDs($0).contains("14") }
+            let carol = site.messages(for: 3)
+            #expect(carol.filter { $0["text"] != nil }.compactMap { $0["id"]?.int } == [13, 14], "neither retweet reaches carol")
+            #expect(carol.first { $0["id"]?.int == 13 }?["quoted_status"] == nil, "the quoted retweet is not embedded")
+            let like = carol.first { $0["event"] == .string("favorite") }
+            #expect(like != nil && like?["target_object"]?["text"] == nil, "the liked retweet is not embedded")
+            #expect(!site.raw.joined().contains("protected secret"))
+            #expect(Self.tweetIDs(sse) == ["14"], "Private SSE: nothing that refers to the protected tweet, however indirectly")
+        }
+    }
+
     // MARK: - Revocations racing connects and add_user
 
     /// A revocation that lands while a connect or an `add_user` is between reading the grants and

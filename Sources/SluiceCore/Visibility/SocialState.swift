@@ -54,7 +54,7 @@ public struct SocialState: Sendable {
     public init(users: [User], follows: [Edge], blocks: [Edge], tweetMemory: Int = 500_000, position: Int64) {
         self.init(tweetMemory: tweetMemory)
         self.position = position
-        for user in users { setProfile(user) }
+        for user in users { setProfile(user, claimingName: true) }
         for edge in follows { setFollow(edge, true) }
         self.blocks = Set(blocks)
     }
@@ -119,7 +119,7 @@ public struct SocialState: Sendable {
             remember(author: tweet.user)
             record(tweet.id, TweetRecord(author: tweet.user.id, retweetOf: tweet.retweetedStatusID, recipients: recipients))
         case .userUpdate(let user):
-            setProfile(user)
+            setProfile(user, claimingName: true)
         case .follow(let r):
             setFollow(Edge(r.sourceID, r.targetID), true)
         case .unfollow(let r):
@@ -151,7 +151,7 @@ public struct SocialState: Sendable {
             profile.protected = current.protected
             profile.verified = current.verified
         }
-        setProfile(profile)
+        setProfile(profile, claimingName: false)
     }
 
     /// Makes tweets the memory no longer holds known again, from the store (`Store.tweetStates(ids:asOf:)`
@@ -169,10 +169,16 @@ public struct SocialState: Sendable {
         ids.filter { tweets[$0] == nil }
     }
 
-    private mutating func setProfile(_ user: User) {
+    /// Sets a profile. Its username names the account for mentions when the account is new or the
+    /// profile comes from a `user_update` (`claimingName`): the latest to state a name holds it, and a
+    /// tweet never takes one back.
+    private mutating func setProfile(_ user: User, claimingName: Bool) {
+        let old = users.updateValue(user, forKey: user.id)
+        guard claimingName || old == nil else { return }
         // The old name goes only if it still names this account (another may have taken it since).
-        if let old = users[user.id], idsByUsername[old.username.lowercased()] == user.id { idsByUsername[old.username.lowercased()] = nil }
-        users[user.id] = user
+        if let old, old.username != user.username, idsByUsername[old.username.lowercased()] == user.id {
+            idsByUsername[old.username.lowercased()] = nil
+        }
         idsByUsername[user.username.lowercased()] = user.id
     }
 
