@@ -97,6 +97,39 @@ import Testing
         }
     }
 
+    /// Found by review: the event core reads the log in pages of 1,000; a batch that straddles two pages
+    /// must still be decided whole, so a tweet the batch deletes (or whose author it protects) is not sent.
+    @Test func aBatchTakingBackATweetIsDecidedWholeAcrossPages() async throws {
+        try await live { server, client in
+            try await Self.publish(client, "[\(Self.user(1, "alice", protected: false)),\(Self.user(2, "bob", protected: false)),\(Self.user(3, "carol", protected: false))]")
+            let stream = try await server.stream(client)
+            try await stream.connected()
+            let filler = (0..<998).map { n in #"{"type":"\#(n % 2 == 0 ? "follow" : "unfollow")","data":{"source_id":2,"target_id":3}}"# }
+            let takenBack = [
+                Self.tweet(100, by: 1, "alice", "posted and deleted at once"), Self.tweet(101, by: 2, "bob", "posted, then bob went private"),
+                #"{"type":"delete","data":{"id":100,"user_id":1}}"#, Self.user(2, "bob", protected: true),
+            ]
+            try await Self.publish(client, "[" + (filler + takenBack).joined(separator: ",") + "]")
+            try await Self.publish(client, "[\(Self.tweet(102, by: 1, "alice", "marker"))]")
+            try await stream.wait("the marker") { Self.tweetIDs($0).contains("102") }
+            #expect(Self.tweetIDs(stream) == ["102"], "the first page ends inside the batch; the batch is still decided whole")
+        }
+    }
+
+    /// Found by review: a tweet carries its author's profile of the moment, so a tweet posted while the
+    /// account was protected never reaches Private SSE, even once the account is public.
+    @Test func aTweetFromAProtectedPeriodIsNeverReplayed() async throws {
+        try await live { server, client in
+            try await Self.publish(client, """
+                [\(Self.user(5, "dora", protected: true)),\(Self.tweet(200, by: 5, "dora", "where I live now")),
+                 \(Self.user(5, "dora", protected: false)),\(Self.tweet(201, by: 5, "dora", "hello world"))]
+                """)
+            let replay = try await server.stream(client, "last_event_id=0")
+            try await replay.wait("the public tweet") { Self.tweetIDs($0).contains("201") }
+            #expect(Self.tweetIDs(replay) == ["201"])
+        }
+    }
+
     // MARK: - 3. Restarts (and the intermittent Site Streams miss)
 
     /// The review's scenario, restart included, several times over (each tweet carrying its author's full

@@ -86,12 +86,16 @@ public struct StoredEvent: Sendable, Hashable {
     public var kind: EventKind
     public var data: String
     public var acceptedAt: Date
+    /// The sequence number of the last event of the batch this one was published in, when known: the
+    /// event core reads whole batches, so that what a batch takes back is never sent before it is.
+    public var batchEnd: Int64?
 
-    public init(sequence: Int64, kind: EventKind, data: String, acceptedAt: Date) {
+    public init(sequence: Int64, kind: EventKind, data: String, acceptedAt: Date, batchEnd: Int64? = nil) {
         self.sequence = sequence
         self.kind = kind
         self.data = data
         self.acceptedAt = acceptedAt
+        self.batchEnd = batchEnd
     }
 
     /// The event as JSON, `{"seq":N,"type":KIND,"data":{…}}`, built around the stored bytes without re-encoding.

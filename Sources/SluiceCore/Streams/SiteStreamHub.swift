@@ -215,6 +215,7 @@ public final class SiteStreamHub: Sendable {
                         framed.append((recipient, message))
                     }
                 }
+                Self.noteEmbedded(event, in: framed.map(\.0.user), state: &social)
                 return framed
             }
             var frames: [SiteStreamFormat: [Int64: ByteBuffer]] = [:]
@@ -228,6 +229,19 @@ public final class SiteStreamHub: Sendable {
                 frames[connection.format, default: [:]][recipient.user] = frame
                 if connection.push(frame) { delivered += 1 }
             }
+        }
+    }
+
+    /// Those who received a tweet embedded in `event`'s message also hear of its deletion.
+    private static func noteEmbedded(_ event: Event, in users: [Int64], state social: inout SocialState) {
+        switch event {
+        case .tweet(let tweet):
+            if let retweeted = tweet.retweetedStatusID { social.noteEmbedded(retweeted, in: users) }
+            if let quoted = tweet.quotedStatusID { social.noteEmbedded(quoted, in: users.filter { SiteStreamRules.mayEmbed($0, event, state: social) }) }
+        case .favorite(let f), .unfavorite(let f):
+            social.noteEmbedded(f.tweetID, in: users.filter { SiteStreamRules.mayEmbed($0, event, state: social) })
+        default:
+            break
         }
     }
 

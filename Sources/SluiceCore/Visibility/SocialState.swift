@@ -41,7 +41,11 @@ public struct SocialState: Sendable {
     public private(set) var tweets: [Int64: TweetRecord] = [:]
     private var tweetOrder: [Int64] = []
     private var oldestTweet = 0
+    /// Who a mention of each (lower-cased) username names: the account that last took it.
     private var idsByUsername: [String: Int64] = [:]
+    /// Every account whose profile holds each username (more than one while the platform has renamed
+    /// one of them and not yet the other).
+    private var holders: [String: Set<Int64>] = [:]
     public let tweetMemory: Int
     /// The sequence number of the last event applied: what a tweet looked up in the store is learned as of.
     public var position: Int64 = 0
@@ -106,10 +110,22 @@ public struct SocialState: Sendable {
         return next == nil
     }
 
-    /// Among `ids`, what a chain of retweets leads to that the memory does not hold: after learning
-    /// `ids`, the next tweets to learn.
-    public func unknownRetweeted(from ids: Set<Int64>) -> Set<Int64> {
-        Set(ids.compactMap { tweets[$0]?.retweetOf }.filter { tweets[$0] == nil })
+    /// Among `ids` and the chains of retweets they lead to, the tweets the memory does not hold: the first
+    /// unknown link of each chain (known links are walked through), to be learned next.
+    public func unknownTweets(inChainsFrom ids: Set<Int64>) -> Set<Int64> {
+        var unknown = Set<Int64>()
+        for id in ids {
+            var next: Int64? = id
+            for _ in 0...Self.maxRetweetChain {
+                guard let current = next else { break }
+                guard let record = tweets[current] else {
+                    unknown.insert(current)
+                    break
+                }
+                next = record.retweetOf
+            }
+        }
+        return unknown
     }
 
     /// Updates the state with `event`, the next one of the log, recording `recipients` for a tweet.
@@ -158,28 +174,39 @@ public struct SocialState: Sendable {
     /// at a position no later than this state's): their author, liveness and retweeted tweet only. A
     /// tweet already known is left as it is, so a deletion applied since is never undone; whom an evicted
     /// tweet was delivered to is lost (only its author will hear of its deletion).
-    public mutating func learn(_ facts: [Int64: KnownEntities.TweetState]) {
+    /// Facts read as of another position than the state's are refused (false): the state moved on while
+    /// they were read, and a deletion applied and forgotten meanwhile must not come back as a live tweet.
+    @discardableResult
+    public mutating func learn(_ facts: [Int64: KnownEntities.TweetState], asOf readPosition: Int64) -> Bool {
+        guard readPosition == position else { return false }
         for (id, fact) in facts where tweets[id] == nil {
             record(id, TweetRecord(author: fact.authorID, deleted: fact.deleted, retweetOf: fact.retweetOf))
         }
+        return true
     }
 
-    /// Among `ids`, the tweets the memory does not hold.
-    public func unknownTweets(among ids: Set<Int64>) -> Set<Int64> {
-        ids.filter { tweets[$0] == nil }
+    /// Records that `users` received the tweet `id` embedded in another (a retweet, a quote, a liked
+    /// tweet): they too hear of its deletion.
+    public mutating func noteEmbedded(_ id: Int64, in users: some Sequence<Int64>) {
+        tweets[id]?.recipients.formUnion(users)
     }
+
 
     /// Sets a profile. Its username names the account for mentions when the account is new or the
-    /// profile comes from a `user_update` (`claimingName`): the latest to state a name holds it, and a
-    /// tweet never takes one back.
+    /// profile comes from a `user_update` (`claimingName`): the latest to state a name takes it, and a
+    /// tweet never takes one back. An account that gives a name up hands it to another that still holds
+    /// it, if any (after a restart, which of several holders had it last is not known: any of them).
     private mutating func setProfile(_ user: User, claimingName: Bool) {
         let old = users.updateValue(user, forKey: user.id)
-        guard claimingName || old == nil else { return }
-        // The old name goes only if it still names this account (another may have taken it since).
-        if let old, old.username != user.username, idsByUsername[old.username.lowercased()] == user.id {
-            idsByUsername[old.username.lowercased()] = nil
+        let name = user.username.lowercased()
+        if let old, old.username.lowercased() != name {
+            let oldName = old.username.lowercased()
+            holders[oldName]?.remove(user.id)
+            if holders[oldName]?.isEmpty == true { holders[oldName] = nil }
+            if idsByUsername[oldName] == user.id { idsByUsername[oldName] = holders[oldName]?.min() }
         }
-        idsByUsername[user.username.lowercased()] = user.id
+        holders[name, default: []].insert(user.id)
+        if claimingName || old == nil || idsByUsername[name] == nil { idsByUsername[name] = user.id }
     }
 
     private mutating func record(_ id: Int64, _ record: TweetRecord) {

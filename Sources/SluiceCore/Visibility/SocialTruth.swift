@@ -19,9 +19,11 @@ public final class SocialTruth: Sendable {
         state.withLock { body(&$0) }
     }
 
-    /// Among `ids`, the tweets the state does not hold (to be looked up in the store and learned), and
-    /// the log position the state reflects (what they must be looked up as of).
-    public func unknownTweets(among ids: Set<Int64>) -> (ids: Set<Int64>, position: Int64) {
-        state.withLock { ($0.unknownTweets(among: ids), $0.position) }
+    /// Among `ids` and the chains of retweets they lead to, the tweets the state does not hold (to be
+    /// looked up in the store and learned), and the log position the state reflects (what they must be
+    /// looked up as of).
+    public func unknownTweets(inChainsFrom ids: Set<Int64>) -> (ids: Set<Int64>, position: Int64) {
+        guard !ids.isEmpty else { return ([], 0) }
+        return state.withLock { ($0.unknownTweets(inChainsFrom: ids), $0.position) }
     }
 }

@@ -12,9 +12,11 @@ public enum Visibility {
         Set([tweet.inReplyToStatusID, tweet.retweetedStatusID, tweet.quotedStatusID].compactMap { $0 })
     }
 
-    /// Whether `tweet` may be delivered on a public stream now.
+    /// Whether `tweet` may be delivered on a public stream now. Its `user` is the author's profile as the
+    /// log holds it, resolved at ingest: a tweet posted while the account was protected never is, even
+    /// once the account goes public (it carries the profile of that period).
     public static func isPublic(_ tweet: Tweet, in state: SocialState) -> Bool {
-        guard state.liveAuthor(of: tweet.id) == tweet.user.id, !state.isProtected(tweet.user.id) else { return false }
+        guard !tweet.user.protected, state.liveAuthor(of: tweet.id) == tweet.user.id, !state.isProtected(tweet.user.id) else { return false }
         return referencedTweets(of: tweet).allSatisfy(state.isPublic(tweet:))
     }
 

@@ -11,15 +11,16 @@ struct PrivateSSEFeed: Sendable {
     /// Makes known the author, liveness and retweeted tweet of the tweets among `ids` that the state no
     /// longer holds (evicted from its memory, or never seen since the start), from the store as of the
     /// state's position; then those up their chains of retweets.
+    ///
+    /// Facts read while the state moved on are refused and read again; what is still unknown after a
+    /// few tries stays unknown, which every decision treats as not visible.
     func learnTweets(_ ids: Set<Int64>) async throws {
-        var wanted = ids
-        for _ in 0...SocialState.maxRetweetChain where !wanted.isEmpty {
-            let (missing, position) = truth.unknownTweets(among: wanted)
-            if !missing.isEmpty {
-                let facts = try await store.tweetStates(ids: missing, asOf: position)
-                truth.withState { $0.learn(facts) }
-            }
-            wanted = truth.withState { $0.unknownRetweeted(from: wanted) }
+        for _ in 0..<(SocialState.maxRetweetChain + 4) {
+            let (missing, position) = truth.unknownTweets(inChainsFrom: ids)
+            guard !missing.isEmpty else { return }
+            let facts = try await store.tweetStates(ids: missing, asOf: position)
+            guard !facts.isEmpty else { return }
+            truth.withState { $0.learn(facts, asOf: position) }
         }
     }
 

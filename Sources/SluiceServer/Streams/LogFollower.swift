@@ -63,7 +63,14 @@ final class LogFollower: Service, Sendable {
     func catchUp() async {
         while !Task.isCancelled {
             do {
-                let events = try await store.events(after: hub.position, limit: 1000)
+                var events = try await store.events(after: hub.position, limit: 1000)
+                // Whole batches only: a page that ends inside one reads on to its end (at most one
+                // batch's worth more), so what the batch takes back later is applied before it is decided.
+                while let last = events.last, let end = last.batchEnd, end > last.sequence {
+                    let rest = try await store.events(after: last.sequence, limit: Int(end - last.sequence))
+                    guard !rest.isEmpty else { break }
+                    events += rest
+                }
                 guard !events.isEmpty else { return }
                 let decoded = try events.map { try $0.decoded() }
                 siteHub.truth.withState { $0.forgetBeyondMemory() }

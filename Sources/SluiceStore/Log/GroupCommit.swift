@@ -5,6 +5,8 @@ import SluiceCore
 struct GroupCommit {
     /// The accepted events, in order, to be stored from `firstSequence` on.
     var accepted: [Event] = []
+    /// For each accepted event, the sequence number of the last event of its batch.
+    var batchEnds: [Int64] = []
     /// Per batch, in order: its sequence range, or why it was refused.
     var outcomes: [Result<ClosedRange<Int64>, StoreError>] = []
 
@@ -18,6 +20,7 @@ struct GroupCommit {
             case .success(let events):
                 // As the log stores them: every profile resolved against the current one.
                 accepted += events
+                batchEnds += Array(repeating: next + Int64(events.count) - 1, count: events.count)
                 outcomes.append(.success(next...(next + Int64(events.count) - 1)))
                 next += Int64(events.count)
             }

@@ -11,6 +11,8 @@ struct LogRows {
         var sequence: Int64
         var kind: EventKind
         var data: String
+        /// The last sequence number of the batch it came in.
+        var batchEnd: Int64
     }
 
     struct UserRow {
@@ -37,12 +39,13 @@ struct LogRows {
     var directMessages: [(id: Int64, sequence: Int64)] = []
     var graph: GraphChanges
 
-    init(_ events: [Event], firstSequence: Int64) throws {
+    /// - Parameter batchEnds: for each event, the sequence number of the last event of its batch.
+    init(_ events: [Event], firstSequence: Int64, batchEnds: [Int64]) throws {
         self.events.reserveCapacity(events.count)
         var latest: [Int64: (User, Int64)] = [:]
         for (offset, event) in events.enumerated() {
             let sequence = firstSequence + Int64(offset)
-            self.events.append(EventRow(sequence: sequence, kind: event.kind, data: try event.encodedData()))
+            self.events.append(EventRow(sequence: sequence, kind: event.kind, data: try event.encodedData(), batchEnd: batchEnds[offset]))
             switch event {
             case .tweet(let tweet):
                 latest[tweet.user.id] = (tweet.user, sequence)

@@ -30,7 +30,9 @@ extension StoreRow {
     func storedEvent() throws -> StoredEvent {
         let type = try string("type")
         guard let kind = EventKind(rawValue: type) else { throw StoreError.unavailable("unknown event type \(type) in log") }
-        return StoredEvent(sequence: try int64("seq"), kind: kind, data: try string("data"), acceptedAt: date("accepted_at") ?? .distantPast)
+        return StoredEvent(
+            sequence: try int64("seq"), kind: kind, data: try string("data"), acceptedAt: date("accepted_at") ?? .distantPast,
+            batchEnd: integer("batch_end"))
     }
 
     func streamToken() throws -> StreamToken {

@@ -79,7 +79,7 @@ actor PostgresLogWriter {
                 let group = GroupCommit(batches, after: head, known: known)
                 guard !group.accepted.isEmpty else { return group.outcomes }
                 let last = head + Int64(group.accepted.count)
-                try await Self.store(LogRows(group.accepted, firstSequence: head + 1), connection, logger)
+                try await Self.store(LogRows(group.accepted, firstSequence: head + 1, batchEnds: group.batchEnds), connection, logger)
                 // One round trip for both: the head lock is held until commit, so every statement under it
                 // counts. The notification is delivered to listeners when, and only if, the transaction commits.
                 try await connection.query(
@@ -121,9 +121,9 @@ actor PostgresLogWriter {
         let now = Int64(Date().millisecondsSince1970)
         try await connection.query(
             """
-            INSERT INTO events (seq, type, data, accepted_at)
-            SELECT s, t, d, \(now) FROM unnest(\(rows.events.map(\.sequence))::INT8[], \(rows.events.map(\.kind.rawValue))::TEXT[],
-                \(rows.events.map(\.data))::TEXT[]) AS u(s, t, d)
+            INSERT INTO events (seq, type, data, accepted_at, batch_end)
+            SELECT s, t, d, \(now), b FROM unnest(\(rows.events.map(\.sequence))::INT8[], \(rows.events.map(\.kind.rawValue))::TEXT[],
+                \(rows.events.map(\.data))::TEXT[], \(rows.events.map(\.batchEnd))::INT8[]) AS u(s, t, d, b)
             """, logger: logger)
         if !rows.users.isEmpty {
             try await connection.query(

@@ -115,8 +115,10 @@ enum PostgresSchema {
             "CREATE TABLE once_keys (key TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)",
         ],
         // 2: what visibility needs of a tweet the event core has forgotten: what it retweets, and where in
-        // the log it was deleted (a tweet deleted before this migration counts as deleted from the start).
+        // the log it was deleted (a tweet deleted before this migration counts as deleted from the start);
+        // where each event's batch ends (unknown before this migration: each event then stands alone).
         [
+            "ALTER TABLE events ADD COLUMN batch_end BIGINT",
             "ALTER TABLE tweets ADD COLUMN retweet_of BIGINT",
             "ALTER TABLE tweets ADD COLUMN deleted_seq BIGINT",
             """

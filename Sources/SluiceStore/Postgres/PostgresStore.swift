@@ -90,7 +90,7 @@ public final class PostgresStore: Store {
     }
 
     public func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {
-        try await rows("SELECT seq, type, data, accepted_at FROM events WHERE seq > \(sequence) ORDER BY seq LIMIT \(Int64(limit))")
+        try await rows("SELECT seq, type, data, accepted_at, batch_end FROM events WHERE seq > \(sequence) ORDER BY seq LIMIT \(Int64(limit))")
             .map { try $0.storedEvent() }
     }
 

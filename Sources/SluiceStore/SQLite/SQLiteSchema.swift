@@ -98,8 +98,10 @@ enum SQLiteSchema {
             """,
         ],
         // 4: what visibility needs of a tweet the event core has forgotten: what it retweets, and where in
-        // the log it was deleted (a tweet deleted before this migration counts as deleted from the start).
+        // the log it was deleted (a tweet deleted before this migration counts as deleted from the start);
+        // where each event's batch ends (unknown before this migration: each event then stands alone).
         [
+            "ALTER TABLE events ADD COLUMN batch_end INTEGER",
             "ALTER TABLE tweets ADD COLUMN retweet_of INTEGER",
             "ALTER TABLE tweets ADD COLUMN deleted_seq INTEGER",
             """

@@ -79,7 +79,7 @@ public final class SQLiteStore: Store {
 
     public func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {
         try await reader().query(
-            "SELECT seq, type, data, accepted_at FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, type, data, accepted_at, batch_end FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
             [.integer(Int(sequence)), .integer(limit)]
         ).map { try $0.storedEvent() }
     }

@@ -131,7 +131,7 @@ actor SQLiteWriter {
             let group = GroupCommit(batches.map(\.0), after: lastSequence, known: try await lookUp(EntityReferences(of: batches.lazy.flatMap(\.0))))
             outcomes = group.outcomes.map { $0.mapError { $0 } }
             if !group.accepted.isEmpty {
-                try await store(LogRows(group.accepted, firstSequence: lastSequence + 1))
+                try await store(LogRows(group.accepted, firstSequence: lastSequence + 1, batchEnds: group.batchEnds))
                 lastSequence += Int64(group.accepted.count)
             }
         } catch {
@@ -164,8 +164,8 @@ actor SQLiteWriter {
         _ = try await connection.query("BEGIN IMMEDIATE")
         do {
             try await connection.executeRows(
-                "INSERT INTO events (seq, type, data, accepted_at)", columns: 4,
-                rows: rows.events.map { [.integer(Int($0.sequence)), .text($0.kind.rawValue), .text($0.data), .integer(now)] })
+                "INSERT INTO events (seq, type, data, accepted_at, batch_end)", columns: 5,
+                rows: rows.events.map { [.integer(Int($0.sequence)), .text($0.kind.rawValue), .text($0.data), .integer(now), .integer(Int($0.batchEnd))] })
             try await connection.executeRows(
                 "INSERT INTO users (id, username, protected, data, updated_seq)",
                 suffix: """
