@@ -222,6 +222,28 @@ import Testing
         }
     }
 
+    /// Found by review: a user who got a tweet only embedded in another (here, retweeted by someone they
+    /// follow) hears of its deletion too.
+    @Test func aDeletionReachesThoseWhoGotTheTweetEmbedded() async throws {
+        try await live { server, client in
+            try await Self.publish(client, """
+                [\(Self.user(1, "alice", protected: false)),\(Self.user(3, "carol", protected: false)),\(Self.user(5, "eve", protected: false)),
+                 {"type":"follow","data":{"source_id":3,"target_id":5}}]
+                """)
+            let info = try await server.admin.createApp(name: "embedded deletes")
+            try await server.admin.grant(appID: info.id, userID: 3)
+            let site = try await SiteStreamProbe.open(
+                TestSiteApp(info: info, baseURL: server.baseURL).request("GET", "/1.1/site.json", [("follow", "3"), ("with", "followings")]))
+            try await site.wait("carol's preamble") { !$0.messages(for: 3).isEmpty }
+            try await Self.publish(client, """
+                [\(Self.tweet(60, by: 1, "alice", "original")),\(Self.tweet(61, by: 5, "eve", "RT @alice: original", extra: #","retweeted_status_id":60"#)),
+                 {"type":"delete","data":{"id":60,"user_id":1}}]
+                """)
+            try await site.wait("the deletion of the retweeted tweet") { $0.messages(for: 3).contains { $0["delete"]?["status"]?["id"]?.int == 60 } }
+            #expect(site.messages(for: 3).contains { $0["id"]?.int == 61 && $0["retweeted_status"]?["id"]?.int == 60 })
+        }
+    }
+
     // MARK: - Revocations racing connects and add_user
 
     /// A revocation that lands while a connect or an `add_user` is between reading the grants and
