@@ -244,6 +244,20 @@ import Testing
         }
     }
 
+    /// Found by review: when an account takes a username another still holds, and the other then gives it
+    /// up, mentions of that name reach the account that holds it.
+    @Test func aUsernameTakenOverStillRoutesMentions() async throws {
+        try await live { server, client in
+            try await Self.publish(client, "[\(Self.user(1, "alice", protected: false)),\(Self.user(40, "zed", protected: false)),\(Self.user(41, "newbie", protected: false))]")
+            let info = try await server.admin.createApp(name: "mentions")
+            try await server.admin.grant(appID: info.id, userID: 41)
+            let site = try await SiteStreamProbe.open(TestSiteApp(info: info, baseURL: server.baseURL).request("GET", "/1.1/site.json", [("follow", "41")]))
+            try await site.wait("the preamble") { !$0.messages(for: 41).isEmpty }
+            try await Self.publish(client, "[\(Self.user(41, "zed", protected: false)),\(Self.user(40, "zed_old", protected: false)),\(Self.tweet(300, by: 1, "alice", "hello @zed"))]")
+            try await site.wait("the mention") { $0.messages(for: 41).contains { $0["id"]?.int == 300 } }
+        }
+    }
+
     // MARK: - Revocations racing connects and add_user
 
     /// A revocation that lands while a connect or an `add_user` is between reading the grants and
