@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 import SluiceCore
 import SluiceTestSupport
 import Testing
@@ -131,18 +130,6 @@ import Testing
         #expect(reason == .slowReader)
         #expect(farewell == .init(string: "bye"))
         #expect(outbox.take() == nil)
-    }
-
-    /// No single frame is undeliverable: an empty outbox takes one larger than its limit, and nothing after
-    /// it until the writer has taken it.
-    @Test func anEmptyOutboxTakesOneFrameLargerThanItsLimit() {
-        let outbox = Outbox(limit: 10, wake: {})
-        let large = ByteBuffer(string: String(repeating: "x", count: 25))
-        #expect(outbox.push(large) == .queued)
-        #expect(outbox.push(.init(string: "1")) == .full, "past the limit once something is queued")
-        guard case .frames(let frames)? = outbox.take() else { Issue.record("no frames"); return }
-        #expect(frames == [large])
-        #expect(outbox.push(large) == .queued, "empty again")
     }
 
     @Test func tokenBucketAllowsRatePerSecond() {

@@ -7,9 +7,7 @@ import Synchronization
 /// (once, until it next calls `take()`), which takes everything queued at once and writes it with one
 /// flush. The writer stops taking while its socket is not writable, so a client that stops reading
 /// fills the outbox, and a push that would pass `limit` is refused: the connection is then closed as a
-/// slow reader, and the server's memory stays bounded whatever the client does. An empty outbox always
-/// takes one frame, whatever its size: a single event larger than `limit` (a long tweet of multi-byte
-/// characters) must not be undeliverable, nor cut off every stream it matches, again on every resume.
+/// slow reader, and the server's memory stays bounded whatever the client does.
 public final class Outbox: Sendable {
     public enum Push: Equatable, Sendable {
         case queued
@@ -51,7 +49,7 @@ public final class Outbox: Sendable {
     public func push(_ frame: ByteBuffer) -> Push {
         let (result, shouldWake): (Push, Bool) = state.withLock { state in
             guard state.ending == nil else { return (.closed, false) }
-            guard state.bytes == 0 || state.bytes + frame.readableBytes <= limit else { return (.full, false) }
+            guard state.bytes + frame.readableBytes <= limit else { return (.full, false) }
             state.frames.append(frame)
             state.bytes += frame.readableBytes
             defer { state.wakePending = true }
