@@ -12,7 +12,7 @@ import Synchronization
 /// wire format however many connections carry that user.
 ///
 /// Grants are checked against the store before users are attached, outside this lock; a revocation
-/// landing in between is caught by `RevocationMark`: users are attached only if no revocation for them
+/// landing in between is caught by a `RevocationLog.Mark`: users are attached only if no revocation for them
 /// was recorded since the mark taken before the store was read.
 public final class SiteStreamHub: Sendable {
     /// One user of one connection: what the router routes to.

@@ -19,7 +19,7 @@ public enum SiteStreamMessage {
     /// left out, for a recipient who may not see it (`SiteStreamRules.mayEmbed`). An embedded tweet shows
     /// its author's current profile, not the one stored with it. Nil when a profile it needs is unknown:
     /// better nothing than a message with a made-up user.
-    public static func json(for event: Event, state: SocialState, tweets: [Int64: Tweet], at date: Date, embedding: Bool = true) -> JSONValue? {
+    public static func json(for event: Event, state: SocialState, tweets: [Int64: Tweet], at date: Date, embedding: Bool) -> JSONValue? {
         func current(_ id: Int64?) -> Tweet? {
             guard let id, var tweet = tweets[id] else { return nil }
             if let profile = state.users[tweet.user.id] { tweet.user = profile }
