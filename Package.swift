@@ -133,7 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceClientTests",
-            dependencies: ["SluiceClient"],
+            dependencies: ["SluiceClient", "SluiceCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -10,7 +10,11 @@ public protocol Store: Sendable {
     ///
     /// Returns the consecutive sequence numbers assigned, once the events are durable. Throws
     /// `StoreError.rejected` (nothing stored) if any event is invalid against the log's state.
-    func append(_ events: [Event]) async throws -> ClosedRange<Int64>
+    ///
+    /// With an `idempotency` key already recorded (for 24 h) with the same fingerprint, nothing is
+    /// stored and the first append's range is returned, `replayed`; with another fingerprint, throws
+    /// `StoreError.idempotencyKeyReused`. The key is recorded in the append's own transaction.
+    func append(_ events: [Event], idempotency: IdempotencyKey?) async throws -> Appended
 
     /// At most `limit` events with a sequence number above `sequence`, in order.
     func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent]
@@ -117,6 +121,13 @@ public struct SocialGraph: Sendable {
     }
 }
 
+extension Store {
+    /// Appends without an idempotency key; returns the batch's sequence numbers.
+    public func append(_ events: [Event]) async throws -> ClosedRange<Int64> {
+        try await append(events, idempotency: nil).range
+    }
+}
+
 public enum StoreError: Error, Sendable, Equatable {
     /// The batch was refused; nothing of it was stored.
     case rejected(BatchRejection)
@@ -126,4 +137,6 @@ public enum StoreError: Error, Sendable, Equatable {
     case unavailable(String)
     /// The store location could not be understood.
     case invalidLocation(String)
+    /// The batch's idempotency key was used before with a different request.
+    case idempotencyKeyReused
 }

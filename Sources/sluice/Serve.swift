@@ -9,7 +9,9 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Every option can also come from the environment: SLUICE_HTTP_HOST, SLUICE_HTTP_PORT, SLUICE_STORE, \
             SLUICE_ADMIN_TOKEN, SLUICE_INGEST_MAX_BODY_BYTES, SLUICE_DEMO_ENABLED, SLUICE_DEMO_RATE, SLUICE_LOG_LEVEL, \
-            SLUICE_CLUSTER_NODE, SLUICE_CLUSTER_LEASE_SECONDS. \
+            SLUICE_CLUSTER_NODE, SLUICE_CLUSTER_LEASE_SECONDS, SLUICE_INGEST_MAX_EVENT_BYTES, SLUICE_STREAM_OUTBOX_BYTES, \
+            SLUICE_HTTP_MAX_CONNECTIONS, SLUICE_HTTP_HEAD_TIMEOUT_SECONDS, SLUICE_HTTP_BODY_TIMEOUT_SECONDS, \
+            SLUICE_HTTP_IDLE_TIMEOUT_SECONDS. \
             Options given on the command line win.
             """)
 
@@ -24,6 +26,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "PEM certificate chain: serve HTTPS (with --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key of --tls-cert.") var tlsKey: String?
     @Option(help: "Largest ingest body in bytes (default 8 MiB).") var maxBodyBytes: Int?
+    @Option(help: "Largest event in bytes of its JSON (default 131072).") var maxEventBytes: Int?
+    @Option(help: "Bytes queued per stream before it is closed as a slow reader (default 262144).") var outboxBytes: Int?
+    @Option(help: "Connections open at once on all listeners; past it, 503 (default: the open-file limit less 1,000).")
+    var maxConnections: Int?
+    @Option(help: "Seconds a new connection has to send its request head (default 10).") var headTimeout: Int?
+    @Option(help: "Seconds a request has to send its body after its head (default 60).") var bodyTimeout: Int?
+    @Option(help: "Seconds a kept-alive connection may wait for its next request (default 60).") var idleTimeout: Int?
     @Flag(help: "Seed a demo population and publish live synthetic traffic.") var demo = false
     @Option(help: "Synthetic events per second with --demo (default 5).") var demoRate: Double?
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).") var logLevel: String?
@@ -42,6 +51,12 @@ struct Serve: AsyncParsableCommand {
         if let streamPort { values["sluice.stream.port"] = .init(.int(streamPort), isSecret: false) }
         if let adminToken { values["sluice.admin.token"] = .init(.string(adminToken), isSecret: true) }
         if let maxBodyBytes { values["sluice.ingest.maxBodyBytes"] = .init(.int(maxBodyBytes), isSecret: false) }
+        if let maxEventBytes { values["sluice.ingest.maxEventBytes"] = .init(.int(maxEventBytes), isSecret: false) }
+        if let outboxBytes { values["sluice.stream.outboxBytes"] = .init(.int(outboxBytes), isSecret: false) }
+        if let maxConnections { values["sluice.http.maxConnections"] = .init(.int(maxConnections), isSecret: false) }
+        if let headTimeout { values["sluice.http.headTimeoutSeconds"] = .init(.int(headTimeout), isSecret: false) }
+        if let bodyTimeout { values["sluice.http.bodyTimeoutSeconds"] = .init(.int(bodyTimeout), isSecret: false) }
+        if let idleTimeout { values["sluice.http.idleTimeoutSeconds"] = .init(.int(idleTimeout), isSecret: false) }
         if demo { values["sluice.demo.enabled"] = .init(.bool(true), isSecret: false) }
         if let demoRate { values["sluice.demo.rate"] = .init(.double(demoRate), isSecret: false) }
         if let logLevel { values["sluice.log.level"] = .init(.string(logLevel), isSecret: false) }

@@ -34,7 +34,7 @@ class Server:
     def __init__(self, base):
         self.base = base
 
-    def create_key(self, scopes=("stream", "ingest"), **limits):
+    def create_key(self, scopes=("stream", "ingest", "read"), **limits):
         body = {"name": "interop", "scopes": list(scopes)}
         if limits:
             body["limits"] = limits

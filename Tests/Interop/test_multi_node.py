@@ -135,7 +135,7 @@ class Cluster:
         return r.json()
 
     def key(self, with_id=False, **limits):
-        body = {"name": "cluster", "scopes": ["stream", "ingest"], "limits": {"events_per_second": 100000, "tokens_per_hour": 1000, **limits}}
+        body = {"name": "cluster", "scopes": ["stream", "ingest", "read"], "limits": {"events_per_second": 100000, "tokens_per_hour": 1000, **limits}}
         created = self.admin("POST", "/v1/admin/keys", body)
         return (created["key"], created["id"]) if with_id else created["key"]
 

@@ -18,6 +18,14 @@ import Testing
         #expect(parse([stream]).map(\.data) == ["a\nb", "c"])
     }
 
+    /// Found by fuzzing (Fuzz/Regressions/FuzzSSE): the field separators are code points, so a colon, a
+    /// space or a NUL followed by a combining mark still counts as one.
+    @Test func separatorsFollowedByCombiningMarks() {
+        #expect(parse(["event:\u{301}\rdata\r\r"]) == [SSEEvent(type: "\u{301}", data: "", lastEventID: "")])
+        #expect(parse(["data: \u{301}x\n\n"]).map(\.data) == ["\u{301}x"])
+        #expect(parse(["id: 1\u{0}\u{301}\ndata: a\n\n"]).map(\.lastEventID) == [""], "an id with a NUL is ignored")
+    }
+
     @Test func crlfSplitAcrossChunks() {
         #expect(parse(["data: x\r", "\n\r", "\ndata: y\r\n\r\n"]).map(\.data) == ["x", "y"])
     }

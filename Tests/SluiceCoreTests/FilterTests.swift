@@ -47,6 +47,16 @@ import Testing
         #expect(matches(FilterSpec(), tweet()), "no filters: everything public")
     }
 
+    /// Found by fuzzing (Fuzz/Regressions/FuzzQueryFilter): lists split on the comma code point, so the
+    /// summary a stream reports, sent back as a query, is the same filter.
+    @Test func listsSplitOnCommasFollowedByCombiningMarks() throws {
+        let spec = try FilterSpec.parse(["keywords": "a,\u{301}b"])
+        #expect(spec.keywords.map(\.original) == ["a", "\u{301}b"])
+        guard case .array(let summary)? = spec.summary["keywords"] else { Issue.record("no keywords in the summary"); return }
+        let again = try FilterSpec.parse(["keywords": summary.compactMap { if case .string(let s) = $0 { s } else { nil } }.joined(separator: ",")])
+        #expect(again == spec)
+    }
+
     @Test func kindsCombineWithAnd() throws {
         let s = try spec(["keywords": "swift,rust", "min_followers": "1000", "verified": "true", "language": "en"])
         #expect(matches(s, tweet("rust rocks", followers: 5000, verified: true)))
@@ -116,12 +126,14 @@ import Testing
     @Test func outboxIsBoundedAndWakesOnce() {
         let wakes = Counter()
         let outbox = Outbox(limit: 10, wake: { wakes.increment() })
+        let stale: () -> ContinuousClock.Instant = { .now + Outbox.patience }
         #expect(outbox.push(.init(string: "12345")) == .queued)
-        #expect(outbox.push(.init(string: "12345")) == .queued)
-        #expect(outbox.push(.init(string: "1")) == .full)
+        #expect(outbox.push(.init(string: "1234567890")) == .queued, "the oldest frame does not count")
+        #expect(outbox.push(.init(string: "1")) == .queued, "over the limit, but only just now")
+        #expect(outbox.push(.init(string: "1"), clock: stale) == .full, "still over the limit after the patience")
         #expect(wakes.value == 1, "one wake until the writer takes")
         guard case .frames(let frames)? = outbox.take() else { Issue.record("no frames"); return }
-        #expect(frames.count == 2)
+        #expect(frames.count == 3)
         #expect(outbox.push(.init(string: "1")) == .queued)
         #expect(wakes.value == 2)
         outbox.close(.slowReader, farewell: .init(string: "bye"), discardQueued: true)
@@ -130,6 +142,33 @@ import Testing
         #expect(reason == .slowReader)
         #expect(farewell == .init(string: "bye"))
         #expect(outbox.take() == nil)
+    }
+
+    /// No message is undeliverable: an empty outbox takes a frame of any size, and what follows it is
+    /// judged on its own (the issue of one oversized tweet cutting every stream).
+    @Test func outboxTakesOneOversizedFrameAndWhatFollowsIt() {
+        let outbox = Outbox(limit: 10, wake: {})
+        #expect(outbox.push(.init(string: String(repeating: "x", count: 100))) == .queued)
+        #expect(outbox.push(.init(string: "123456789")) == .queued)
+        guard case .frames(let frames)? = outbox.take() else { Issue.record("no frames"); return }
+        #expect(frames.map(\.readableBytes) == [100, 9])
+    }
+
+    /// A burst pushed faster than the writer gets its turn is not a slow reader (the review cut readers
+    /// that kept up with one batch of large tweets); a backlog that stays, or grows past the burst
+    /// allowance, is.
+    @Test func outboxTellsABurstFromAReaderThatDoesNotKeepUp() {
+        let start = ContinuousClock.now
+        let outbox = Outbox(limit: 10, wake: {})
+        #expect(outbox.push(.init(string: "1")) == .queued)
+        for _ in 0..<4 { #expect(outbox.push(.init(string: "123456789"), clock: { start }) == .queued, "a burst, within 4 × the limit") }
+        #expect(outbox.push(.init(string: "123456789"), clock: { start }) == .full, "past 4 × the limit")
+        _ = outbox.take()
+        // Taken: the next burst starts its own patience.
+        #expect(outbox.push(.init(string: "1")) == .queued)
+        #expect(outbox.push(.init(string: "123456789012"), clock: { start + .seconds(10) }) == .queued, "over the limit from now on")
+        #expect(outbox.push(.init(string: "1"), clock: { start + .seconds(11) }) == .queued)
+        #expect(outbox.push(.init(string: "1"), clock: { start + .seconds(10) + Outbox.patience }) == .full, "over the limit for too long")
     }
 
     @Test func tokenBucketAllowsRatePerSecond() {

@@ -85,4 +85,18 @@ import Testing
         #expect(Timestamp.parse("2024-01-01T14:00:00+02:00") == Fixtures.created)
         #expect(Timestamp.parse("yesterday") == nil)
     }
+
+    /// Found by fuzzing (Fuzz/Regressions/FuzzEventBatch): a stored time is the one sent, to the
+    /// millisecond; formatting the fraction of a Double used to truncate it.
+    @Test(arguments: [
+        ("2024-03-01T12:34:56.002Z", "2024-03-01T12:34:56.002Z"),
+        ("2024-01-01T12:00:00.9999Z", "2024-01-01T12:00:01Z"),
+        ("2024-01-01T12:00:00.0004Z", "2024-01-01T12:00:00Z"),
+        ("1969-12-31T23:59:59.500Z", "1969-12-31T23:59:59.500Z"),
+    ])
+    func timestampsRoundToTheNearestMillisecond(sent: String, stored: String) throws {
+        let date = try #require(Timestamp.parse(sent))
+        #expect(Timestamp.format(date) == stored)
+        #expect(Timestamp.format(try #require(Timestamp.parse(stored))) == stored, "stable once stored")
+    }
 }

@@ -44,7 +44,13 @@ import Testing
             }
             let revoked = try await client.post(events: batch, key: ingest)
             #expect(revoked.status == .unauthorized)
-            #expect(try await client.readLog(key: try await client.createKey(["ingest"]))["last_seq"] == .int(1))
+            #expect(try await client.readLog(key: try await client.createKey(["read"]))["last_seq"] == .int(1))
+            // Publishing does not let a key read the log: it holds DMs and protected tweets.
+            let publisher = try await client.createKey(["ingest"])
+            try await client.execute(uri: "/v1/events", method: .get, headers: [.authorization: "Bearer \(publisher)"]) {
+                #expect($0.status == .forbidden)
+                #expect($0.errorCode == "forbidden")
+            }
         }
     }
 

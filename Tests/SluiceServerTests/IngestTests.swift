@@ -29,7 +29,7 @@ import Testing
     @Test func eventsComeBackIdenticalInOrderWithConsecutiveSequences() async throws {
         let app = try await TestApp.build()
         try await app.test(.router) { client in
-            let key = try await client.createKey(["ingest"])
+            let key = try await client.createKey(["ingest", "read"])
             let response = try await client.post(events: Self.producerBatch, key: key)
             #expect(response.status == .ok)
             #expect(response.json == .object(["accepted": .int(12), "first_seq": .int(1), "last_seq": .int(12)]))
@@ -68,7 +68,7 @@ import Testing
     @Test func ndjsonBatchesAreAccepted() async throws {
         let app = try await TestApp.build()
         try await app.test(.router) { client in
-            let key = try await client.createKey(["ingest"])
+            let key = try await client.createKey(["ingest", "read"])
             let body = """
                 {"type":"user_update","data":{"id":1,"username":"a"}}
                 {"type":"user_update","data":{"id":2,"username":"b"}}
@@ -113,7 +113,7 @@ import Testing
     func badInputIsRefusedAndChangesNothing(_ input: BadInput) async throws {
         let app = try await TestApp.build(maxBodyBytes: 64 * 1024)
         try await app.test(.router) { client in
-            let key = try await client.createKey(["ingest"])
+            let key = try await client.createKey(["ingest", "read"])
             let setup = #"[\#(Self.user),{"type":"tweet","data":{"id":100,"text":"first","created_at":"2024-01-01T12:00:00Z","user":{"id":1,"username":"alice"}}}]"#
             #expect(try await client.post(events: setup, key: key).status == .ok)
             let before = try await client.readLog(key: key)
@@ -136,7 +136,7 @@ import Testing
     @Test func readParametersAreValidated() async throws {
         let app = try await TestApp.build()
         try await app.test(.router) { client in
-            let key = try await client.createKey(["ingest"])
+            let key = try await client.createKey(["ingest", "read"])
             for query in ["after=abc", "after=-1", "limit=0", "limit=1001", "limit=ten"] {
                 try await client.execute(uri: "/v1/events?\(query)", method: .get, headers: [.authorization: "Bearer \(key)"]) {
                     #expect($0.status == .badRequest, "\(query)")

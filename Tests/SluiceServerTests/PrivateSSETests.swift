@@ -192,6 +192,25 @@ import Testing
         }
     }
 
+    /// A client that leaves while its `Last-Event-ID` replay runs leaves nothing behind in the hub (the
+    /// soak test found such streams kept, with every matching event still routed to them).
+    @Test func clientsThatLeaveDuringTheirReplayAreForgotten() async throws {
+        try await live { server in
+            let client = try await server.client(limits: ["tokens_per_hour": 1000, "max_connections": 100])
+            _ = try await client.publish([.userUpdate(Self.author)])
+            for batch in 0..<6 {
+                _ = try await client.publish((0..<100).map { tweet(Int64(1000 + batch * 100 + $0), "replayed #swift") })
+            }
+            for _ in 0..<20 {
+                let stream = try await server.stream(client, "keywords=swift", headers: ["Last-Event-ID": "1"], read: false)
+                stream.close()
+            }
+            try await waitUntil(timeout: .seconds(20), "every stream to leave the hub") {
+                MetricsTests.sample(try await MetricsTests.scrape(server), #"sluice_open_connections{api="private_sse"}"#) == 0
+            }
+        }
+    }
+
     @Test func aFourthConcurrentConnectionIsRefusedUntilOneCloses() async throws {
         try await live { server in
             let client = try await server.client()

@@ -13,7 +13,7 @@ import Testing
     @Test func acknowledgedEventsSurviveSIGKILL() async throws {
         let db = Fixtures.temporaryDatabasePath()
         let server = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--admin-token", Self.admin, "--log-level", "warning"])
-        let key = try await SluiceRESTClient(baseURL: server.baseURL, credential: Self.admin).createKey(name: "k", scopes: ["ingest"]).key!
+        let key = try await SluiceRESTClient(baseURL: server.baseURL, credential: Self.admin).createKey(name: "k", scopes: ["ingest", "read"]).key!
         let client = SluiceRESTClient(baseURL: server.baseURL, credential: key)
         _ = try await client.publish([.userUpdate(Fixtures.user(1))])
         // Once the server is gone, fail fast instead of retrying the connection.
@@ -67,7 +67,7 @@ import Testing
         let db = Fixtures.temporaryDatabasePath()
         let server = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--admin-token", Self.admin, "--demo", "--demo-rate", "200"])
         let admin = SluiceRESTClient(baseURL: server.baseURL, credential: Self.admin)
-        let key = try await admin.createKey(name: "k", scopes: ["ingest"]).key!
+        let key = try await admin.createKey(name: "k", scopes: ["ingest", "read"]).key!
         let client = SluiceRESTClient(baseURL: server.baseURL, credential: key)
         try await waitUntil(timeout: .seconds(20), "demo traffic") { try await client.events(after: 100, limit: 1).events.count == 1 }
         #expect(server.log.contains("demo API key"))
@@ -86,7 +86,7 @@ import Testing
 
     @Test func twentyClientsGetDisjointGapFreeRanges() async throws {
         let server = try await SluiceProcess.serve(["--store", "sqlite:\(Fixtures.temporaryDatabasePath())", "--admin-token", Self.admin])
-        let key = try await SluiceRESTClient(baseURL: server.baseURL, credential: Self.admin).createKey(name: "k", scopes: ["ingest"]).key!
+        let key = try await SluiceRESTClient(baseURL: server.baseURL, credential: Self.admin).createKey(name: "k", scopes: ["ingest", "read"]).key!
         let client = SluiceRESTClient(baseURL: server.baseURL, credential: key)
         _ = try await client.publish([.userUpdate(Fixtures.user(1))])
         let ranges = try await withThrowingTaskGroup(of: [ClosedRange<Int64>].self) { group in
@@ -139,7 +139,7 @@ final class Acknowledgements: Sendable {
         var server = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--admin-token", admin, "--log-level", "warning"])
         let port = server.port
         let key = try await SluiceRESTClient(baseURL: server.baseURL, credential: admin)
-            .createKey(name: "k", scopes: ["stream", "ingest"], limits: ["events_per_second": 100_000, "tokens_per_hour": 1000]).key!
+            .createKey(name: "k", scopes: ["stream", "ingest", "read"], limits: ["events_per_second": 100_000, "tokens_per_hour": 1000]).key!
         let rest = SluiceRESTClient(baseURL: server.baseURL, credential: key, timeout: .seconds(2))
         let start = try await rest.publish([.userUpdate(Fixtures.user(1))]).lastSeq
 
@@ -249,7 +249,7 @@ final class Counter: Sendable {
         ])
         let streamPort = try #require(server.streamPort)
         #expect(streamPort != server.port)
-        let key = try await SluiceRESTClient(baseURL: server.baseURL, credential: "a").createKey(name: "k", scopes: ["stream", "ingest"]).key!
+        let key = try await SluiceRESTClient(baseURL: server.baseURL, credential: "a").createKey(name: "k", scopes: ["stream", "ingest", "read"]).key!
         let client = SluiceRESTClient(baseURL: server.baseURL, credential: key)
         _ = try await client.publish([.userUpdate(Fixtures.user(1))])
         let probe = try await StreamProbe.open("http://127.0.0.1:\(streamPort)/sse/private?token=\(try await client.streamToken())&keywords=dedicated")

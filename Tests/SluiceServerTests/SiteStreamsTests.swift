@@ -264,15 +264,18 @@ import Testing
     }
 
     @Test func aStalledClientIsWarnedThenCutOffWhileAFastOneKeepsUp() async throws {
-        try await live(["stream.outboxBytes": .init(.int(256 * 1024), isSecret: false)]) { _, publisher, app in
+        try await live(["stream.outboxBytes": .init(.int(256 * 1024), isSecret: false)]) { server, publisher, app in
             let fast = try await SiteStreamProbe.open(app.request("GET", "/1.1/site.json", follow([2])))
             let slow = try await SiteStreamProbe.open(app.request("GET", "/1.1/site.json", follow([2], [("stall_warnings", "true")])), read: false)
             try await fast.wait("the preamble") { $0.messages.count >= 2 }
             let text = "bulk " + String(repeating: "x", count: 20_000)
             // The fast reader paces the publisher, so only the stalled one can fall behind.
+            // Until the stalled one is cut; it then reads again (within the farewell's grace period).
             for batch in 0..<40 {
                 _ = try await publisher.publish((0..<10).map { .tweet(Fixtures.tweet(Int64(1000 + batch * 10 + $0), by: Self.bob, text: text)) })
                 try await fast.wait("batch \(batch)", timeout: .seconds(30)) { $0.raw.count == 2 + (batch + 1) * 10 }
+                let metrics = try await MetricsTests.scrape(server)
+                if (MetricsTests.sample(metrics, #"sluice_slow_reader_disconnects_total{api="site_streams"}"#) ?? 0) >= 1 { break }
             }
             slow.startReading()
             try await slow.wait("the stalled stream to end", timeout: .seconds(30)) { $0.ended }

@@ -123,7 +123,7 @@ struct LiveServer {
 
     /// A key with both scopes (and the given limits), as a client.
     func client(limits: [String: Int] = [:]) async throws -> SluiceRESTClient {
-        let key = try await admin.createKey(name: "test", scopes: ["stream", "ingest"], limits: limits)
+        let key = try await admin.createKey(name: "test", scopes: ["stream", "ingest", "read"], limits: limits)
         return SluiceRESTClient(baseURL: baseURL, credential: key.key!)
     }
 

@@ -143,7 +143,7 @@ import Testing
             let db = Fixtures.temporaryDatabasePath()
             let first = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--admin-token", Self.admin, "--log-level", "warning"])
             let admin = SluiceRESTClient(baseURL: first.baseURL, credential: Self.admin)
-            let key = try await admin.createKey(name: "producer", scopes: ["ingest", "stream"]).key!
+            let key = try await admin.createKey(name: "producer", scopes: ["ingest", "stream", "read"]).key!
             let producer = SluiceRESTClient(baseURL: first.baseURL, credential: key)
             try await Self.publish(producer, "[\(Self.user(9, "other", protected: false)),\(Self.tweet(90, by: 9, "other", "unrelated"))]")
             let unrelated = try await LiveServer(port: first.port).stream(producer)

@@ -243,6 +243,49 @@ import Testing
         try await reopened.close()
     }
 
+    /// A keyed batch is stored once however often it is sent, concurrently or after the store reopened
+    /// (on PostgreSQL, by another node): the others get its range, `replayed`; another request under the
+    /// same key is refused; keys of different publishers never meet.
+    @Test(arguments: StoreKind.allCases)
+    func idempotencyKeysStoreABatchOnce(kind: StoreKind) async throws {
+        let (store, location) = try await kind.open()
+        _ = try await store.append([.userUpdate(Fixtures.user(1)), .userUpdate(Fixtures.user(2))])
+        let follow: [Event] = [.follow(.init(sourceID: 1, targetID: 2))]
+        let key = IdempotencyKey(scope: "key_a", key: "k1", fingerprint: "f1")
+        // Eight at once: some share a group commit, some come after it.
+        let results = try await withThrowingTaskGroup(of: Appended.self) { group in
+            for _ in 0..<8 { group.addTask { try await store.append(follow, idempotency: key) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(results.map(\.range)) == [3...3], "one range for all")
+        #expect(results.filter { !$0.replayed }.count == 1, "stored by exactly one")
+        await #expect(throws: StoreError.idempotencyKeyReused) {
+            try await store.append([.follow(.init(sourceID: 2, targetID: 1))], idempotency: IdempotencyKey(scope: "key_a", key: "k1", fingerprint: "f2"))
+        }
+        let otherPublisher = try await store.append(follow, idempotency: IdempotencyKey(scope: "key_b", key: "k1", fingerprint: "f1"))
+        #expect(otherPublisher == Appended(range: 4...4, replayed: false))
+        try await store.close()
+
+        let (reopened, _) = try await kind.open(at: location)
+        #expect(try await reopened.append(follow, idempotency: key) == Appended(range: 3...3, replayed: true))
+        #expect(try await reopened.events(after: 0, limit: 10).count == 4)
+        try await reopened.close()
+    }
+
+    /// A nonce recorded once stays recorded across a restart until it expires.
+    @Test(arguments: StoreKind.allCases)
+    func onceKeysOutliveReopening(kind: StoreKind) async throws {
+        let (store, location) = try await kind.open()
+        let now = Date()
+        #expect(try await store.recordOnce("nonce-1", until: now.addingTimeInterval(300), now: now))
+        #expect(try await store.recordOnce("nonce-1", until: now.addingTimeInterval(300), now: now) == false)
+        try await store.close()
+        let (reopened, _) = try await kind.open(at: location)
+        #expect(try await reopened.recordOnce("nonce-1", until: now.addingTimeInterval(300), now: now.addingTimeInterval(10)) == false)
+        #expect(try await reopened.recordOnce("nonce-1", until: now.addingTimeInterval(700), now: now.addingTimeInterval(301)), "expired: usable again")
+        try await reopened.close()
+    }
+
     @Test(arguments: StoreKind.allCases)
     func apiKeysAreStoredByHashAndRevocable(kind: StoreKind) async throws {
         try await withStore(kind) { store in

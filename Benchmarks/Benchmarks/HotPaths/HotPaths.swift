@@ -75,6 +75,21 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The Site Streams message of a tweet, built and encoded (once per event, outside the hub's lock): a
+    // typical tweet, and the heaviest the ingest limits allow (the longest text, every entity list full
+    // of the longest entries). The ratio of the two is the bound on one event's cost.
+    let heaviest = Tweet(
+        id: 3, text: "@reader " + String(repeating: "a", count: 24_990), createdAt: tweet.createdAt, user: author,
+        entities: .init(
+            hashtags: (0..<Tweet.Entities.maxEntries).map { "#" + String(repeating: "t", count: Tweet.Entities.maxHashtagLength - 4) + String(format: "%03d", $0) },
+            mentions: (0..<Tweet.Entities.maxEntries).map { "@" + String(repeating: "m", count: Tweet.Entities.maxMentionLength - 4) + String(format: "%03d", $0) },
+            urls: (0..<20).map { "https://example.com/" + String(repeating: "u", count: 2_000) + String($0) }))
+    for (name, subject) in [("TwitterMessageTypicalTweet", tweet), ("TwitterMessageHeaviestLegalTweet", heaviest)] {
+        Benchmark(name, configuration: .init(scalingFactor: .one)) { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(TwitterMessage.json(TwitterMessage.tweet(subject))) }
+        }
+    }
+
     // Keeping a dispatched message for replay from memory.
     Benchmark("ReplayBufferAppend") { benchmark in
         var buffer = ReplayBuffer(budget: 1 << 20)

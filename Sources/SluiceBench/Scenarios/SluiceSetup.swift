@@ -15,7 +15,7 @@ struct SluiceSetup: Sendable {
     static func make(_ target: SluiceTarget, http: HTTPClient, connections: Int) async throws -> SluiceSetup {
         let admin = SluiceRESTClient(baseURL: target.baseURL, credential: target.adminToken, http: http)
         let created = try await admin.createKey(
-            name: "bench", scopes: ["stream", "ingest"],
+            name: "bench", scopes: ["stream", "ingest", "read"],
             limits: [
                 "max_connections": max(1_000_000, connections * 2), "tokens_per_hour": 100_000_000, "events_per_second": 100_000,
                 "idle_timeout_seconds": 24 * 3600,

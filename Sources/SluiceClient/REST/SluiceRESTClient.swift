@@ -38,15 +38,33 @@ public struct SluiceRESTClient: Sendable {
     }
 
     /// Publishes one batch; returns the sequence numbers the server assigned.
-    public func publish(_ events: [Event]) async throws -> Accepted {
-        try await publish(body: try JSONCoding.encoder().encode(events))
+    public func publish(_ events: [Event], idempotencyKey: String = UUID().uuidString) async throws -> Accepted {
+        try await publish(body: try JSONCoding.encoder().encode(events), idempotencyKey: idempotencyKey)
     }
 
     /// Publishes a pre-encoded body (a JSON array of events, or NDJSON when `ndjson`).
-    public func publish(body: Data, ndjson: Bool = false) async throws -> Accepted {
-        let response = try await send(
-            .POST, "/v1/events", body: body, contentType: ndjson ? "application/x-ndjson" : "application/json")
-        return try JSONDecoder().decode(Accepted.self, from: response)
+    ///
+    /// The batch carries an `Idempotency-Key` (a new one unless given), so the request is retried when
+    /// its answer is lost or the server asks to wait (`503`), up to `attempts` times in all: the server
+    /// stores a batch once whatever the number of tries, and answers a retry with the first
+    /// acknowledgement.
+    public func publish(body: Data, ndjson: Bool = false, idempotencyKey: String = UUID().uuidString, attempts: Int = 3) async throws -> Accepted {
+        var attempt = 1
+        while true {
+            do {
+                let response = try await send(
+                    .POST, "/v1/events", body: body, contentType: ndjson ? "application/x-ndjson" : "application/json",
+                    headers: [("Idempotency-Key", idempotencyKey)])
+                return try JSONDecoder().decode(Accepted.self, from: response)
+            } catch let error as SluiceAPIError where error.status != 503 {
+                throw error
+            } catch {
+                guard attempt < attempts else { throw error }
+                let wait = (error as? SluiceAPIError)?.retryAfterSeconds.map { Double($0) } ?? 0.2 * Double(attempt)
+                try await Task.sleep(for: .seconds(min(wait, 5)))
+                attempt += 1
+            }
+        }
     }
 
     public struct EventPage: Sendable {
@@ -114,10 +132,13 @@ public struct SluiceRESTClient: Sendable {
 
     // MARK: - Transport
 
-    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws -> Data {
+    func send(
+        _ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json", headers: [(String, String)] = []
+    ) async throws -> Data {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(credential)")
+        request.headers.add(contentsOf: headers)
         if let body {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(data: body))

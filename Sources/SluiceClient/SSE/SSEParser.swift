@@ -66,17 +66,17 @@ public struct SSEParser: Sendable {
             return
         }
         if bytes.first == UInt8(ascii: ":") { return }
-        let name: String
-        let text = String(decoding: bytes, as: UTF8.self)
-        var fieldValue = ""
-        if let colon = text.firstIndex(of: ":") {
-            name = String(text[..<colon])
-            var rest = text[text.index(after: colon)...]
-            if rest.first == " " { rest = rest.dropFirst() }
-            fieldValue = String(rest)
-        } else {
-            name = text
+        // Split on bytes, as the specification does on code points: a colon, a space or a NUL followed by
+        // a combining mark is still a colon, a space or a NUL (as Characters, they would not be).
+        var nameBytes = bytes
+        var valueBytes = bytes[bytes.endIndex...]
+        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
+            nameBytes = bytes[..<colon]
+            valueBytes = bytes[bytes.index(after: colon)...]
+            if valueBytes.first == UInt8(ascii: " ") { valueBytes = valueBytes.dropFirst() }
         }
+        let name = String(decoding: nameBytes, as: UTF8.self)
+        let fieldValue = String(decoding: valueBytes, as: UTF8.self)
         switch name {
         case "event":
             eventType = fieldValue
@@ -84,7 +84,7 @@ public struct SSEParser: Sendable {
             data.append(fieldValue)
             hasData = true
         case "id":
-            if !fieldValue.contains("\u{0}") { lastEventID = fieldValue }
+            if !valueBytes.contains(0) { lastEventID = fieldValue }
         case "retry":
             if !fieldValue.isEmpty, fieldValue.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let ms = Int(fieldValue) { retry = ms }
         default:

@@ -27,7 +27,9 @@ public struct OAuth1Signer: Sendable {
         ]
         let components = URLComponents(string: url)
         let uri = OAuth1Signature.baseURI(
-            scheme: components?.scheme ?? "http", host: components?.host ?? "", port: components?.port, path: components?.path ?? "/")
+            scheme: components?.scheme ?? "http", host: components?.host ?? "", port: components?.port,
+            // As sent: the server signs the path it receives, escapes included.
+            path: components.map { $0.percentEncodedPath.isEmpty ? "/" : $0.percentEncodedPath } ?? "/")
         let base = OAuth1Signature.baseString(method: method, uri: uri, parameters: oauth + parameters)
         oauth.append(("oauth_signature", OAuth1Signature.sign(base, consumerSecret: consumerSecret, tokenSecret: tokenSecret)))
         return oauth

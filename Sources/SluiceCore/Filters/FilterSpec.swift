@@ -99,7 +99,9 @@ public struct FilterSpec: Sendable, Hashable {
 
     /// The comma-separated entries of a list parameter: at least one, at most `max`.
     private static func list(_ raw: String, _ name: String, max: Int) throws(ParseError) -> [String] {
-        let entries = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // Split on the comma code point: as a Character, a comma followed by a combining mark is not a comma.
+        let entries = raw.unicodeScalars.split(separator: ",")
+            .map { String(String.UnicodeScalarView($0)).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !entries.isEmpty, entries.count <= max else {
             throw ParseError(parameter: name, message: "\(name) takes 1 to \(max) comma-separated entries, got \(entries.count)")
         }

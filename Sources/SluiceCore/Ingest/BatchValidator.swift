@@ -9,6 +9,8 @@ public struct BatchRejection: Error, Sendable, Equatable {
         case duplicateID = "duplicate_id"
         /// The reference exists but cannot be used that way (deleting another author's tweet, liking a deleted one).
         case invalidReference = "invalid_reference"
+        /// The event's JSON, as the log stores it, is larger than the server accepts (`--max-event-bytes`).
+        case eventTooLarge = "event_too_large"
     }
 
     public var index: Int
@@ -19,6 +21,25 @@ public struct BatchRejection: Error, Sendable, Equatable {
         self.index = index
         self.code = code
         self.message = message
+    }
+}
+
+extension Event {
+    /// The default of `--max-event-bytes`: room for the longest text (25,000 characters) in any script
+    /// and a full profile.
+    ///
+    /// Characters alone do not bound an event's size (one character may carry any number of combining
+    /// marks; a family emoji is 25 bytes), and every stream must be able to carry any event the log
+    /// holds, so the log refuses events by the size of their JSON as stored: profiles resolved
+    /// (`BatchValidator.resolve`), which is what streams carry.
+    public static let defaultMaxStoredBytes = 128 * 1024
+}
+
+extension BatchRejection {
+    public static func tooLarge(index: Int, size: Int, maxBytes: Int) -> BatchRejection {
+        BatchRejection(
+            index: index, code: .eventTooLarge,
+            message: "event \(index) is \(size) bytes as stored (its author's profile included); the most this server accepts is \(maxBytes)")
     }
 }
 

@@ -4,8 +4,11 @@ import Foundation
 public enum KeyScope: String, Sendable, Hashable, Codable, CaseIterable {
     /// Buy stream tokens and open Private SSE streams.
     case stream
-    /// Publish events and read the event log.
+    /// Publish events.
     case ingest
+    /// Read the whole event log (`GET /v1/events`), private events included: a trust level apart from
+    /// publishing.
+    case read
 }
 
 /// Per-key limits on Private SSE use. The defaults are the Private SSE document's.

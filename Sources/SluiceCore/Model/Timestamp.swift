@@ -12,11 +12,17 @@ public enum Timestamp {
         return try? Date.ISO8601FormatStyle().parse(string)
     }
 
+    /// Rounds to the nearest millisecond, then writes the whole seconds and the milliseconds apart:
+    /// formatting the fraction of a `Double` truncates, so `.002` could come out `.001`, and `.9999`,
+    /// rounded up to the next second, could come out a second early.
     public static func format(_ date: Date) -> String {
-        let millis = (date.timeIntervalSince1970 * 1000).rounded()
-        let whole = millis.truncatingRemainder(dividingBy: 1000) == 0
-        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: !whole)
-        return date.formatted(style)
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let (quotient, remainder) = millis.quotientAndRemainder(dividingBy: 1000)
+        let seconds = remainder < 0 ? quotient - 1 : quotient
+        let fraction = remainder < 0 ? remainder + 1000 : remainder
+        let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle())
+        guard fraction != 0, whole.hasSuffix("Z") else { return whole }
+        return whole.dropLast() + "." + String(fraction + 1000).dropFirst() + "Z"
     }
 
     static func decode<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Date {

@@ -86,21 +86,46 @@ public struct Tweet: Sendable, Hashable, Codable {
             var urls: [String] = []
             for token in text.split(whereSeparator: \.isWhitespace) {
                 if token.hasPrefix("http://") || token.hasPrefix("https://") {
-                    urls.append(String(token.trimmingTrailing { ".,;:!?)".contains($0) }))
+                    let url = token.trimmingTrailing { ".,;:!?)".contains($0) }
+                    if urls.count < Self.maxEntries, url.count <= Self.maxURLLength { urls.append(String(url)) }
                 } else if let sigil = token.first, sigil == "#" || sigil == "@" {
                     let word = token.dropFirst().prefix { $0.isLetter || $0.isNumber || $0 == "_" }
                     guard !word.isEmpty else { continue }
-                    if sigil == "#" { hashtags.append("#" + word) } else { mentions.append("@" + word) }
+                    if sigil == "#" {
+                        if hashtags.count < Self.maxEntries, word.count < Self.maxHashtagLength { hashtags.append("#" + word) }
+                    } else if mentions.count < Self.maxEntries, word.count < Self.maxMentionLength {
+                        mentions.append("@" + word)
+                    }
                 }
             }
             self.init(hashtags: hashtags, mentions: mentions, urls: urls)
         }
 
+        /// At most this many entries in each list (Twitter's text held far fewer; derived lists stop here too).
+        public static let maxEntries = 100
+        /// The longest hashtag and mention, in characters with the sigil (Twitter: 139 and 15 + 1).
+        public static let maxHashtagLength = 140
+        public static let maxMentionLength = 50
+        /// The longest URL, in characters.
+        public static let maxURLLength = 2_048
+
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            hashtags = try c.decodeIfPresent([String].self, forKey: .hashtags) ?? []
-            mentions = try c.decodeIfPresent([String].self, forKey: .mentions) ?? []
-            urls = try c.decodeIfPresent([String].self, forKey: .urls) ?? []
+            func list(_ key: CodingKeys, maxLength: Int) throws -> [String] {
+                let values = try c.decodeIfPresent([String].self, forKey: key) ?? []
+                guard values.count <= Self.maxEntries else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: key, in: c, debugDescription: "at most \(Self.maxEntries) entries, got \(values.count)")
+                }
+                if let index = values.firstIndex(where: { $0.isEmpty || $0.count > maxLength }) {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: key, in: c, debugDescription: "entry \(index) must be 1 to \(maxLength) characters")
+                }
+                return values
+            }
+            hashtags = try list(.hashtags, maxLength: Self.maxHashtagLength)
+            mentions = try list(.mentions, maxLength: Self.maxMentionLength)
+            urls = try list(.urls, maxLength: Self.maxURLLength)
         }
     }
 

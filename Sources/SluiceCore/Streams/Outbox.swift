@@ -8,6 +8,15 @@ import Synchronization
 /// flush. The writer stops taking while its socket is not writable, so a client that stops reading
 /// fills the outbox, and a push that would pass `limit` is refused: the connection is then closed as a
 /// slow reader, and the server's memory stays bounded whatever the client does.
+///
+/// A slow reader is one that leaves bytes waiting, not one that was handed a burst:
+/// - the oldest queued frame does not count: an outbox always takes one frame, however large, so no
+///   single message (a Site Streams tweet embedding two others can be several times the largest event)
+///   is undeliverable;
+/// - what waits behind it may pass `limit` for `patience` (a batch of large events pushed at once by
+///   the fan-out, before the writer had its turn), up to `burstFactor × limit`; a backlog still over
+///   `limit` after that is a reader that does not keep up.
+/// Memory stays within `burstFactor × limit` plus one frame (and frames are shared between outboxes).
 public final class Outbox: Sendable {
     public enum Push: Equatable, Sendable {
         case queued
@@ -29,6 +38,8 @@ public final class Outbox: Sendable {
         var frames: [ByteBuffer] = []
         var bytes = 0
         var wakePending = false
+        /// Since when what waits behind the oldest frame has been over `limit`.
+        var overLimitSince: ContinuousClock.Instant?
         var ending: (CloseReason?, ByteBuffer?)?
         var ended = false
         var roomWaiters: [CheckedContinuation<Void, Never>] = []
@@ -46,10 +57,23 @@ public final class Outbox: Sendable {
         self.wake = wake
     }
 
-    public func push(_ frame: ByteBuffer) -> Push {
+    /// How long what waits behind the oldest frame may stay over `limit`.
+    public static let patience = Duration.seconds(2)
+    /// How far over `limit` it may go meanwhile.
+    public static let burstFactor = 4
+
+    /// Queues `frame`, or refuses it (`.full`) when the reader is not keeping up (see the type's rules).
+    /// - Parameter clock: read only when the backlog is over `limit` (tests give their own time).
+    public func push(_ frame: ByteBuffer, clock: () -> ContinuousClock.Instant = { .now }) -> Push {
         let (result, shouldWake): (Push, Bool) = state.withLock { state in
             guard state.ending == nil else { return (.closed, false) }
-            guard state.bytes + frame.readableBytes <= limit else { return (.full, false) }
+            let behindOldest = state.bytes - (state.frames.first?.readableBytes ?? 0) + frame.readableBytes
+            if !state.frames.isEmpty, behindOldest > limit {
+                let now = clock()
+                let since = state.overLimitSince ?? now
+                guard behindOldest <= limit * Self.burstFactor, now - since < Self.patience else { return (.full, false) }
+                state.overLimitSince = since
+            }
             state.frames.append(frame)
             state.bytes += frame.readableBytes
             defer { state.wakePending = true }
@@ -92,6 +116,7 @@ public final class Outbox: Sendable {
                 let frames = state.frames
                 state.frames.removeAll(keepingCapacity: true)
                 state.bytes = 0
+                state.overLimitSince = nil
                 let waiters = state.roomWaiters
                 state.roomWaiters.removeAll()
                 return (.frames(frames), waiters)

@@ -187,59 +187,84 @@ public final class SiteStreamHub: Sendable {
 
     /// Routes the next event of the log and applies it to the shared state; `tweets` holds the full
     /// text of the tweets it refers to, from the store. Events must come in sequence order, each once.
+    ///
+    /// Three steps, so that no message is built or encoded under the lock that connects, control
+    /// requests and metrics share (a tweet of 25,000 characters embedding two more is not cheap):
+    /// route and capture under the lock; build, encode and frame outside it; push under it again, to
+    /// the recipients still subscribed then (a user removed or revoked in between gets nothing more).
     public func dispatch(_ event: Event, sequence: Int64, acceptedAt: Date, tweets: [Int64: Tweet]) {
+        guard let plan = route(event, sequence: sequence, tweets: tweets) else { return }
+        // At most two variants of the message: with and without the tweet it refers to; each wrapped
+        // once per user and wire format.
+        var messages: [Bool: ByteBuffer] = [:]
+        var frames: [SiteStreamFormat: [Int64: ByteBuffer]] = [:]
+        var deliveries: [(Recipient, ByteBuffer)] = []
+        deliveries.reserveCapacity(plan.recipients.count)
+        for (recipient, embedding, format) in plan.recipients {
+            if let frame = frames[format]?[recipient.user] {
+                deliveries.append((recipient, frame))
+                continue
+            }
+            let message: ByteBuffer
+            if let encoded = messages[embedding] {
+                message = encoded
+            } else {
+                guard let json = SiteStreamMessage.json(for: event, context: plan.context, at: acceptedAt, embedding: embedding) else { continue }
+                message = ByteBuffer(string: TwitterMessage.json(json))
+                messages[embedding] = message
+            }
+            let frame = format.frame(forUser: recipient.user, message: message, sequence: sequence)
+            frames[format, default: [:]][recipient.user] = frame
+            deliveries.append((recipient, frame))
+        }
+        let delivered = state.withLock { state in
+            var delivered = 0
+            for (recipient, frame) in deliveries where state.router.subscribers[recipient] != nil {
+                guard let streamID = state.serials[recipient.connection], let connection = state.entries[streamID]?.connection else { continue }
+                if connection.push(frame) { delivered += 1 }
+            }
+            return delivered
+        }
+        counters.add(.deliveries, delivered)
+    }
+
+    /// Who receives an event, decided under the hub's lock and the truth's on the state before it, and
+    /// what its message needs from the state after it (which this applies).
+    private struct Plan {
+        var context: SiteStreamMessage.Context
+        var recipients: [(Recipient, embedding: Bool, format: SiteStreamFormat)]
+    }
+
+    private func route(_ event: Event, sequence: Int64, tweets: [Int64: Tweet]) -> Plan? {
         state.withLock { state in
             let router = state.router
-            // Routing decides on the state before the event; the message, and whether a recipient may see
-            // the tweet it refers to, on the state after it.
-            let recipients: [(Recipient, ByteBuffer)] = truth.withState { social in
+            let serials = state.serials
+            let entries = state.entries
+            return truth.withState { social -> Plan? in
                 let recipients = router.route(event, state: &social)
                 social.position = sequence
-                guard !recipients.isEmpty else { return [] }
-                // At most two variants of the message: with and without the tweet it refers to.
-                var messages: [Bool: ByteBuffer] = [:]
-                var unavailable: Set<Bool> = []
-                var framed: [(Recipient, ByteBuffer)] = []
-                framed.reserveCapacity(recipients.count)
-                for recipient in recipients {
-                    let embedding = SiteStreamRules.mayEmbed(recipient.user, event, state: social)
-                    if let message = messages[embedding] {
-                        framed.append((recipient, message))
-                    } else if !unavailable.contains(embedding) {
-                        guard let json = SiteStreamMessage.json(for: event, state: social, tweets: tweets, at: acceptedAt, embedding: embedding) else {
-                            unavailable.insert(embedding)
-                            continue
-                        }
-                        let message = ByteBuffer(string: TwitterMessage.json(json))
-                        messages[embedding] = message
-                        framed.append((recipient, message))
-                    }
+                guard !recipients.isEmpty, let context = SiteStreamMessage.context(for: event, state: social, tweets: tweets) else { return nil }
+                let planned = recipients.compactMap { recipient -> (Recipient, embedding: Bool, format: SiteStreamFormat)? in
+                    guard let streamID = serials[recipient.connection], let connection = entries[streamID]?.connection else { return nil }
+                    return (recipient, SiteStreamRules.mayEmbed(recipient.user, event, state: social), connection.format)
                 }
-                Self.noteEmbedded(event, in: framed.map(\.0.user), state: &social)
-                return framed
-            }
-            var frames: [SiteStreamFormat: [Int64: ByteBuffer]] = [:]
-            var delivered = 0
-            defer { counters.add(.deliveries, delivered) }
-            for (recipient, json) in recipients {
-                guard let streamID = state.serials[recipient.connection], let connection = state.entries[streamID]?.connection else { continue }
-                let frame =
-                    frames[connection.format]?[recipient.user]
-                    ?? connection.format.frame(forUser: recipient.user, message: json, sequence: sequence)
-                frames[connection.format, default: [:]][recipient.user] = frame
-                if connection.push(frame) { delivered += 1 }
+                Self.noteEmbedded(event, in: planned, state: &social)
+                return Plan(context: context, recipients: planned)
             }
         }
     }
 
     /// Those who received a tweet embedded in `event`'s message also hear of its deletion.
-    private static func noteEmbedded(_ event: Event, in users: [Int64], state social: inout SocialState) {
+    private static func noteEmbedded(
+        _ event: Event, in recipients: [(Recipient, embedding: Bool, format: SiteStreamFormat)], state social: inout SocialState
+    ) {
+        let embedded = recipients.filter(\.embedding).map(\.0.user)
         switch event {
         case .tweet(let tweet):
-            if let retweeted = tweet.retweetedStatusID { social.noteEmbedded(retweeted, in: users) }
-            if let quoted = tweet.quotedStatusID { social.noteEmbedded(quoted, in: users.filter { SiteStreamRules.mayEmbed($0, event, state: social) }) }
+            if let retweeted = tweet.retweetedStatusID { social.noteEmbedded(retweeted, in: recipients.map(\.0.user)) }
+            if let quoted = tweet.quotedStatusID { social.noteEmbedded(quoted, in: embedded) }
         case .favorite(let f), .unfavorite(let f):
-            social.noteEmbedded(f.tweetID, in: users.filter { SiteStreamRules.mayEmbed($0, event, state: social) })
+            social.noteEmbedded(f.tweetID, in: embedded)
         default:
             break
         }

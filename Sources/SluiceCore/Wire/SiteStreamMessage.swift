@@ -14,36 +14,70 @@ public enum SiteStreamMessage {
         }
     }
 
-    /// The message for `event`, given the state after it and the full text of the tweets it refers to.
-    /// With `embedding` false, the tweet the event refers to (a quote's quoted tweet, a like's tweet) is
-    /// left out, for a recipient who may not see it (`SiteStreamRules.mayEmbed`). An embedded tweet shows
-    /// its author's current profile, not the one stored with it. Nil when a profile it needs is unknown:
-    /// better nothing than a message with a made-up user.
-    public static func json(for event: Event, state: SocialState, tweets: [Int64: Tweet], at date: Date, embedding: Bool) -> JSONValue? {
-        func current(_ id: Int64?) -> Tweet? {
-            guard let id, var tweet = tweets[id] else { return nil }
+    /// What a message needs from the state after its event: the profiles it shows and the tweets it may
+    /// embed, captured under the hub's lock so the message is built and encoded outside it.
+    public struct Context: Sendable {
+        /// Current profiles of the users the message shows.
+        var users: [Int64: User] = [:]
+        /// The tweets it may embed, each showing its author's current profile, not the one stored with it.
+        var tweets: [Int64: Tweet] = [:]
+        /// The author of a liked tweet.
+        var likedAuthor: Int64?
+    }
+
+    /// The context of `event`'s message, given the state after it and the full text of the tweets it
+    /// refers to. Nil when a profile it needs is unknown: better nothing than a message with a made-up user.
+    public static func context(for event: Event, state: SocialState, tweets: [Int64: Tweet]) -> Context? {
+        var context = Context()
+        for id in referencedTweets(of: event) {
+            guard var tweet = tweets[id] else { continue }
             if let profile = state.users[tweet.user.id] { tweet.user = profile }
-            return tweet
+            context.tweets[id] = tweet
+        }
+        func need(_ ids: Int64?...) -> Bool {
+            for id in ids {
+                guard let id, let user = state.users[id] else { return false }
+                context.users[id] = user
+            }
+            return true
         }
         switch event {
+        case .tweet, .delete, .userUpdate:
+            return context
+        case .follow(let r), .unfollow(let r), .block(let r), .unblock(let r):
+            return need(r.sourceID, r.targetID) ? context : nil
+        case .favorite(let f), .unfavorite(let f):
+            context.likedAuthor = state.tweets[f.tweetID]?.author ?? tweets[f.tweetID]?.user.id
+            return need(f.sourceID, context.likedAuthor) ? context : nil
+        case .directMessage(let message):
+            return need(message.senderID, message.recipientID) ? context : nil
+        }
+    }
+
+    /// The message for `event` in its `context` (from `context(for:state:tweets:)`; nil for another
+    /// event's). With `embedding` false, the tweet the event refers to (a quote's quoted tweet, a like's
+    /// tweet) is left out, for a recipient who may not see it (`SiteStreamRules.mayEmbed`).
+    public static func json(for event: Event, context: Context, at date: Date, embedding: Bool) -> JSONValue? {
+        let users = context.users
+        switch event {
         case .tweet(let tweet):
-            return TwitterMessage.tweet(tweet, retweeted: current(tweet.retweetedStatusID), quoted: embedding ? current(tweet.quotedStatusID) : nil)
+            return TwitterMessage.tweet(
+                tweet, retweeted: tweet.retweetedStatusID.flatMap { context.tweets[$0] },
+                quoted: embedding ? tweet.quotedStatusID.flatMap { context.tweets[$0] } : nil)
         case .delete(let d):
             return TwitterMessage.delete(tweetID: d.id, userID: d.userID)
         case .follow(let r), .unfollow(let r), .block(let r), .unblock(let r):
-            guard let source = state.users[r.sourceID], let target = state.users[r.targetID] else { return nil }
+            guard let source = users[r.sourceID], let target = users[r.targetID] else { return nil }
             return TwitterMessage.event(event.kind.rawValue, source: source, target: target, at: date)
         case .favorite(let f), .unfavorite(let f):
-            guard let source = state.users[f.sourceID], let author = state.tweets[f.tweetID]?.author ?? tweets[f.tweetID]?.user.id,
-                let target = state.users[author]
-            else { return nil }
-            let object = (embedding ? current(f.tweetID) : nil).map { TwitterMessage.tweet($0) }
+            guard let source = users[f.sourceID], let target = context.likedAuthor.flatMap({ users[$0] }) else { return nil }
+            let object = (embedding ? context.tweets[f.tweetID] : nil).map { TwitterMessage.tweet($0) }
                 ?? .object(["id": .int(f.tweetID), "id_str": .string(String(f.tweetID))])
             return TwitterMessage.event(event.kind.rawValue, source: source, target: target, targetObject: object, at: date)
         case .userUpdate(let user):
             return TwitterMessage.event("user_update", source: user, target: user, at: date)
         case .directMessage(let message):
-            guard let sender = state.users[message.senderID], let recipient = state.users[message.recipientID] else { return nil }
+            guard let sender = users[message.senderID], let recipient = users[message.recipientID] else { return nil }
             return TwitterMessage.directMessage(message, sender: sender, recipient: recipient)
         }
     }

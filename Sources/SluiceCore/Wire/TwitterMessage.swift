@@ -57,30 +57,17 @@ public enum TwitterMessage {
         return .object(o)
     }
 
-    /// Entities with Twitter's `indices`: offsets in Unicode code points, as Twitter counted them.
+    /// Entities with Twitter's `indices` (see `EntityLocator`).
     static func entities(_ tweet: Tweet) -> JSONValue {
-        let scalars = Array(tweet.text.unicodeScalars)
-        func indices(of token: String, from start: inout [String: Int]) -> JSONValue {
-            let needle = Array(token.unicodeScalars)
-            var i = start[token, default: 0]
-            while i + needle.count <= scalars.count {
-                if Array(scalars[i..<(i + needle.count)]).map({ $0.properties.lowercaseMapping }) == needle.map({ $0.properties.lowercaseMapping }) {
-                    start[token] = i + needle.count
-                    return .array([.int(Int64(i)), .int(Int64(i + needle.count))])
-                }
-                i += 1
-            }
-            return .array([])
-        }
-        var seen: [String: Int] = [:]
+        var locator = EntityLocator(text: tweet.text)
         let hashtags = tweet.entities.hashtags.map { tag -> JSONValue in
-            .object(["text": .string(String(tag.drop { $0 == "#" })), "indices": indices(of: tag.hasPrefix("#") ? tag : "#" + tag, from: &seen)])
+            .object(["text": .string(String(tag.drop { $0 == "#" })), "indices": locator.indices(of: tag.hasPrefix("#") ? tag : "#" + tag)])
         }
         let mentions = tweet.entities.mentions.map { mention -> JSONValue in
-            .object(["screen_name": .string(String(mention.drop { $0 == "@" })), "indices": indices(of: mention.hasPrefix("@") ? mention : "@" + mention, from: &seen)])
+            .object(["screen_name": .string(String(mention.drop { $0 == "@" })), "indices": locator.indices(of: mention.hasPrefix("@") ? mention : "@" + mention)])
         }
         let urls = tweet.entities.urls.map { url -> JSONValue in
-            .object(["url": .string(url), "expanded_url": .string(url), "display_url": .string(url), "indices": indices(of: url, from: &seen)])
+            .object(["url": .string(url), "expanded_url": .string(url), "display_url": .string(url), "indices": locator.indices(of: url)])
         }
         return .object(["hashtags": .array(hashtags), "user_mentions": .array(mentions), "urls": .array(urls), "symbols": .array([])])
     }

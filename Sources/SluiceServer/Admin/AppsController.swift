@@ -62,7 +62,10 @@ struct AppsController {
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: body))
         } catch let error as DecodingError {
-            throw APIError.badRequest("invalid_request", EventBatchParser.rejection(error, lineIndex: nil).message)
+            let message = EventBatchParser.rejection(error, lineIndex: nil).message
+            // The parser's wording assumes a batch of events; an admin body is one object.
+            throw APIError.badRequest(
+                "invalid_request", message.hasPrefix("malformed JSON") ? "malformed JSON: expected a JSON object" : message)
         }
     }
 

@@ -17,7 +17,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     var logger = Logger(label: "sluice")
     logger.logLevel = settings.logLevel
     logger[metadataKey: "node"] = "\(settings.node)"
-    let store = try await StoreLocation(settings.store).open(logger: logger)
+    let store = try await StoreLocation(settings.store).open(maxEventBytes: settings.maxEventBytes, logger: logger)
     // The graph and the hub start from the same log position, read in one snapshot: the follower
     // then applies every later event exactly once.
     let graph = try await store.socialGraph()
@@ -48,11 +48,18 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let controlExecutor = ControlExecutor(store: store, hub: siteHub, logger: logger)
     let endpoints: [any StreamEndpoint] = [streams, siteStreams]
 
-    let router = buildRouter(store: store, ingest: ingest, keys: keys, settings: settings, node: settings.node, metrics: metrics)
-    AppsController(store: store, announcer: announcer).addRoutes(to: router.group("v1/admin").add(middleware: AdminTokenMiddleware(adminToken: settings.adminToken)).group("apps"))
-    ControlStreamController(executor: controlExecutor, leases: leases, verifier: verifier, logger: logger).addRoutes(to: router)
+    let router = buildRouter(
+        store: store, ingest: ingest, keys: keys, apps: AppsController(store: store, announcer: announcer),
+        control: ControlStreamController(executor: controlExecutor, leases: leases, verifier: verifier, logger: logger), settings: settings,
+        metrics: metrics)
     // Streams are served by a channel handler ahead of Hummingbird's responder (see StreamChannelHandler).
-    var server: HTTPServerBuilder = .http1(configuration: .init(additionalChannelHandlers: [StreamChannelHandler(endpoints: endpoints)]))
+    // Every connection first passes the deadlines and the cap (ConnectionGuard), on both listeners.
+    let limits = settings.connectionLimits
+    let census = metrics.connections
+    var server: HTTPServerBuilder = .http1(
+        configuration: .init(
+            additionalChannelHandlers: [ConnectionGuard(limits: limits, census: census), StreamChannelHandler(endpoints: endpoints)],
+            httpDecoderConfiguration: ConnectionLimits.headerLimits))
     if let tls { server = try .tls(server, tlsConfiguration: tls) }
     var app = Application(
         router: router,
@@ -76,7 +83,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         let host = reader.string(forKey: "http.host", default: "127.0.0.1")
         app.addServices(
             StreamListener(
-                host: host, port: streamPort, tls: try tls.map(NIOSSLContext.init(configuration:)), endpoints: endpoints,
+                host: host, port: streamPort, tls: try tls.map(NIOSSLContext.init(configuration:)), endpoints: endpoints, limits: limits, census: census,
                 closeAll: {
                     hub.closeAll(.shutdown)
                     siteHub.closeAll(.shutdown, reason: "the server is shutting down; reconnect")
@@ -89,21 +96,26 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     return app
 }
 
+/// Every REST route (the streams are served ahead of the router, by `StreamChannelHandler`); each is
+/// described in `OpenAPIDocument`, which a test keeps true.
 func buildRouter(
-    store: any Store, ingest: EventIngest, keys: KeyAdministration, settings: ServerSettings, node: String, metrics: ServerMetrics
+    store: any Store, ingest: EventIngest, keys: KeyAdministration, apps: AppsController, control: ControlStreamController,
+    settings: ServerSettings, metrics: ServerMetrics
 ) -> Router<SluiceRequestContext> {
     let router = Router(context: SluiceRequestContext.self)
     router.add(middleware: ErrorMiddleware())
-    router.get("healthz", use: HealthController(store: store, node: node).health)
+    router.get("healthz", use: HealthController(store: store, node: settings.node).health)
     router.get("metrics", use: MetricsController(metrics: metrics).scrape)
 
     router.group("sse/token").add(middleware: APIKeyMiddleware(store: store, scope: .stream))
         .post(use: StreamTokenController(store: store, tokenLifetime: TimeInterval(settings.tokenLifetimeSeconds), metrics: metrics).issue)
 
-    let events = router.group("v1/events").add(middleware: APIKeyMiddleware(store: store, scope: .ingest))
-    IngestController(ingest: ingest, store: store, maxBodyBytes: settings.maxIngestBodyBytes).addRoutes(to: events)
+    IngestController(ingest: ingest, store: store, maxBodyBytes: settings.maxIngestBodyBytes).addRoutes(to: router.group("v1/events"))
+    router.get("v1/openapi.json") { _, _ in JSONResponse.ok(raw: OpenAPIDocument.json) }
 
     let admin = router.group("v1/admin").add(middleware: AdminTokenMiddleware(adminToken: settings.adminToken))
     KeysController(keys: keys).addRoutes(to: admin.group("keys"))
+    apps.addRoutes(to: admin.group("apps"))
+    control.addRoutes(to: router)
     return router
 }

@@ -14,6 +14,8 @@ public struct ServerSettings: Sendable {
     public var adminToken: String?
     /// `ingest.maxBodyBytes`: the largest ingest body accepted (413 beyond).
     public var maxIngestBodyBytes: Int
+    /// `ingest.maxEventBytes`: the largest event accepted, in bytes of its JSON (413 `event_too_large` beyond).
+    public var maxEventBytes: Int
     /// `demo.enabled`: seed a demo population and publish live synthetic traffic.
     public var demo: Bool
     /// `demo.rate`: synthetic events per second.
@@ -52,14 +54,26 @@ public struct ServerSettings: Sendable {
     /// `http.trustForwardedProto`: behind a proxy that terminates TLS and sets `X-Forwarded-Proto`,
     /// take the scheme clients used from it (OAuth signatures cover it).
     public var trustForwardedProto: Bool
+    /// `http.headTimeoutSeconds`, `http.bodyTimeoutSeconds`, `http.idleTimeoutSeconds` and
+    /// `http.maxConnections` (default: the open-file limit less 1,000): see `ConnectionLimits`.
+    public var connectionLimits: ConnectionLimits
     /// `tls.certificate` and `tls.key`: PEM files; with both, every listener speaks HTTPS only.
     public var tlsCertificate: String?
     public var tlsKey: String?
+
+    /// What this process may open at most: its hard limit (`sluice serve` raises the soft one to it;
+    /// below it, a refused `accept` is NIO's to handle, not the cap's).
+    static var openFileLimit: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 20_000 }
+        return Int(clamping: min(limit.rlim_max, 1 << 20))
+    }
 
     public init(reader: ConfigReader) {
         store = reader.string(forKey: "store", isSecret: true, default: "sqlite:./sluice.db")
         adminToken = reader.string(forKey: "admin.token", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
         maxIngestBodyBytes = reader.int(forKey: "ingest.maxBodyBytes", default: 8 * 1024 * 1024)
+        maxEventBytes = reader.int(forKey: "ingest.maxEventBytes", default: Event.defaultMaxStoredBytes)
         demo = reader.bool(forKey: "demo.enabled", default: false)
         demoRate = reader.double(forKey: "demo.rate", default: 5)
         logLevel = reader.string(forKey: "log.level").flatMap(Logger.Level.init(rawValue:)) ?? .info
@@ -78,6 +92,12 @@ public struct ServerSettings: Sendable {
         node = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40)) + "-" + Secret.generate(prefix: "", bytes: 3)
         leaseSeconds = reader.int(forKey: "cluster.leaseSeconds", default: 15)
         trustForwardedProto = reader.bool(forKey: "http.trustForwardedProto", default: false)
+        connectionLimits = ConnectionLimits(
+            headTimeout: .seconds(Int64(reader.int(forKey: "http.headTimeoutSeconds", default: 10))),
+            bodyTimeout: .seconds(Int64(reader.int(forKey: "http.bodyTimeoutSeconds", default: 60))),
+            idleTimeout: .seconds(Int64(reader.int(forKey: "http.idleTimeoutSeconds", default: 60))),
+            maxConnections: reader.int(
+                forKey: "http.maxConnections", default: ConnectionLimits.defaultMaxConnections(fileLimit: Self.openFileLimit)))
         tlsCertificate = reader.string(forKey: "tls.certificate")
         tlsKey = reader.string(forKey: "tls.key")
     }

@@ -47,6 +47,6 @@ struct DemoTraffic: Service {
         for old in try await keys.list() where old.name == "demo" && !old.isRevoked {
             _ = try await keys.revoke(id: old.id)
         }
-        return try await keys.create(name: "demo", scopes: ["stream", "ingest"]).1
+        return try await keys.create(name: "demo", scopes: ["stream", "ingest", "read"]).1
     }
 }

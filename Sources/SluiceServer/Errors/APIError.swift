@@ -49,3 +49,17 @@ extension APIError {
         APIError(.serviceUnavailable, code: "store_unavailable", message: "the store is unavailable, try again: \(detail)", retryAfterSeconds: 1)
     }
 }
+
+extension APIError {
+    /// The error as a response head and body, for the channel handlers that answer outside
+    /// Hummingbird's responder (streams, connection limits); `Connection: close` with `closing`.
+    func responseParts(closing: Bool) -> (HTTPResponse, ByteBuffer) {
+        let body = ByteBuffer(string: (try? json()) ?? "{}")
+        var head = HTTPResponse(status: status)
+        head.headerFields[.contentType] = "application/json; charset=utf-8"
+        head.headerFields[.contentLength] = String(body.readableBytes)
+        if closing { head.headerFields[.connection] = "close" }
+        if let retryAfterSeconds { head.headerFields[.retryAfter] = String(retryAfterSeconds) }
+        return (head, body)
+    }
+}

@@ -22,18 +22,27 @@ public struct EventIngest: Sendable {
     }
 
     /// Appends `events` as one batch; returns their sequence numbers once they are durable.
+    ///
+    /// - Throws: `StoreError.rejected` for what the store's validation refuses (`event_too_large` among it).
+    @discardableResult
     public func publish(_ events: [Event]) async throws -> ClosedRange<Int64> {
+        try await publish(events, idempotency: nil).range
+    }
+
+    /// Appends `events` as one batch under an idempotency key (see `Store.append(_:idempotency:)`).
+    public func publish(_ events: [Event], idempotency: IdempotencyKey?) async throws -> Appended {
         let started = ContinuousClock.now
-        let range: ClosedRange<Int64>
+        let appended: Appended
         do {
-            range = try await store.append(events)
+            appended = try await store.append(events, idempotency: idempotency)
         } catch {
             metrics?.appendFailures.increment()
             throw error
         }
+        guard !appended.replayed else { return appended }
         metrics?.appendLatency.record(duration: ContinuousClock.now - started)
         metrics?.eventsIngested.increment(by: events.count)
-        appended()
-        return range
+        self.appended()
+        return appended
     }
 }

@@ -1,10 +1,12 @@
+import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import SluiceCore
 import SluiceStore
 
-/// `POST /v1/events` (publish a batch) and `GET /v1/events` (read the log), both for `ingest` keys.
+/// `POST /v1/events` (publish a batch, `ingest` keys) and `GET /v1/events` (read the log, `read` keys).
 struct IngestController {
     let ingest: EventIngest
     let store: any Store
@@ -13,25 +15,64 @@ struct IngestController {
     /// Events returned by one read at most.
     static let maxReadLimit = 1000
 
+    /// Publishing needs the `ingest` scope; reading, `read`.
     func addRoutes(to group: RouterGroup<SluiceRequestContext>) {
-        group.post(use: publish)
-        group.get(use: read)
+        // A group's middleware applies to all its routes: one group per scope.
+        group.group().add(middleware: APIKeyMiddleware(store: store, scope: .ingest)).post(use: publish)
+        group.group().add(middleware: APIKeyMiddleware(store: store, scope: .read)).get(use: read)
     }
 
     @Sendable func publish(_ request: Request, context: SluiceRequestContext) async throws -> Response {
         let format: EventBatchParser.Format =
             request.headers[.contentType]?.lowercased().hasPrefix("application/x-ndjson") == true ? .ndjson : .jsonArray
+        let key = try Self.idempotencyKey(request.headers[Self.idempotencyKeyHeader])
+        // A body declared too large is refused before a byte of it is read.
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maxBodyBytes {
+            throw ErrorMiddleware<SluiceRequestContext>.translate(status: .contentTooLarge, detail: nil)
+        }
         let body = try await request.body.collect(upTo: maxBodyBytes)
-        let range: ClosedRange<Int64>
+        let appended: Appended
         do {
             let events = try EventBatchParser.parse(Data(buffer: body), format: format)
-            range = try await ingest.publish(events)
+            let idempotency = key.map {
+                IdempotencyKey(scope: context.apiKey?.id ?? "", key: $0, fingerprint: Self.fingerprint(format: format, body: body))
+            }
+            appended = try await ingest.publish(events, idempotency: idempotency)
         } catch let rejection as BatchRejection {
             throw APIError.badRequest(rejection.code.rawValue, rejection.message, index: rejection.index)
+        } catch StoreError.rejected(let rejection) where rejection.code == .eventTooLarge {
+            throw APIError(.contentTooLarge, code: rejection.code.rawValue, message: rejection.message, index: rejection.index)
         } catch StoreError.rejected(let rejection) {
             throw APIError.badRequest(rejection.code.rawValue, "event \(rejection.index): \(rejection.message)", index: rejection.index)
+        } catch StoreError.idempotencyKeyReused {
+            throw APIError(
+                .unprocessableContent, code: "idempotency_key_reused",
+                message: "this Idempotency-Key was used in the last 24 hours with a different request; use a new key for a new batch")
         }
-        return try JSONResponse.ok(Accepted(accepted: range.count, firstSeq: range.lowerBound, lastSeq: range.upperBound))
+        let range = appended.range
+        var response = try JSONResponse.ok(Accepted(accepted: range.count, firstSeq: range.lowerBound, lastSeq: range.upperBound))
+        if appended.replayed { response.headers[Self.replayedHeader] = "true" }
+        return response
+    }
+
+    static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
+    static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
+
+    /// An `Idempotency-Key`: 1 to 255 visible ASCII characters (a UUID is usual).
+    static func idempotencyKey(_ value: String?) throws -> String? {
+        guard let value else { return nil }
+        guard (1...255).contains(value.utf8.count), value.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw APIError.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters")
+        }
+        return value
+    }
+
+    /// What makes two requests the same for a key: the body's bytes and how they are to be read.
+    static func fingerprint(format: EventBatchParser.Format, body: ByteBuffer) -> String {
+        var hash = SHA256()
+        hash.update(data: Array((format == .ndjson ? "ndjson\n" : "json\n").utf8))
+        body.withUnsafeReadableBytes { hash.update(bufferPointer: $0) }
+        return hash.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     @Sendable func read(_ request: Request, context: SluiceRequestContext) async throws -> Response {

@@ -24,6 +24,9 @@ final class ServerMetrics: Sendable {
     let tokensIssued: Metrics.Counter
     let tokensRefused: Metrics.Counter
 
+    /// Connections open on every listener, and those refused or timed out (`ConnectionGuard`).
+    let connections = ConnectionCensus()
+
     private let hub: Hub
     private let siteHub: SiteStreamHub
     /// What was last exported of each stream counter, to add only the difference at each scrape.
@@ -55,6 +58,9 @@ final class ServerMetrics: Sendable {
         gauge("sluice_outbox_bytes", api: "private_sse").record(hub.queuedBytes)
         gauge("sluice_outbox_bytes", api: "site_streams").record(siteHub.queuedBytes)
         Metrics.Gauge(label: "sluice_log_position", factory: factory).record(hub.position)
+        Metrics.Gauge(label: "sluice_http_connections", factory: factory).record(connections.openConnections)
+        export(connections.refusedConnections, as: "sluice_http_connections_refused_total")
+        export(connections.timedOutRequests, as: "sluice_http_request_timeouts_total")
         return registry.emitToBuffer()
     }
 
@@ -63,13 +69,13 @@ final class ServerMetrics: Sendable {
     }
 
     /// Brings a Prometheus counter up to `total`, a running total kept elsewhere.
-    private func export(_ total: Int, as name: String, api: String) {
-        let key = name + "{" + api + "}"
+    private func export(_ total: Int, as name: String, api: String? = nil) {
+        let key = name + "{" + (api ?? "") + "}"
         let delta = exported.withLock { exported -> Int in
             defer { exported[key] = total }
             return total - exported[key, default: 0]
         }
         // Created on every scrape too, so that a counter still at zero is listed.
-        Metrics.Counter(label: name, dimensions: [("api", api)], factory: factory).increment(by: max(0, delta))
+        Metrics.Counter(label: name, dimensions: api.map { [("api", $0)] } ?? [], factory: factory).increment(by: max(0, delta))
     }
 }

@@ -237,6 +237,13 @@ struct PrivateSSEStreams: StreamEndpoint {
                     cursor = last
                 }
             }
+            // The client may have left while the replay ran: its connection then already removed the
+            // subscription from the hub (finish), before this registered it again. The outbox is closed
+            // before that removal, so checking it after registering leaves no window.
+            if subscription.outbox.isClosed || Task.isCancelled { hub.remove(subscription) }
+        } catch is CancellationError {
+            // The client left during the replay: nothing failed.
+            hub.remove(subscription)
         } catch {
             logger.error("replay failed", metadata: ["error": "\(error)"])
             subscription.close(.shutdown)

@@ -74,9 +74,10 @@ struct ControlStreamController {
     /// Friends of one user the stream carries, a page at a time (cursors are offsets; -1 starts, 0 ends).
     @Sendable func friends(_ request: Request, context: SluiceRequestContext) async throws -> Response {
         var (command, parameters) = try await verified(request, context: context, .friends)
-        guard let raw = parameters["user_id"], let user = Int64(raw) else {
+        guard let raw = parameters["user_id"] else {
             throw APIError.badRequest("missing_parameter", "user_id is required: one user id the stream carries")
         }
+        guard let user = Int64(raw) else { throw APIError.badRequest("invalid_parameter", "user_id must be a user id") }
         guard let cursor = Int64(parameters["cursor"] ?? "-1"), cursor >= -1 else {
             throw APIError.badRequest("invalid_parameter", "cursor must be -1 or a next_cursor value")
         }

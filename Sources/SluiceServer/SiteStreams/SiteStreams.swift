@@ -29,6 +29,22 @@ struct SiteStreams: StreamEndpoint {
 
     func serves(_ path: Substring) -> Bool { path == Self.path }
 
+    /// A body is read only if it may matter: one declared larger than a stream request takes is
+    /// refused at once (413), and so is a body without credentials in the `Authorization` header or the
+    /// query that is not a form, which alone could carry them (RFC 5849 allows OAuth parameters there).
+    func refusal(beforeBody head: HTTPRequest) -> APIError? {
+        let length = head.headerFields[.contentLength].flatMap { Int($0) }
+        guard length.map({ $0 > 0 }) ?? (head.headerFields[.transferEncoding] != nil) else { return nil }
+        if let length, length > StreamRequest.maxBodyBytes { return StreamRequest.bodyTooLarge }
+        let isForm = head.headerFields[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
+        let header = head.headerFields[.authorization].flatMap { $0.lowercased().hasPrefix("oauth ") ? OAuth1Signature.parseAuthorizationHeader($0) : nil }
+        let query = QueryString.pairs(QueryString.query(of: head.path ?? ""))
+        guard isForm || ((header ?? []) + query).contains(where: { $0.0 == "oauth_consumer_key" && !$0.1.isEmpty }) else {
+            return OAuthVerifier.unauthorized("sign the request (oauth_consumer_key is missing from the Authorization header and the query)")
+        }
+        return nil
+    }
+
     /// What a valid request asks for.
     struct Options: Sendable {
         var follow: [Int64]
@@ -43,6 +59,9 @@ struct SiteStreams: StreamEndpoint {
             return .success(try await checkedAdmission(request))
         } catch let error as APIError {
             return .failure(error)
+        } catch is CancellationError {
+            // The client left while it was being admitted: nothing failed.
+            return .failure(APIError(.serviceUnavailable, code: "unavailable", message: "the connection closed", retryAfterSeconds: 1))
         } catch {
             logger.error("site stream admission failed", metadata: ["error": "\(error)"])
             return .failure(APIError(.serviceUnavailable, code: "unavailable", message: "try again later", retryAfterSeconds: 1))

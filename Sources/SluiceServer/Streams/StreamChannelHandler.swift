@@ -68,6 +68,10 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         switch (mode, part) {
         case (.idle, .head(let head)):
             if let endpoint = endpoint(for: head) {
+                if let refusal = endpoint.refusal(beforeBody: head) {
+                    respond(with: refusal, context: context)
+                    return
+                }
                 mode = .receiving(endpoint, head, ByteBuffer())
             } else {
                 mode = .passing
@@ -80,7 +84,7 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             context.fireChannelRead(data)
         case (.receiving(let endpoint, let head, var body), .body(var chunk)):
             guard body.readableBytes + chunk.readableBytes <= StreamRequest.maxBodyBytes else {
-                respond(with: APIError(.contentTooLarge, code: "body_too_large", message: "stream requests take at most 64 KB of parameters"), context: context)
+                respond(with: StreamRequest.bodyTooLarge, context: context)
                 return
             }
             body.writeBuffer(&chunk)
@@ -127,13 +131,7 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private func respond(with error: APIError, context: ChannelHandlerContext) {
         mode = .closed
-        var body = ByteBuffer()
-        body.writeString((try? error.json()) ?? "{}")
-        var head = HTTPResponse(status: error.status)
-        head.headerFields[.contentType] = "application/json; charset=utf-8"
-        head.headerFields[.contentLength] = String(body.readableBytes)
-        head.headerFields[.connection] = "close"
-        if let retry = error.retryAfterSeconds { head.headerFields[.retryAfter] = String(retry) }
+        var (head, body) = error.responseParts(closing: true)
         head.headerFields[.accessControlAllowOrigin] = "*"
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
@@ -179,9 +177,15 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case .frames(let frames):
             writeBody(frames, context: context)
             flushBody(context: context)
-        case .end(_, let farewell):
+        case .end(let reason, let farewell):
             if let farewell { writeBody([farewell], context: context) }
             endBody(context: context).whenComplete { _ in context.close(promise: nil) }
+            // A client that stopped reading never takes the farewell, and the write above would never
+            // complete: the connection is closed after a grace period whatever happened to it (a short
+            // one for a reader cut for not reading).
+            let channel = context.channel
+            let grace = reason == .slowReader ? Self.slowReaderGrace : Self.farewellGrace
+            context.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
             finish()
         case nil:
             break
@@ -210,6 +214,12 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     private static let lastChunk = ByteBuffer(string: "0\r\n\r\n")
+
+    /// How long an ending stream may take to write its farewell before its connection is closed anyway.
+    static let farewellGrace = TimeAmount.seconds(10)
+    /// The same for a stream cut as a slow reader (one that starts reading again in that time still
+    /// learns why it was cut).
+    static let slowReaderGrace = TimeAmount.seconds(2)
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable { drain(context: context) }

@@ -9,8 +9,15 @@ import SluiceCore
 protocol StreamEndpoint: Sendable {
     /// Whether this endpoint serves requests for `path` (without its query).
     func serves(_ path: Substring) -> Bool
+    /// A refusal decided on the head alone, before any body is read (and buffered): a request without
+    /// credentials need not cost the server its body.
+    func refusal(beforeBody head: HTTPRequest) -> APIError?
     /// Checks a request; on success, whatever the stream needs (a connection slot…) is held by the admission.
     func admit(_ request: StreamRequest) async -> Result<any StreamAdmission, APIError>
+}
+
+extension StreamEndpoint {
+    func refusal(beforeBody head: HTTPRequest) -> APIError? { nil }
 }
 
 /// A stream request, read to its end.
@@ -19,8 +26,11 @@ struct StreamRequest: Sendable {
     /// The body (a form, for Site Streams' `POST`); empty for most requests.
     var body: ByteBuffer
 
-    /// Most body bytes accepted before a stream request is refused with 413.
-    static let maxBodyBytes = 64 * 1024
+    /// Most body bytes accepted before a stream request is refused with 413 (Site Streams' largest form,
+    /// 100 user ids and the other parameters, is under 3 KB).
+    static let maxBodyBytes = 16 * 1024
+
+    static let bodyTooLarge = APIError(.contentTooLarge, code: "body_too_large", message: "stream requests take at most \(maxBodyBytes / 1024) KB of parameters")
 }
 
 /// A request that passed its endpoint's checks.

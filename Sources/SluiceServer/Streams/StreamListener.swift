@@ -19,6 +19,8 @@ struct StreamListener: Service {
     /// With a context, the listener speaks HTTPS only.
     let tls: NIOSSLContext?
     let endpoints: [any StreamEndpoint]
+    let limits: ConnectionLimits
+    let census: ConnectionCensus
     /// Ends every stream, saying why (shutdown).
     let closeAll: @Sendable () -> Void
     let logger: Logger
@@ -26,14 +28,20 @@ struct StreamListener: Service {
     func run() async throws {
         let endpoints = self.endpoints
         let tls = self.tls
+        let limits = self.limits
+        let census = self.census
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    // Parse errors are answered by ConnectionGuard, in the JSON error shape.
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withPipeliningAssistance: true, withErrorHandling: false, withOutboundHeaderValidation: true,
+                        withEncoderConfiguration: .init(), withDecoderLimitConfiguration: ConnectionLimits.decoderLimits)
                     try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: tls != nil))
+                    try channel.pipeline.syncOperations.addHandler(ConnectionGuard(limits: limits, census: census))
                     try channel.pipeline.syncOperations.addHandler(StreamChannelHandler(endpoints: endpoints))
                     try channel.pipeline.syncOperations.addHandler(NotAStreamHandler())
                 }
@@ -55,10 +63,7 @@ final class NotAStreamHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .end = unwrapInboundIn(data) else { return }
-        let body = ByteBuffer(string: (try? APIError.notFound("this listener serves \(PrivateSSEStreams.path) and \(SiteStreams.path) only").json()) ?? "{}")
-        var head = HTTPResponse(status: .notFound)
-        head.headerFields[.contentType] = "application/json; charset=utf-8"
-        head.headerFields[.contentLength] = String(body.readableBytes)
+        let (head, body) = APIError.notFound("this listener serves \(PrivateSSEStreams.path) and \(SiteStreams.path) only").responseParts(closing: false)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)

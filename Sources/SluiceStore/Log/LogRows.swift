@@ -38,14 +38,19 @@ struct LogRows {
     /// Direct message id and the sequence that carried it.
     var directMessages: [(id: Int64, sequence: Int64)] = []
     var graph: GraphChanges
+    /// Idempotency keys to record, with the ranges their batches got.
+    var idempotencyKeys: [(IdempotencyKey, ClosedRange<Int64>)] = []
 
-    /// - Parameter batchEnds: for each event, the sequence number of the last event of its batch.
-    init(_ events: [Event], firstSequence: Int64, batchEnds: [Int64]) throws {
+    /// - Parameters:
+    ///   - data: each event's stored JSON, when the caller has it already (`GroupCommit` encodes once).
+    ///   - batchEnds: for each event, the sequence number of the last event of its batch.
+    init(_ events: [Event], data: [String]? = nil, firstSequence: Int64, batchEnds: [Int64]) throws {
         self.events.reserveCapacity(events.count)
         var latest: [Int64: (User, Int64)] = [:]
         for (offset, event) in events.enumerated() {
             let sequence = firstSequence + Int64(offset)
-            self.events.append(EventRow(sequence: sequence, kind: event.kind, data: try event.encodedData(), batchEnd: batchEnds[offset]))
+            self.events.append(
+                EventRow(sequence: sequence, kind: event.kind, data: try data?[offset] ?? event.encodedData(), batchEnd: batchEnds[offset]))
             switch event {
             case .tweet(let tweet):
                 latest[tweet.user.id] = (tweet.user, sequence)

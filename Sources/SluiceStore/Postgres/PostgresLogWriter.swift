@@ -18,12 +18,14 @@ import SluiceCore
 /// The cost is one writer at a time across the cluster; group commit makes that cheap: appends that
 /// arrive while a transaction runs share the next one.
 actor PostgresLogWriter {
-    private typealias Waiter = CheckedContinuation<ClosedRange<Int64>, any Error>
+    private typealias Waiter = CheckedContinuation<Appended, any Error>
+    private typealias Append = (events: [Event], key: IdempotencyKey?, waiter: Waiter)
 
     private let client: PostgresClient
+    private let maxEventBytes: Int
     private let outage: PostgresOutage
     private let logger: Logger
-    private var queue: [([Event], Waiter)] = []
+    private var queue: [Append] = []
     private var draining = false
     private var closed = false
     private var drained: [CheckedContinuation<Void, Never>] = []
@@ -31,16 +33,17 @@ actor PostgresLogWriter {
     /// The channel every node listens on; appends announce `log:<last sequence>` there.
     static let channel = "sluice"
 
-    init(client: PostgresClient, outage: PostgresOutage, logger: Logger) {
+    init(client: PostgresClient, outage: PostgresOutage, maxEventBytes: Int, logger: Logger) {
         self.client = client
+        self.maxEventBytes = maxEventBytes
         self.outage = outage
         self.logger = logger
     }
 
-    func append(_ events: [Event]) async throws -> ClosedRange<Int64> {
+    func append(_ events: [Event], idempotency: IdempotencyKey?) async throws -> Appended {
         guard !closed else { throw StoreError.closed }
         return try await withCheckedThrowingContinuation { continuation in
-            queue.append((events, continuation))
+            queue.append((events, idempotency, continuation))
             guard !draining else { return }
             draining = true
             // Owned by this actor: it lives only while the queue is non-empty, and `close()` waits for it.
@@ -58,41 +61,64 @@ actor PostgresLogWriter {
         while !queue.isEmpty {
             let batches = queue
             queue.removeAll(keepingCapacity: true)
-            let outcomes = await commit(batches.map(\.0))
-            for ((_, waiter), outcome) in zip(batches, outcomes) { waiter.resume(with: outcome) }
+            let (outcomes, deferred) = await commit(batches.map { ($0.events, $0.key) })
+            // A batch whose key an earlier batch of the group used is answered by the next group.
+            queue.insert(contentsOf: deferred.map { batches[$0] }, at: 0)
+            for (index, outcome) in outcomes { batches[index].waiter.resume(with: outcome) }
         }
         draining = false
         for waiter in drained { waiter.resume() }
         drained.removeAll()
     }
 
-    private func commit(_ batches: [[Event]]) async -> [Result<ClosedRange<Int64>, any Error>] {
+    private func commit(_ batches: [([Event], IdempotencyKey?)]) async -> (outcomes: [Int: Result<Appended, any Error>], deferred: [Int]) {
         do {
-            let (client, logger) = (self.client, self.logger)
+            let (client, logger, maxEventBytes) = (self.client, self.logger, self.maxEventBytes)
             // Bounded: while the database is away, the group fails (503 to the publishers) rather than waits.
-            let outcomes = try await outage.run { try await client.withTransaction(logger: logger) { connection -> [Result<ClosedRange<Int64>, StoreError>] in
+            let result = try await outage.run { try await client.withTransaction(logger: logger) { connection -> ([Int: Result<Appended, StoreError>], [Int]) in
                 var head: Int64 = 0
                 for try await seq in try await connection.query("SELECT seq FROM log_head WHERE id = 1 FOR UPDATE", logger: logger).decode(Int64.self) {
                     head = seq
                 }
-                let known = try await Self.lookUp(EntityReferences(of: batches.lazy.flatMap { $0 }), connection, logger)
-                let group = GroupCommit(batches, after: head, known: known)
-                guard !group.accepted.isEmpty else { return group.outcomes }
+                // Under the head's lock: a key another node recorded is committed and visible here.
+                let keys = batches.map(\.1)
+                let plan = IdempotentGroup(keys, recorded: try await Self.recordedAppends(keys.compactMap { $0?.key }, connection, logger))
+                let committing = plan.commit.map { batches[$0].0 }
+                let known = try await Self.lookUp(EntityReferences(of: committing.lazy.flatMap { $0 }), connection, logger)
+                let group = GroupCommit(committing, after: head, known: known, maxEventBytes: maxEventBytes)
+                let (outcomes, records) = plan.outcomes(keys: keys, committed: group.outcomes)
+                guard !group.accepted.isEmpty else { return (outcomes, plan.deferred) }
                 let last = head + Int64(group.accepted.count)
-                try await Self.store(LogRows(group.accepted, firstSequence: head + 1, batchEnds: group.batchEnds), connection, logger)
+                var rows = try LogRows(group.accepted, data: group.acceptedData, firstSequence: head + 1, batchEnds: group.batchEnds)
+                rows.idempotencyKeys = records
+                try await Self.store(rows, connection, logger)
                 // One round trip for both: the head lock is held until commit, so every statement under it
                 // counts. The notification is delivered to listeners when, and only if, the transaction commits.
                 try await connection.query(
                     "WITH head AS (UPDATE log_head SET seq = \(last) WHERE id = 1) SELECT pg_notify(\(Self.channel), \("log:\(last)"))",
                     logger: logger)
-                return group.outcomes
+                return (outcomes, plan.deferred)
             } }
-            return outcomes.map { $0.mapError { $0 } }
+            return (result.0.mapValues { $0.mapError { $0 } }, result.1)
         } catch {
             logger.error("group commit failed", metadata: ["error": "\(String(reflecting: error))", "batches": "\(batches.count)"])
             let failure = StoreError.unavailable("the event log could not be written: \(error)")
-            return batches.map { _ in .failure(failure) }
+            return (Dictionary(uniqueKeysWithValues: batches.indices.map { ($0, .failure(failure)) }), [])
         }
+    }
+
+    private static func recordedAppends(_ keys: [String], _ connection: PostgresConnection, _ logger: Logger) async throws -> [String: RecordedAppend] {
+        guard !keys.isEmpty else { return [:] }
+        var recorded: [String: RecordedAppend] = [:]
+        let rows = try await connection.query(
+            """
+            SELECT key, fingerprint, first_seq, last_seq FROM idempotency_keys
+            WHERE key = ANY(\(Array(Set(keys)))) AND expires_at > \(Int64(Date().millisecondsSince1970))
+            """, logger: logger)
+        for try await (key, fingerprint, first, last) in rows.decode((String, String, Int64, Int64).self) {
+            recorded[key] = RecordedAppend(fingerprint: fingerprint, range: first...last)
+        }
+        return recorded
     }
 
     /// What the log knows of the users, tweets and messages `refs` names, in one query.
@@ -155,6 +181,17 @@ actor PostgresLogWriter {
                 """
                 INSERT INTO direct_messages (id, seq)
                 SELECT * FROM unnest(\(rows.directMessages.map(\.id))::INT8[], \(rows.directMessages.map(\.sequence))::INT8[])
+                """, logger: logger)
+        }
+        if !rows.idempotencyKeys.isEmpty {
+            let expiresAt = Int64(Date().addingTimeInterval(IdempotencyKey.lifetime).millisecondsSince1970)
+            try await connection.query(
+                """
+                INSERT INTO idempotency_keys (key, fingerprint, first_seq, last_seq, expires_at)
+                SELECT k, f, a, b, \(expiresAt) FROM unnest(\(rows.idempotencyKeys.map(\.0.key))::TEXT[], \(rows.idempotencyKeys.map(\.0.fingerprint))::TEXT[],
+                    \(rows.idempotencyKeys.map(\.1.lowerBound))::INT8[], \(rows.idempotencyKeys.map(\.1.upperBound))::INT8[]) AS u(k, f, a, b)
+                ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, first_seq = excluded.first_seq,
+                    last_seq = excluded.last_seq, expires_at = excluded.expires_at
                 """, logger: logger)
         }
         try await apply(rows.graph.split(rows.graph.follows), table: "follows", connection, logger)

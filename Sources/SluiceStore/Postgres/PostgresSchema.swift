@@ -126,6 +126,15 @@ enum PostgresSchema {
             FROM events e WHERE e.seq = t.seq AND e.type = 'tweet' AND e.data::jsonb ? 'retweeted_status_id'
             """,
         ],
+        // 3: publishers' idempotency keys, kept 24 h.
+        [
+            """
+            CREATE TABLE idempotency_keys (
+                key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, first_seq BIGINT NOT NULL, last_seq BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+        ],
     ]
 
     /// Brings the database up to the latest version, on a connection of its own. Closing it releases

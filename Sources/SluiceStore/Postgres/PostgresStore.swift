@@ -20,16 +20,19 @@ public final class PostgresStore: Store {
     private let outage = PostgresOutage()
     public let clusterBus: (any ClusterBus)?
 
-    private init(client: PostgresClient, clientTask: Task<Void, Never>, logger: Logger) {
+    private init(client: PostgresClient, clientTask: Task<Void, Never>, maxEventBytes: Int, logger: Logger) {
         self.client = client
         self.clientTask = clientTask
         self.logger = logger
-        self.writer = PostgresLogWriter(client: client, outage: outage, logger: logger)
+        self.writer = PostgresLogWriter(client: client, outage: outage, maxEventBytes: maxEventBytes, logger: logger)
         self.clusterBus = PostgresClusterBus(client: client, logger: logger)
     }
 
     /// Connects to the database at `location` and migrates it (safely when several nodes start at once).
-    public static func open(_ location: PostgresLocation, logger: Logger) async throws -> PostgresStore {
+    /// - Parameter maxEventBytes: the largest event accepted, by its stored JSON (`StoreError.rejected`, `event_too_large`).
+    public static func open(
+        _ location: PostgresLocation, maxEventBytes: Int = Event.defaultMaxStoredBytes, logger: Logger
+    ) async throws -> PostgresStore {
         do {
             try await PostgresSchema.migrate(location, logger: logger)
         } catch {
@@ -39,7 +42,7 @@ public final class PostgresStore: Store {
         let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
         // The pool runs for as long as the store is open; `close()` cancels it.
         let clientTask = Task { await client.run() }
-        return PostgresStore(client: client, clientTask: clientTask, logger: logger)
+        return PostgresStore(client: client, clientTask: clientTask, maxEventBytes: maxEventBytes, logger: logger)
     }
 
     /// Runs `body`, turning the driver's errors into `StoreError.unavailable` (the caller may retry).
@@ -84,9 +87,9 @@ public final class PostgresStore: Store {
 
     // MARK: Log
 
-    public func append(_ events: [Event]) async throws -> ClosedRange<Int64> {
+    public func append(_ events: [Event], idempotency: IdempotencyKey?) async throws -> Appended {
         precondition(!events.isEmpty, "append needs at least one event")
-        return try await writer.append(events)
+        return try await writer.append(events, idempotency: idempotency)
     }
 
     public func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {
@@ -365,6 +368,7 @@ public final class PostgresStore: Store {
             for query: PostgresQuery in [
                 "DELETE FROM leases WHERE expires_at <= \(now) RETURNING 1",
                 "DELETE FROM once_keys WHERE expires_at <= \(now) RETURNING 1",
+                "DELETE FROM idempotency_keys WHERE expires_at <= \(now) RETURNING 1",
                 "DELETE FROM rate_window WHERE at <= \(hourAgo) RETURNING 1",
                 // Requests whose sender gave up long ago (it deletes its own when answered or timed out).
                 "DELETE FROM control_requests WHERE created_at <= \(hourAgo) RETURNING 1",

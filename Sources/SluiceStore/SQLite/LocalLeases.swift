@@ -11,7 +11,6 @@ final class LocalLeases: Sendable {
         var pools: [String: [String: Lease]] = [:]
         var scopes: [String: String] = [:]
         var windows: [String: [Date]] = [:]
-        var once: [String: Date] = [:]
     }
     private let state = Mutex(State())
 
@@ -70,14 +69,6 @@ final class LocalLeases: Sendable {
         }
     }
 
-    func recordOnce(_ key: String, until expiresAt: Date, now: Date) -> Bool {
-        state.withLock { state in
-            if let held = state.once[key], held > now { return false }
-            state.once[key] = expiresAt
-            return true
-        }
-    }
-
     func purgeExpired(before date: Date) -> Int {
         state.withLock { state in
             var removed = 0
@@ -93,9 +84,6 @@ final class LocalLeases: Sendable {
                 removed += attempts.count - recent.count
                 state.windows[scope] = recent.isEmpty ? nil : recent
             }
-            let live = state.once.filter { $0.value > date }
-            removed += state.once.count - live.count
-            state.once = live
             return removed
         }
     }

@@ -109,6 +109,17 @@ enum SQLiteSchema {
                 SELECT CAST(json_extract(e.data, '$.retweeted_status_id') AS INTEGER) FROM events e WHERE e.seq = tweets.seq)
             """,
         ],
+        // 5: publishers' idempotency keys (24 h), and OAuth nonces, which must outlive a restart within
+        // the timestamp window or a captured request could be replayed after one.
+        [
+            """
+            CREATE TABLE idempotency_keys (
+                key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID
+            """,
+            "CREATE TABLE once_keys (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID",
+        ],
     ]
 
     /// Brings the database up to the latest version.

@@ -27,7 +27,10 @@ public final class SQLiteStore: Store {
     }
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
-    public static func open(path: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteStore {
+    /// - Parameter maxEventBytes: the largest event accepted, by its stored JSON (`StoreError.rejected`, `event_too_large`).
+    public static func open(
+        path: String, readers readerCount: Int = 2, maxEventBytes: Int = Event.defaultMaxStoredBytes, logger: Logger
+    ) async throws -> SQLiteStore {
         // Own pool: a writer blocked in fsync must not starve readers or other users of the singleton.
         let pool = NIOThreadPool(numberOfThreads: readerCount + 1)
         pool.start()
@@ -47,7 +50,7 @@ public final class SQLiteStore: Store {
                 try await configure(reader)
                 readers.append(reader)
             }
-            let writer = SQLiteWriter(connection: db, lastSequence: last, logger: logger)
+            let writer = SQLiteWriter(connection: db, lastSequence: last, maxEventBytes: maxEventBytes, logger: logger)
             return SQLiteStore(writer: writer, readers: readers, threadPool: pool)
         } catch {
             // Nothing opened may outlive a failed open.
@@ -72,9 +75,9 @@ public final class SQLiteStore: Store {
         return readers[index]
     }
 
-    public func append(_ events: [Event]) async throws -> ClosedRange<Int64> {
+    public func append(_ events: [Event], idempotency: IdempotencyKey?) async throws -> Appended {
         precondition(!events.isEmpty, "append needs at least one event")
-        return try await writer.append(events)
+        return try await writer.append(events, idempotency: idempotency)
     }
 
     public func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {
@@ -317,12 +320,31 @@ public final class SQLiteStore: Store {
         leases.admit(scope: scope, limit: limit, window: window, at: date)
     }
 
+    /// Durable, unlike the leases: a nonce must stay used across a restart for as long as its request
+    /// would still be accepted.
     public func recordOnce(_ key: String, until expiresAt: Date, now: Date) async throws -> Bool {
-        leases.recordOnce(key, until: expiresAt, now: now)
+        try await write { db in
+            // Inserts, or takes over an expired record; a live record makes the statement return nothing.
+            try await !db.query(
+                """
+                INSERT INTO once_keys (key, expires_at) VALUES (?, ?)
+                ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE once_keys.expires_at <= ?
+                RETURNING key
+                """, [.text(key), .integer(expiresAt.millisecondsSince1970), .integer(now.millisecondsSince1970)]
+            ).isEmpty
+        }
     }
 
     public func purgeExpired(before date: Date) async throws -> Int {
-        leases.purgeExpired(before: date)
+        let now = date.millisecondsSince1970
+        let removed = try await write { db in
+            var removed = 0
+            for table in ["once_keys", "idempotency_keys"] {
+                removed += try await db.query("DELETE FROM \(table) WHERE expires_at <= ? RETURNING 1", [.integer(now)]).count
+            }
+            return removed
+        }
+        return removed + leases.purgeExpired(before: date)
     }
 
     /// One process owns the database: there are no other nodes to reach.

@@ -14,11 +14,14 @@ actor SQLiteWriter {
     typealias Write = @Sendable (SQLiteConnection) async throws -> Void
 
     private enum Job {
-        case append([Event], CheckedContinuation<ClosedRange<Int64>, any Error>)
+        case append(Append)
         case write(Write, CheckedContinuation<Void, any Error>)
     }
 
+    typealias Append = (events: [Event], key: IdempotencyKey?, continuation: CheckedContinuation<Appended, any Error>)
+
     private let connection: SQLiteConnection
+    private let maxEventBytes: Int
     private let logger: Logger
     private var lastSequence: Int64
     private var queue: [Job] = []
@@ -26,16 +29,17 @@ actor SQLiteWriter {
     private var closed = false
     private var drained: [CheckedContinuation<Void, Never>] = []
 
-    init(connection: SQLiteConnection, lastSequence: Int64, logger: Logger) {
+    init(connection: SQLiteConnection, lastSequence: Int64, maxEventBytes: Int, logger: Logger) {
         self.connection = connection
+        self.maxEventBytes = maxEventBytes
         self.lastSequence = lastSequence
         self.logger = logger
     }
 
-    func append(_ events: [Event]) async throws -> ClosedRange<Int64> {
+    func append(_ events: [Event], idempotency: IdempotencyKey?) async throws -> Appended {
         guard !closed else { throw StoreError.closed }
         return try await withCheckedThrowingContinuation { continuation in
-            enqueue(.append(events, continuation))
+            enqueue(.append((events, idempotency, continuation)))
         }
     }
 
@@ -70,15 +74,15 @@ actor SQLiteWriter {
         while !queue.isEmpty {
             let jobs = queue
             queue.removeAll(keepingCapacity: true)
-            var appends: [([Event], CheckedContinuation<ClosedRange<Int64>, any Error>)] = []
+            var appends: [Append] = []
             var writes: [(Write, CheckedContinuation<Void, any Error>)] = []
             // Consecutive jobs of one kind share a transaction; the order of the queue is kept.
             for job in jobs {
                 switch job {
-                case .append(let events, let continuation):
+                case .append(let append):
                     await commit(writes)
                     writes.removeAll()
-                    appends.append((events, continuation))
+                    appends.append(append)
                 case .write(let body, let continuation):
                     await commit(appends)
                     appends.removeAll()
@@ -123,25 +127,50 @@ actor SQLiteWriter {
         }
     }
 
-    /// Validates and stores a group of batches in one transaction.
-    private func commit(_ batches: [([Event], CheckedContinuation<ClosedRange<Int64>, any Error>)]) async {
+    /// Validates and stores a group of batches in one transaction. A batch whose idempotency key an
+    /// earlier batch of the group uses goes back to the head of the queue, for the next group.
+    private func commit(_ batches: [Append]) async {
         guard !batches.isEmpty else { return }
-        var outcomes: [Result<ClosedRange<Int64>, any Error>] = []
+        var outcomes: [Int: Result<Appended, any Error>] = [:]
+        var deferred: [Job] = []
         do {
-            let group = GroupCommit(batches.map(\.0), after: lastSequence, known: try await lookUp(EntityReferences(of: batches.lazy.flatMap(\.0))))
-            outcomes = group.outcomes.map { $0.mapError { $0 } }
+            let keys = batches.map(\.key)
+            let plan = IdempotentGroup(keys, recorded: try await recordedAppends(keys.compactMap { $0?.key }))
+            let committing = plan.commit.map { batches[$0].events }
+            let group = GroupCommit(
+                committing, after: lastSequence, known: try await lookUp(EntityReferences(of: committing.lazy.flatMap { $0 })), maxEventBytes: maxEventBytes)
+            let (answered, records) = plan.outcomes(keys: keys, committed: group.outcomes)
             if !group.accepted.isEmpty {
-                try await store(LogRows(group.accepted, firstSequence: lastSequence + 1, batchEnds: group.batchEnds))
+                var rows = try LogRows(group.accepted, data: group.acceptedData, firstSequence: lastSequence + 1, batchEnds: group.batchEnds)
+                rows.idempotencyKeys = records
+                try await store(rows)
                 lastSequence += Int64(group.accepted.count)
             }
+            outcomes = answered.mapValues { $0.mapError { $0 } }
+            deferred = plan.deferred.map { .append(batches[$0]) }
         } catch {
             logger.error("group commit failed", metadata: ["error": "\(error)", "batches": "\(batches.count)"])
             let failure = StoreError.unavailable("the event log could not be written: \(error)")
-            outcomes = batches.map { _ in .failure(failure) }
+            outcomes = Dictionary(uniqueKeysWithValues: batches.indices.map { ($0, .failure(failure)) })
         }
-        for ((_, continuation), outcome) in zip(batches, outcomes) {
-            continuation.resume(with: outcome)
+        queue.insert(contentsOf: deferred, at: 0)
+        for (index, outcome) in outcomes { batches[index].continuation.resume(with: outcome) }
+    }
+
+    private func recordedAppends(_ keys: [String]) async throws -> [String: RecordedAppend] {
+        guard !keys.isEmpty else { return [:] }
+        let now = Date().millisecondsSince1970
+        var recorded: [String: RecordedAppend] = [:]
+        for key in Set(keys) {
+            let rows = try await connection.query(
+                "SELECT fingerprint, first_seq, last_seq FROM idempotency_keys WHERE key = ? AND expires_at > ?", [.text(key), .integer(now)])
+            if let row = rows.first, let fingerprint = row.column("fingerprint")?.string, let first = row.column("first_seq")?.integer,
+                let last = row.column("last_seq")?.integer
+            {
+                recorded[key] = RecordedAppend(fingerprint: fingerprint, range: Int64(first)...Int64(last))
+            }
         }
+        return recorded
     }
 
     private func lookUp(_ refs: EntityReferences) async throws -> KnownEntities {
@@ -188,6 +217,14 @@ actor SQLiteWriter {
             try await connection.executeRows(
                 "INSERT INTO direct_messages (id, seq)", columns: 2,
                 rows: rows.directMessages.map { [.integer(Int($0.id)), .integer(Int($0.sequence))] })
+            let expiresAt = Date().addingTimeInterval(IdempotencyKey.lifetime).millisecondsSince1970
+            try await connection.executeRows(
+                "INSERT INTO idempotency_keys (key, fingerprint, first_seq, last_seq, expires_at)",
+                suffix: "ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, first_seq = excluded.first_seq, last_seq = excluded.last_seq, expires_at = excluded.expires_at",
+                columns: 5,
+                rows: rows.idempotencyKeys.map { key, range in
+                    [.text(key.key), .text(key.fingerprint), .integer(Int(range.lowerBound)), .integer(Int(range.upperBound)), .integer(expiresAt)]
+                })
             try await apply(rows.graph.split(rows.graph.follows), table: "follows")
             try await apply(rows.graph.split(rows.graph.blocks), table: "blocks")
             _ = try await connection.query("COMMIT")

@@ -1,10 +1,10 @@
 import Foundation
 
 /// Query strings and form bodies (`application/x-www-form-urlencoded`), percent- and `+`-decoded.
-enum QueryString {
+public enum QueryString {
     /// The query of a request target as a dictionary. A repeated parameter's values are joined with
     /// commas (`keywords=a&keywords=b` is `keywords=a,b`), so nothing a client sends is dropped.
-    static func parse(_ target: String) -> [String: String] {
+    public static func parse(_ target: String) -> [String: String] {
         var result: [String: String] = [:]
         for (name, value) in pairs(query(of: target)) {
             result[name] = result[name].map { $0 + "," + value } ?? value
@@ -13,13 +13,13 @@ enum QueryString {
     }
 
     /// The query part of a request target, without the `?`.
-    static func query(of target: String) -> Substring {
+    public static func query(of target: String) -> Substring {
         guard let start = target.firstIndex(of: "?") else { return "" }
         return target[target.index(after: start)...]
     }
 
     /// Every `name=value` pair, in order, repeated names kept: what an OAuth signature covers.
-    static func pairs(_ encoded: Substring) -> [(String, String)] {
+    public static func pairs(_ encoded: Substring) -> [(String, String)] {
         encoded.split(separator: "&", omittingEmptySubsequences: true).map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")

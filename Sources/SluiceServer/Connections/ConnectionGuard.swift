@@ -1,0 +1,210 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+
+/// Enforces `ConnectionLimits` on one HTTP/1 connection: first in the chain of handlers after part
+/// decoding, so it sees every request and response of the connection, streams included.
+///
+/// - A request head must arrive within `headTimeout` of the connection's start, and its body within
+///   `bodyTimeout` of the head: otherwise `408 request_timeout` and the connection is closed.
+/// - A kept-alive connection with no request for `idleTimeout` after its last response is closed.
+/// - While a request is being answered there is no deadline: a stream's response never ends, and its
+///   own rules apply.
+/// - A connection past the cap is answered `503 server_busy` with `Retry-After` as soon as its head
+///   arrives (answering before the request is read could make the client's kernel discard the answer),
+///   and never reaches the application.
+final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private enum Phase {
+        /// Waiting for the first request (the head deadline runs).
+        case awaitingFirstHead
+        /// Between requests of a kept-alive connection (the idle deadline runs).
+        case idle
+        /// Between a head and the ends of both its body and its response (the body deadline runs until
+        /// the body ends).
+        case exchange(requestEnded: Bool, responseEnded: Bool)
+        /// Past the cap: waiting for a head to refuse.
+        case overCap
+        case closing
+    }
+
+    private let limits: ConnectionLimits
+    private let census: ConnectionCensus
+    private var phase = Phase.awaitingFirstHead
+    private var counted = false
+    /// Whether a response head went out in the current exchange.
+    private var responseStarted = false
+    private var deadline: Scheduled<Void>?
+
+    /// How long a connection past the cap may take to send the head it is refused on.
+    static let overCapHeadTimeout = TimeAmount.seconds(2)
+
+    init(limits: ConnectionLimits, census: ConnectionCensus) {
+        self.limits = limits
+        self.census = census
+    }
+
+    // MARK: - Life
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        guard !counted else { return }
+        counted = true
+        if census.opened() > limits.maxConnections {
+            phase = .overCap
+            census.noteRefused()
+            schedule(Self.overCapHeadTimeout, context: context)
+        } else {
+            schedule(limits.headTimeout, context: context)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        release()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        release()
+    }
+
+    private func release() {
+        deadline?.cancel()
+        deadline = nil
+        if counted {
+            counted = false
+            census.closed()
+        }
+        phase = .closing
+    }
+
+    // MARK: - Requests and responses
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (phase, unwrapInboundIn(data)) {
+        case (.closing, _):
+            return
+        case (.overCap, .head):
+            phase = .closing
+            refuse(
+                APIError(.serviceUnavailable, code: "server_busy", message: "the server is at its connection limit; try again", retryAfterSeconds: 1),
+                context: context)
+            return
+        case (.overCap, _):
+            return
+        case (_, .head):
+            phase = .exchange(requestEnded: false, responseEnded: false)
+            responseStarted = false
+            schedule(limits.bodyTimeout, context: context)
+        case (.exchange(_, let responseEnded), .end):
+            if responseEnded {
+                becomeIdle(context: context)
+            } else {
+                phase = .exchange(requestEnded: true, responseEnded: false)
+                cancelDeadline()
+            }
+        default:
+            break
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .head(let head) = unwrapOutboundIn(data), head.status.code >= 200 { responseStarted = true }
+        if case .end = unwrapOutboundIn(data), case .exchange(let requestEnded, _) = phase {
+            if requestEnded {
+                becomeIdle(context: context)
+            } else {
+                // Answered early (a refusal before the body was read): the body's deadline still runs.
+                phase = .exchange(requestEnded: false, responseEnded: true)
+            }
+        }
+        context.write(data, promise: promise)
+    }
+
+    private func becomeIdle(context: ChannelHandlerContext) {
+        phase = .idle
+        schedule(limits.idleTimeout, context: context)
+    }
+
+    /// A request that is not HTTP (a garbage request line, a header over 80 KB, a length that is not a
+    /// number) gets the same JSON error shape as everything else, then the connection is closed: after a
+    /// parse error nothing more on it can be trusted.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is HTTPParserError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        switch phase {
+        case .closing:
+            return
+        case .exchange(_, responseEnded: false) where responseStarted:
+            // A response may be under way; do not interleave another.
+            phase = .closing
+            context.close(promise: nil)
+        default:
+            phase = .closing
+            cancelDeadline()
+            refuse(APIError.badRequest("bad_request", "the request is not valid HTTP/1.1: \(error)"), context: context)
+        }
+    }
+
+    // MARK: - Deadlines
+
+    private func schedule(_ timeout: TimeAmount, context: ChannelHandlerContext) {
+        cancelDeadline()
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: timeout) {
+            let (handler, context) = loopBound.value
+            handler.expired(context: context)
+        }
+    }
+
+    private func cancelDeadline() {
+        deadline?.cancel()
+        deadline = nil
+    }
+
+    private func expired(context: ChannelHandlerContext) {
+        deadline = nil
+        switch phase {
+        case .awaitingFirstHead, .exchange(requestEnded: false, responseEnded: false):
+            census.noteTimedOut()
+            phase = .closing
+            refuse(APIError(.requestTimeout, code: "request_timeout", message: "the request did not arrive in time"), context: context)
+        case .idle, .overCap, .exchange:
+            phase = .closing
+            context.close(promise: nil)
+        case .closing:
+            break
+        }
+    }
+
+    /// Answers with `error` and closes the connection: once the answer is written, or after
+    /// `answerGrace` whatever became of it (a TLS handshake that never finished holds the answer back
+    /// for good, and so does a client that does not read).
+    private func refuse(_ error: APIError, context: ChannelHandlerContext) {
+        let (head, body) = error.responseParts(closing: true)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        let channel = context.channel
+        context.eventLoop.scheduleTask(in: Self.answerGrace) { channel.close(promise: nil) }
+    }
+
+    /// How long a refusal may take to reach the client before the connection is closed anyway.
+    static let answerGrace = TimeAmount.seconds(1)
+}
