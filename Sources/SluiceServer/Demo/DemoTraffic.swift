@@ -20,7 +20,7 @@ struct DemoTraffic: Service {
             """
 
             Sluice demo is running: \(rate) synthetic events/s.
-              demo API key (stream + ingest, shown once): \(key)
+              demo API key (stream, ingest and read; shown once): \(key)
               read the log:  curl -s -H 'Authorization: Bearer \(key)' '\(baseURL)/v1/events?after=0&limit=5'
 
             """.utf8))
