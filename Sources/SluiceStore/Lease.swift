@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// A place held in a limited pool shared by every node: one of a key's concurrent streams, or the
 /// registration of an open Site Streams connection (which node holds it, for control requests).
@@ -20,4 +21,15 @@ public struct Lease: Sendable, Hashable {
         self.node = node
         self.expiresAt = expiresAt
     }
+}
+
+/// The outcome of admitting a Private SSE stream (`Store.admitStream`): the token spent and a place
+/// taken together, or neither.
+public enum StreamAdmissionOutcome: Sendable, Equatable {
+    /// The token is spent (by the lease) and the place is held; the key as it stands.
+    case admitted(StreamToken, APIKey)
+    /// The token cannot be spent (unknown, used, expired, key revoked); no place was taken.
+    case refused(TokenUse)
+    /// The key's pool is full; the token is left unspent.
+    case full
 }

@@ -335,20 +335,20 @@ import Testing
             let token = StreamToken(secretHash: "th", keyID: "key_t", createdAt: now, expiresAt: now.addingTimeInterval(60))
             #expect(try await store.issueStreamToken(token, limit: 10) == .issued)
             let uses = await withTaskGroup(of: TokenUse.self) { group in
-                for _ in 0..<10 { group.addTask { (try? await store.consumeStreamToken(secretHash: "th", at: now)) ?? .unknown } }
+                for _ in 0..<10 { group.addTask { (try? await store.spendToken(secretHash: "th", at: now)) ?? .unknown } }
                 return await group.reduce(into: [TokenUse]()) { $0.append($1) }
             }
             #expect(uses.filter { if case .consumed = $0 { true } else { false } }.count == 1)
             #expect(uses.filter { $0 == .alreadyUsed }.count == 9)
-            #expect(try await store.consumeStreamToken(secretHash: "nope", at: now) == .unknown)
+            #expect(try await store.spendToken(secretHash: "nope", at: now) == .unknown)
 
             let late = StreamToken(secretHash: "old", keyID: "key_t", createdAt: now, expiresAt: now.addingTimeInterval(1))
             #expect(try await store.issueStreamToken(late, limit: 10) == .issued)
-            #expect(try await store.consumeStreamToken(secretHash: "old", at: now.addingTimeInterval(2)) == .expired)
+            #expect(try await store.spendToken(secretHash: "old", at: now.addingTimeInterval(2)) == .expired)
             _ = try await store.revokeAPIKey(id: "key_t", at: now)
             let spare = StreamToken(secretHash: "spare", keyID: "key_t", createdAt: now, expiresAt: now.addingTimeInterval(60))
             #expect(try await store.issueStreamToken(spare, limit: 10) == .issued)
-            #expect(try await store.consumeStreamToken(secretHash: "spare", at: now) == .keyRevoked)
+            #expect(try await store.spendToken(secretHash: "spare", at: now) == .keyRevoked)
         }
     }
 
@@ -405,8 +405,8 @@ import Testing
             ] {
                 _ = try await store.issueStreamToken(t, limit: 100)
             }
-            _ = try await store.consumeStreamToken(secretHash: "old-spent", at: now.addingTimeInterval(-7000))
-            _ = try await store.consumeStreamToken(secretHash: "recent-spent", at: now.addingTimeInterval(-30))
+            _ = try await store.spendToken(secretHash: "old-spent", at: now.addingTimeInterval(-7000))
+            _ = try await store.spendToken(secretHash: "recent-spent", at: now.addingTimeInterval(-30))
             #expect(try await store.purgeStreamTokens(before: now) == 2)
             #expect(try await store.streamToken(secretHash: "old-unused") != nil, "still usable")
             #expect(try await store.streamToken(secretHash: "recent-spent") != nil, "still counts towards the hourly limit")
@@ -456,9 +456,78 @@ import Testing
 
             // A renewed node keeps its places past their first expiry.
             #expect(try await store.acquireLease(lease("y0", "connections:k3", node: "c"), limit: 1, now: now))
-            try await store.renewLeases(node: "c", until: now.addingTimeInterval(60))
+            #expect(try await store.renewLeases(["y0"], node: "c", until: now.addingTimeInterval(60), now: now) == ["y0"])
             #expect(try await store.lease(id: "y0", now: later)?.node == "c")
             #expect(try await !store.acquireLease(lease("y1", "connections:k3", node: "d", for: 100), limit: 1, now: later))
+        }
+    }
+
+    /// The fence's half in the store: a renewal renews only the places named, still held by the node,
+    /// and unexpired; it reports which, so the node ends the streams of the others.
+    @Test(arguments: StoreKind.allCases)
+    func renewalReportsThePlacesANodeLost(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let now = Date()
+            func lease(_ id: String, node: String, for seconds: Double, from start: Date = now) -> Lease {
+                Lease(id: id, scope: "connections:fence", node: node, expiresAt: start.addingTimeInterval(seconds))
+            }
+            #expect(try await store.acquireLease(lease("a1", node: "a", for: 5), limit: 2, now: now))
+            #expect(try await store.acquireLease(lease("a2", node: "a", for: 5), limit: 2, now: now))
+            // Node a pauses past its leases; node b takes a place that a held.
+            let later = now.addingTimeInterval(10)
+            #expect(try await store.acquireLease(lease("b1", node: "b", for: 100, from: later), limit: 2, now: later))
+            let renewed = try await store.renewLeases(["a1", "a2", "never-taken", "b1"], node: "a", until: later.addingTimeInterval(5), now: later)
+            #expect(renewed.isEmpty, "expired places, places never taken and other nodes' places are not renewed: \(renewed)")
+            #expect(try await store.lease(id: "b1", now: later)?.node == "b")
+            // A place not named is not renewed, even the node's own: a row whose admission never answered expires.
+            #expect(try await store.acquireLease(lease("a3", node: "a", for: 5, from: later), limit: 3, now: later))
+            #expect(try await store.acquireLease(lease("a4", node: "a", for: 5, from: later), limit: 3, now: later))
+            #expect(try await store.renewLeases(["a3"], node: "a", until: later.addingTimeInterval(60), now: later) == ["a3"])
+            #expect(try await store.lease(id: "a4", now: later.addingTimeInterval(30)) == nil)
+            #expect(try await store.lease(id: "a3", now: later.addingTimeInterval(30))?.node == "a")
+        }
+    }
+
+    /// Admission is all or nothing: the token spent and the place taken together; abandoning it gives
+    /// both back, and an admission under an abandoned lease id never commits afterwards.
+    @Test(arguments: StoreKind.allCases)
+    func streamAdmissionSpendsTheTokenAndTakesThePlaceTogether(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let key = APIKey(id: "key_adm", name: "a", scopes: [.stream], secretHash: "kh", createdAt: Fixtures.created)
+            try await store.createAPIKey(key)
+            let now = Date()
+            for hash in ["t1", "t2", "t3"] {
+                #expect(try await store.issueStreamToken(StreamToken(secretHash: hash, keyID: key.id, createdAt: now, expiresAt: now.addingTimeInterval(60)), limit: 10) == .issued)
+            }
+            func lease(_ id: String) -> Lease { Lease(id: id, scope: "connections:key_adm", node: "a", expiresAt: now.addingTimeInterval(30)) }
+            guard case .admitted(let spent, _) = try await store.admitStream(tokenHash: "t1", lease: lease("l1"), limit: 1, now: now) else {
+                Issue.record("the first admission is admitted")
+                return
+            }
+            #expect(spent.usedAt != nil)
+            #expect(try await store.admitStream(tokenHash: "t1", lease: lease("l9"), limit: 5, now: now) == .refused(.alreadyUsed))
+            #expect(try await store.admitStream(tokenHash: "t2", lease: lease("l2"), limit: 1, now: now) == .full)
+            #expect(try await store.streamToken(secretHash: "t2")?.usedAt == nil, "a full pool leaves the token unspent")
+            #expect(try await store.admitStream(tokenHash: "nope", lease: lease("l3"), limit: 5, now: now) == .refused(.unknown))
+            #expect(try await store.lease(id: "l3", now: now) == nil, "a refused token takes no place")
+
+            // The client left before its stream opened: place and token come back.
+            try await store.abandonAdmission(leaseID: "l1", scope: "connections:key_adm", tokenHash: "t1", now: now)
+            #expect(try await store.lease(id: "l1", now: now) == nil)
+            #expect(try await store.streamToken(secretHash: "t1")?.usedAt == nil)
+            // An admission under that id that was still on its way never commits.
+            await #expect(throws: StoreError.self) { try await store.admitStream(tokenHash: "t3", lease: lease("l1"), limit: 5, now: now) }
+            #expect(try await store.streamToken(secretHash: "t3")?.usedAt == nil)
+            // Abandoning someone else's admission gives back neither its token nor its place.
+            guard case .admitted = try await store.admitStream(tokenHash: "t1", lease: lease("l4"), limit: 1, now: now) else {
+                Issue.record("the token given back is usable again")
+                return
+            }
+            try await store.abandonAdmission(leaseID: "l5", scope: "connections:key_adm", tokenHash: "t1", now: now)
+            #expect(try await store.streamToken(secretHash: "t1")?.usedAt != nil)
+            #expect(try await store.lease(id: "l4", now: now) != nil)
+            // Idempotent.
+            try await store.abandonAdmission(leaseID: "l5", scope: "connections:key_adm", tokenHash: "t1", now: now)
         }
     }
 
@@ -524,6 +593,18 @@ import Testing
             #expect(try await store.lease(id: "live", now: now) != nil)
             #expect(try await !store.recordOnce("kept", until: now.addingTimeInterval(60), now: now))
             #expect(try await store.recordOnce("spent", until: now.addingTimeInterval(60), now: now))
+        }
+    }
+}
+
+extension Store {
+    /// Spends a token the way a stream admission does (`admitStream`), in a pool with room to spare.
+    func spendToken(secretHash: String, at date: Date) async throws -> TokenUse {
+        let lease = Lease(id: UUID().uuidString, scope: "connections:spend", node: "test", expiresAt: date.addingTimeInterval(60))
+        switch try await admitStream(tokenHash: secretHash, lease: lease, limit: .max, now: date) {
+        case .admitted(let token, let key): return .consumed(token, key)
+        case .refused(let use): return use
+        case .full: return .unknown
         }
     }
 }

@@ -5,6 +5,12 @@ public enum CloseReason: String, Sendable, Equatable {
     case keyRevoked = "key_revoked"
     case shutdown
     case slowReader = "slow_reader"
+    /// This node could not confirm the stream's place in its key's pool for a whole lease period (it
+    /// paused, or lost the shared database): another node may have given the place away.
+    case leaseLost = "lease_lost"
+    /// The log moved backwards under this node (a restored database, a failover to a lagging standby):
+    /// sequence numbers the client saw may now name other events.
+    case logRewound = "log_rewound"
 
     public var message: String {
         switch self {
@@ -13,6 +19,8 @@ public enum CloseReason: String, Sendable, Equatable {
         case .keyRevoked: "the API key was revoked"
         case .shutdown: "the server is shutting down; reconnect with a new token and Last-Event-ID"
         case .slowReader: "the client did not read fast enough and its buffer filled up"
+        case .logRewound: "the event log moved backwards (the database was restored or failed over); reconnect with a new token, without Last-Event-ID"
+        case .leaseLost: "this server lost touch with the cluster and may no longer hold the stream's place; reconnect with a new token and Last-Event-ID"
         }
     }
 }

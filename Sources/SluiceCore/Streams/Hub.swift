@@ -159,4 +159,16 @@ public final class Hub: Sendable {
             subscription.close(reason)
         }
     }
+
+    /// Starts over at `position` of a log that moved backwards (restored, or failed over to a standby
+    /// that lagged): every stream is closed with `reason`, and the messages kept for replay, which the
+    /// log no longer holds, are forgotten.
+    public func rewind(to position: Int64, closing reason: CloseReason) {
+        let closed = state.withLock { state -> [PrivateSSESubscription] in
+            state.position = position
+            state.recent = ReplayBuffer(budget: state.recent.budget)
+            return Array(state.subscriptions.values)
+        }
+        for subscription in closed { subscription.close(reason) }
+    }
 }

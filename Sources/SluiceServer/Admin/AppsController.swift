@@ -43,11 +43,12 @@ struct AppsController {
         guard let raw = context.parameters.get("user_id"), let userID = Int64(raw) else {
             throw APIError.badRequest("invalid_parameter", "user_id must be a user id")
         }
-        guard try await store.revokeGrant(appID: app.id, userID: userID) else {
-            throw APIError.notFound("user \(userID) has not granted app \(app.id) access")
-        }
-        // Open streams, on every node, hear of it at once and carry nothing more for the user.
+        let revoked = try await store.revokeGrant(appID: app.id, userID: userID)
+        // Open streams, on every node, hear of it at once and carry nothing more for the user. Announced
+        // even when the grant was already gone: that is the retry of a revocation whose answer was lost
+        // (it committed, then the announcement or the answer did not happen), and its streams must still end.
         try await announcer.publish(.grantRevoked(appID: app.id, appName: app.name, userID: userID))
+        guard revoked else { throw APIError.notFound("user \(userID) has not granted app \(app.id) access") }
         return try JSONResponse.ok(GrantResponse(appID: app.id, userID: userID))
     }
 

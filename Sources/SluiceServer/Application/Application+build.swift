@@ -17,7 +17,8 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     var logger = Logger(label: "sluice")
     logger.logLevel = settings.logLevel
     logger[metadataKey: "node"] = "\(settings.node)"
-    let store = try await StoreLocation(settings.store).open(maxEventBytes: settings.maxEventBytes, logger: logger)
+    let store = try await StoreLocation(settings.store).open(
+        maxEventBytes: settings.maxEventBytes, clockSkew: settings.testClockSkewSeconds, logger: logger)
     // The graph and the hub start from the same log position, read in one snapshot: the follower
     // then applies every later event exactly once.
     let graph = try await store.socialGraph()
@@ -27,9 +28,11 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         SocialState(
             users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: settings.siteTweetMemory, position: graph.sequence))
     let siteHub = SiteStreamHub(truth: truth, maxUsersPerConnection: settings.siteMaxUsers)
-    let follower = LogFollower(
-        store: store, hub: hub, siteHub: siteHub, pollInterval: store.clusterBus == nil ? nil : .seconds(1), logger: logger)
     let leases = NodeLeases(store: store, node: settings.node, period: TimeInterval(settings.leaseSeconds), logger: logger)
+    let follower = LogFollower(
+        store: store, hub: hub, siteHub: siteHub, pollInterval: store.clusterBus == nil ? nil : .seconds(1),
+        beforeDelivery: { leases.fenceIfStale() },
+        testDelay: settings.testFollowerDelayMilliseconds > 0 ? .milliseconds(settings.testFollowerDelayMilliseconds) : nil, logger: logger)
     let metrics = ServerMetrics(hub: hub, siteHub: siteHub)
     let ingest = EventIngest(store: store, metrics: metrics, appended: follower.notify)
     let announcer = ClusterAnnouncer(bus: store.clusterBus, store: store, hub: hub, siteHub: siteHub, logger: logger)
@@ -51,7 +54,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let router = buildRouter(
         store: store, ingest: ingest, keys: keys, apps: AppsController(store: store, announcer: announcer),
         control: ControlStreamController(executor: controlExecutor, leases: leases, verifier: verifier, logger: logger), settings: settings,
-        metrics: metrics)
+        metrics: metrics, logStatus: { follower.logStatus })
     // Streams are served by a channel handler ahead of Hummingbird's responder (see StreamChannelHandler).
     // Every connection first passes the deadlines and the cap (ConnectionGuard), on both listeners.
     let limits = settings.connectionLimits
@@ -100,11 +103,11 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
 /// described in `OpenAPIDocument`, which a test keeps true.
 func buildRouter(
     store: any Store, ingest: EventIngest, keys: KeyAdministration, apps: AppsController, control: ControlStreamController,
-    settings: ServerSettings, metrics: ServerMetrics
+    settings: ServerSettings, metrics: ServerMetrics, logStatus: @escaping @Sendable () -> (rewinding: Bool, rewinds: Int) = { (false, 0) }
 ) -> Router<SluiceRequestContext> {
     let router = Router(context: SluiceRequestContext.self)
     router.add(middleware: ErrorMiddleware())
-    router.get("healthz", use: HealthController(store: store, node: settings.node).health)
+    router.get("healthz", use: HealthController(store: store, node: settings.node, logStatus: logStatus).health)
     router.get("metrics", use: MetricsController(metrics: metrics).scrape)
 
     router.group("sse/token").add(middleware: APIKeyMiddleware(store: store, scope: .stream))

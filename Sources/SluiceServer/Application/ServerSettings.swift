@@ -51,6 +51,11 @@ public struct ServerSettings: Sendable {
     /// `cluster.leaseSeconds`: how long the connections of a node that died keep their places in
     /// cross-node limits (renewed every third of it while the node lives).
     public var leaseSeconds: Int
+    /// `test.clockSkewSeconds` (`SLUICE_TEST_CLOCK_SKEW_SECONDS`): for tests only, not documented as a
+    /// setting: plays a node whose wall clock is this far off, which the shared store's clock corrects.
+    public var testClockSkewSeconds: TimeInterval
+    /// `test.followerDelayMilliseconds`: for tests only: plays a node whose log follower lags.
+    public var testFollowerDelayMilliseconds: Int
     /// `http.trustForwardedProto`: behind a proxy that terminates TLS and sets `X-Forwarded-Proto`,
     /// take the scheme clients used from it (OAuth signatures cover it).
     public var trustForwardedProto: Bool
@@ -92,6 +97,8 @@ public struct ServerSettings: Sendable {
         node = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40)) + "-" + Secret.generate(prefix: "", bytes: 3)
         leaseSeconds = reader.int(forKey: "cluster.leaseSeconds", default: 15)
         trustForwardedProto = reader.bool(forKey: "http.trustForwardedProto", default: false)
+        testClockSkewSeconds = TimeInterval(reader.int(forKey: "test.clockSkewSeconds", default: 0))
+        testFollowerDelayMilliseconds = reader.int(forKey: "test.followerDelayMilliseconds", default: 0)
         connectionLimits = ConnectionLimits(
             headTimeout: .seconds(Int64(reader.int(forKey: "http.headTimeoutSeconds", default: 10))),
             bodyTimeout: .seconds(Int64(reader.int(forKey: "http.bodyTimeoutSeconds", default: 60))),

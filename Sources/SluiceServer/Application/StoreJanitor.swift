@@ -15,7 +15,7 @@ struct StoreJanitor: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let now = Date()
+                    let now = store.clock.now()
                     let tokens = try await store.purgeStreamTokens(before: now)
                     let entries = try await store.purgeExpired(before: now)
                     if tokens + entries > 0 { logger.debug("purged the store", metadata: ["tokens": "\(tokens)", "entries": "\(entries)"]) }

@@ -223,7 +223,7 @@ enum OpenAPIDocument {
               "Private SSE"
             ],
             "summary": "Open a Private SSE stream",
-            "description": "Opens a Private SSE stream (`text/event-stream`): complete, untruncated public tweets and profile updates matching the filters.\n\nThe body is a Server-Sent Events stream: `retry: 5000`, then events whose `data` is one JSON object `{\"type\": …, \"data\": {…}}`:\n- `status` first (`{\"type\":\"status\",\"data\":{\"status\":\"connected\",\"connection_id\":…,\"filters\":{…},\"limits\":{…},\"expires_at\":…}}`), later `limit` (`skipped`), `replay_unavailable`, `resume_ignored`, and `disconnected` with a `reason` (`idle_timeout`, `token_expired`, `key_revoked`, `shutdown`, `slow_reader`) before every close by the server;\n- `tweet` (ids as strings) and `user` (profile updates of users named in `users`), each with its log sequence number as SSE `id`.\nA `: keepalive` comment goes out every 15 s. With `event_names=false` the same payloads come as unnamed events.\n\nFilters combine with AND across kinds and OR within a kind; a repeated parameter adds to its list. An unknown parameter or a malformed value is refused, never ignored. Limits per key: `max_connections` concurrent streams (3 by default), `events_per_second` per stream (5; the rest are skipped and counted in `limit` notices), `idle_timeout_seconds` (1800).\n\nResuming: the last id seen in `Last-Event-ID` (or `last_event_id`) replays what was missed that matches the filters (within the 24 h replay window), then the live flow.\n\nErrors (`error.code`):\n- 400: `unknown_parameter`, `invalid_filter` (a malformed filter; the message names it), `invalid_parameter` (`event_names`, `Last-Event-ID`)\n- 401: `token_required`, `invalid_token`, `token_used`, `token_expired`, `key_revoked`\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `body_too_large` (over 16 KB)\n- 429: `too_many_connections` (`Retry-After`)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+            "description": "Opens a Private SSE stream (`text/event-stream`): complete, untruncated public tweets and profile updates matching the filters.\n\nThe body is a Server-Sent Events stream: `retry: 5000`, then events whose `data` is one JSON object `{\"type\": …, \"data\": {…}}`:\n- `status` first (`{\"type\":\"status\",\"data\":{\"status\":\"connected\",\"connection_id\":…,\"filters\":{…},\"limits\":{…},\"expires_at\":…}}`), later `limit` (`skipped`), `replay_unavailable`, `resume_ignored`, and `disconnected` with a `reason` (`idle_timeout`, `token_expired`, `key_revoked`, `shutdown`, `slow_reader`, `lease_lost`, `log_rewound`) before every close by the server;\n- `tweet` (ids as strings) and `user` (profile updates of users named in `users`), each with its log sequence number as SSE `id`.\nA `: keepalive` comment goes out every 15 s. With `event_names=false` the same payloads come as unnamed events.\n\nFilters combine with AND across kinds and OR within a kind; a repeated parameter adds to its list. An unknown parameter or a malformed value is refused, never ignored. Limits per key: `max_connections` concurrent streams (3 by default), `events_per_second` per stream (5; the rest are skipped and counted in `limit` notices), `idle_timeout_seconds` (1800).\n\nResuming: the last id seen in `Last-Event-ID` (or `last_event_id`) replays what was missed that matches the filters (within the 24 h replay window), then the live flow.\n\nErrors (`error.code`):\n- 400: `unknown_parameter`, `invalid_filter` (a malformed filter; the message names it), `invalid_parameter` (`event_names`, `Last-Event-ID`)\n- 401: `token_required`, `invalid_token`, `token_used`, `token_expired`, `key_revoked`\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `body_too_large` (over 16 KB)\n- 429: `too_many_connections` (`Retry-After`)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
             "security": [],
             "parameters": [
               {
@@ -2118,19 +2118,27 @@ enum OpenAPIDocument {
               "status",
               "store",
               "node",
-              "shared_store"
+              "shared_store",
+              "log_rewinds"
             ],
             "properties": {
               "status": {
                 "type": "string",
                 "enum": [
                   "ok",
-                  "unavailable"
-                ]
+                  "unavailable",
+                  "log_rewound"
+                ],
+                "description": "`log_rewound` (503): the event log moved backwards (a restored database, a failover to a lagging standby); this node closed its streams and is starting over at the log's head."
               },
               "store": {
                 "type": "string",
                 "description": "`ok`, or why the store does not answer."
+              },
+              "log_rewinds": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "How many times this node found the event log moved backwards and started over, since it started."
               },
               "node": {
                 "type": "string",

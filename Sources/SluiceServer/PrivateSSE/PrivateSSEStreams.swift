@@ -29,6 +29,9 @@ struct PrivateSSEStreams: StreamEndpoint {
         var key: APIKey
         /// The lease holding one of the key's connection places, across every node.
         var leaseID: String
+        var leaseScope: String
+        /// The token's hash: an admission whose client leaves before the stream opens gives it back.
+        var tokenHash: String
         var spec: FilterSpec
         var eventNames: Bool
         var lastEventID: Int64?
@@ -81,27 +84,28 @@ struct PrivateSSEStreams: StreamEndpoint {
             throw APIError(.unauthorized, code: "token_required", message: "a stream token is required: POST /sse/token, then ?token=…")
         }
         let hash = Secret.hash(secret)
-        let now = Date()
+        let now = store.clock.now()
         guard let token = try await store.streamToken(secretHash: hash), let key = try await store.apiKey(id: token.keyID) else {
             throw Self.tokenError(.unknown)
         }
         if key.isRevoked { throw Self.tokenError(.keyRevoked) }
         if token.usedAt != nil { throw Self.tokenError(.alreadyUsed) }
         if token.expiresAt <= now { throw Self.tokenError(.expired) }
+        // The token is spent and the place taken in one transaction: a full pool leaves the token
+        // unspent, and an admission that fails or is cancelled half-way is undone (NodeLeases).
         let leaseID = Secret.generate(prefix: "conn_", bytes: 12)
-        guard try await leases.acquire(id: leaseID, scope: "connections:\(key.id)", limit: key.limits.maxConnections) else {
+        let scope = "connections:\(key.id)"
+        switch try await leases.admit(tokenHash: hash, id: leaseID, scope: scope, limit: key.limits.maxConnections) {
+        case .admitted(let spent, let current):
+            return Admission(
+                key: current, leaseID: leaseID, leaseScope: scope, tokenHash: hash, spec: spec, eventNames: eventNames, lastEventID: lastEventID,
+                expiresAt: spent.expiresAt)
+        case .refused(let use):
+            throw Self.tokenError(use)
+        case .full:
             throw APIError(
                 .tooManyRequests, code: "too_many_connections",
                 message: "this key may hold \(key.limits.maxConnections) concurrent streams; close one first", retryAfterSeconds: 5)
-        }
-        do {
-            let use = try await store.consumeStreamToken(secretHash: hash, at: now)
-            guard case .consumed(let spent, let current) = use else { throw Self.tokenError(use) }
-            return Admission(
-                key: current, leaseID: leaseID, spec: spec, eventNames: eventNames, lastEventID: lastEventID, expiresAt: spent.expiresAt)
-        } catch {
-            leases.release(id: leaseID)
-            throw error
         }
     }
 
@@ -150,6 +154,9 @@ struct PrivateSSEStreams: StreamEndpoint {
             } else {
                 hub.registerLive(subscription)
             }
+            if !leases.attach(id: leaseID, onLost: { subscription.close(.leaseLost) }) {
+                subscription.close(.leaseLost)
+            }
             return OpenStream(
                 head: head, outbox: subscription.outbox,
                 quiesce: { subscription.close(.shutdown) },
@@ -161,7 +168,7 @@ struct PrivateSSEStreams: StreamEndpoint {
         }
 
         func abandon() {
-            streams.leases.release(id: admission.leaseID)
+            streams.leases.abandon(id: admission.leaseID, scope: admission.leaseScope, tokenHash: admission.tokenHash)
         }
     }
 
@@ -193,6 +200,16 @@ struct PrivateSSEStreams: StreamEndpoint {
         subscription.push(frame)
     }
 
+    /// Waits for the hub to dispatch up to `sequence` (the follower catching up with the log), checking
+    /// every few milliseconds; false at the deadline or when the task is cancelled (the client left).
+    private func hubReaches(_ sequence: Int64, within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while hub.position < sequence {
+            guard ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(10))) != nil else { return false }
+        }
+        return true
+    }
+
     /// Replays what a resuming client missed, matching its filters, then joins it to the live flow at
     /// exactly the next event: `Hub.register(_:at:)` only succeeds when the replay has reached the
     /// hub's position, so nothing is missed or sent twice at the seam.
@@ -200,10 +217,21 @@ struct PrivateSSEStreams: StreamEndpoint {
         var cursor = hub.position
         do {
             if let lastEventID {
-                if lastEventID > cursor {
+                // Ahead of this node is not ahead of the log: the client may come from a node whose
+                // follower is further on. Then this one catches up first, or the client would get again
+                // what it already has.
+                let head = lastEventID > cursor ? try await store.lastSequence() : cursor
+                if lastEventID > head {
                     subscription.push(PrivateSSEStatus.frame(
-                        ["status": .string("resume_ignored"), "message": .string("Last-Event-ID \(lastEventID) is ahead of the log (\(cursor)); streaming live")],
+                        ["status": .string("resume_ignored"), "message": .string("Last-Event-ID \(lastEventID) is ahead of the log (\(head)); streaming live")],
                         named: subscription.eventNames))
+                } else if lastEventID > cursor {
+                    guard await hubReaches(lastEventID, within: .seconds(10)) else {
+                        logger.warning("this node's follower did not reach a resuming client's Last-Event-ID in time", metadata: ["last_event_id": "\(lastEventID)"])
+                        subscription.close(.shutdown)
+                        return
+                    }
+                    cursor = lastEventID
                 } else if let first = try await store.events(after: lastEventID, limit: 1).first,
                     first.acceptedAt < Date().addingTimeInterval(-replayWindow)
                 {

@@ -39,7 +39,9 @@ struct OAuthVerifier: Sendable {
     }
 
     /// The app whose owner signed `request`; throws 401 otherwise.
-    func verify(_ request: SignedRequest, now: Date = Date()) async throws -> SiteApp {
+    func verify(_ request: SignedRequest, now: Date? = nil) async throws -> SiteApp {
+        // The store's clock decides the timestamp window and the nonce's expiry, as every node sees them.
+        let now = now ?? store.clock.now()
         var oauth: [(String, String)] = []
         if let header = request.authorization, header.lowercased().hasPrefix("oauth ") {
             guard let parsed = OAuth1Signature.parseAuthorizationHeader(header) else { throw Self.unauthorized("malformed Authorization header") }

@@ -77,7 +77,7 @@ struct SiteStreams: StreamEndpoint {
         let parameters = (signed.query + signed.form).filter { !$0.0.hasPrefix("oauth_") }
         let accept = request.head.headerFields[.accept] ?? ""
         let options = try Self.options(parameters, acceptsEventStream: accept.contains("text/event-stream"))
-        if let wait = try await store.admit(scope: "connects:\(app.id)", limit: connectsPerSecond, window: 1, at: Date()) {
+        if let wait = try await store.admit(scope: "connects:\(app.id)", limit: connectsPerSecond, window: 1, at: store.clock.now()) {
             throw APIError(
                 HTTPResponse.Status(code: 420, reasonPhrase: "Enhance Your Calm"), code: "enhance_your_calm",
                 message: "this app opened \(connectsPerSecond) connections in the last second; back off exponentially before reconnecting",
@@ -170,6 +170,10 @@ struct SiteStreams: StreamEndpoint {
             let hub = self.hub
             let leases = self.leases
             let streamID = self.streamID
+            let lost = { @Sendable in
+                connection.close(.shedLoad, reason: "this server lost touch with the cluster and may no longer hold the stream; reconnect")
+            }
+            if !leases.attach(id: streamID, onLost: lost) { lost() }
             return OpenStream(
                 head: head, outbox: connection.outbox,
                 quiesce: { connection.close(.shutdown, reason: "the server is shutting down; reconnect") },

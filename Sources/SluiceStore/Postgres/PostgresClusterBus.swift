@@ -61,9 +61,18 @@ final class PostgresClusterBus: ClusterBus {
                         // revocations announced before are found by re-checking the open streams.
                         logMayHaveGrown()
                         await listening()
-                        for try await notification in notifications {
-                            try await self.dispatch(
-                                notification.payload, node: node, logMayHaveGrown: logMayHaveGrown, handleRequest: handleRequest, heard: heard)
+                        // Forwarded requests are answered in tasks of their own, each bounded in time, so
+                        // that a slow query or a failure answering one never holds back wake-ups,
+                        // revocations or other requests, nor drops this connection.
+                        try await withThrowingDiscardingTaskGroup { group in
+                            for try await notification in notifications {
+                                let payload = notification.payload
+                                if let request = Self.request(in: payload, for: node) {
+                                    group.addTask { await self.answer(request, handleRequest: handleRequest) }
+                                } else {
+                                    await self.dispatch(payload, node: node, logMayHaveGrown: logMayHaveGrown, heard: heard)
+                                }
+                            }
                         }
                     }
                 }
@@ -75,10 +84,34 @@ final class PostgresClusterBus: ClusterBus {
         }
     }
 
-    private func dispatch(
-        _ payload: String, node: String, logMayHaveGrown: @Sendable () -> Void, handleRequest: @Sendable (String) async -> String,
-        heard: @Sendable (String) async -> Void
-    ) async throws {
+    /// The id of the request `payload` forwards to `node`, if it is one.
+    private static func request(in payload: String, for node: String) -> Int64? {
+        let parts = payload.split(separator: ":", maxSplits: 2).map(String.init)
+        guard parts.count == 3, parts[0] == "request", parts[1] == node else { return nil }
+        return Int64(parts[2])
+    }
+
+    /// Reads the forwarded request `id`, answers it and tells its sender; failures are logged, never thrown.
+    private func answer(_ id: Int64, handleRequest: @escaping @Sendable (String) async -> String) async {
+        do {
+            try await PostgresDeadline.run {
+                var request: (String, String)?
+                for try await row in try await self.client.query(
+                    "SELECT from_node, request FROM control_requests WHERE id = \(id)", logger: self.logger
+                ).decode((String, String).self) {
+                    request = row
+                }
+                guard let (from, body) = request else { return }
+                let reply = await handleRequest(body)
+                try await self.client.query("UPDATE control_requests SET reply = \(reply) WHERE id = \(id)", logger: self.logger)
+                try await self.client.query("SELECT pg_notify(\(PostgresLogWriter.channel), \("reply:\(from):\(id)"))", logger: self.logger)
+            }
+        } catch {
+            logger.warning("cannot answer a forwarded control request", metadata: ["request": "\(id)", "error": "\(String(reflecting: error))"])
+        }
+    }
+
+    private func dispatch(_ payload: String, node: String, logMayHaveGrown: @Sendable () -> Void, heard: @Sendable (String) async -> Void) async {
         if payload.hasPrefix("announce:") {
             await heard(String(payload.dropFirst("announce:".count)))
             return
@@ -87,18 +120,6 @@ final class PostgresClusterBus: ClusterBus {
         switch parts.first {
         case "log":
             logMayHaveGrown()
-        case "request" where parts.count == 3 && parts[1] == node:
-            guard let id = Int64(parts[2]) else { return }
-            var request: (String, String)?
-            for try await row in try await client.query("SELECT from_node, request FROM control_requests WHERE id = \(id)", logger: logger)
-                .decode((String, String).self)
-            {
-                request = row
-            }
-            guard let (from, body) = request else { return }
-            let reply = await handleRequest(body)
-            try await client.query("UPDATE control_requests SET reply = \(reply) WHERE id = \(id)", logger: logger)
-            try await client.query("SELECT pg_notify(\(PostgresLogWriter.channel), \("reply:\(from):\(id)"))", logger: logger)
         case "reply" where parts.count == 3 && parts[1] == node:
             guard let id = Int64(parts[2]) else { return }
             endWait(id)

@@ -111,7 +111,14 @@ final class PostgresOutage: Sendable {
     /// An error the server raised about the query itself (a constraint, a syntax error), not about
     /// being reachable: SQLSTATE classes 08 (connection) and 57 (operator intervention, e.g. shutdown)
     /// mean the database is away.
+    /// Errors inside `withTransaction` arrive wrapped in `PostgresTransactionError`: the statement's
+    /// own error decides (a constraint, a deadlock or a serialization failure is about the query).
     static func isAboutTheQuery(_ error: any Error) -> Bool {
+        if let error = error as? PostgresTransactionError {
+            guard let cause = error.beginError ?? error.closureError ?? error.commitError else { return false }
+            // An error of Sluice's own code in the transaction (a decoding failure, a refusal) is about the query too.
+            return !(cause is PSQLError) || isAboutTheQuery(cause)
+        }
         guard let error = error as? PSQLError, error.code == .server, let state = error.serverInfo?[.sqlState] else { return false }
         return !state.hasPrefix("08") && !state.hasPrefix("57")
     }

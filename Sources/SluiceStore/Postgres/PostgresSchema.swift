@@ -135,6 +135,8 @@ enum PostgresSchema {
             )
             """,
         ],
+        // 4: which admission spent a stream token, so that an abandoned admission can give it back.
+        ["ALTER TABLE stream_tokens ADD COLUMN used_by TEXT"],
     ]
 
     /// Brings the database up to the latest version, on a connection of its own. Closing it releases

@@ -19,19 +19,23 @@ public final class PostgresStore: Store {
     private let isClosed = Mutex(false)
     private let outage = PostgresOutage()
     public let clusterBus: (any ClusterBus)?
+    /// Follows the database's clock (`synchronizeClock`, at open and at each lease renewal).
+    public let clock: StoreClock
 
-    private init(client: PostgresClient, clientTask: Task<Void, Never>, maxEventBytes: Int, logger: Logger) {
+    private init(client: PostgresClient, clientTask: Task<Void, Never>, maxEventBytes: Int, clock: StoreClock, logger: Logger) {
         self.client = client
         self.clientTask = clientTask
         self.logger = logger
+        self.clock = clock
         self.writer = PostgresLogWriter(client: client, outage: outage, maxEventBytes: maxEventBytes, logger: logger)
         self.clusterBus = PostgresClusterBus(client: client, logger: logger)
     }
 
     /// Connects to the database at `location` and migrates it (safely when several nodes start at once).
     /// - Parameter maxEventBytes: the largest event accepted, by its stored JSON (`StoreError.rejected`, `event_too_large`).
+    /// - Parameter clockSkew: added to this node's clock before it is corrected to the database's (tests only).
     public static func open(
-        _ location: PostgresLocation, maxEventBytes: Int = Event.defaultMaxStoredBytes, logger: Logger
+        _ location: PostgresLocation, maxEventBytes: Int = Event.defaultMaxStoredBytes, clockSkew: TimeInterval = 0, logger: Logger
     ) async throws -> PostgresStore {
         do {
             try await PostgresSchema.migrate(location, logger: logger)
@@ -42,7 +46,23 @@ public final class PostgresStore: Store {
         let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
         // The pool runs for as long as the store is open; `close()` cancels it.
         let clientTask = Task { await client.run() }
-        return PostgresStore(client: client, clientTask: clientTask, maxEventBytes: maxEventBytes, logger: logger)
+        let store = PostgresStore(
+            client: client, clientTask: clientTask, maxEventBytes: maxEventBytes, clock: StoreClock(skew: clockSkew), logger: logger)
+        do {
+            try await store.synchronizeClock()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        return store
+    }
+
+    /// Reads the database's clock, so that `clock.now()` follows it.
+    func synchronizeClock() async throws {
+        let sent = clock.local
+        let reference = try await rows("SELECT (extract(epoch from clock_timestamp()) * 1000)::INT8 AS now").first?.int64("now")
+        let received = clock.local
+        if let reference { clock.synchronize(reference: Date(timeIntervalSince1970: Double(reference) / 1000), sent: sent, received: received) }
     }
 
     /// Runs `body`, turning the driver's errors into `StoreError.unavailable` (the caller may retry).
@@ -54,12 +74,17 @@ public final class PostgresStore: Store {
             return try await outage.run(within: limit, body)
         } catch let error as StoreError {
             throw error
+        } catch let error as PostgresTransactionError where error.closureError is StoreError {
+            throw error.closureError!
         } catch {
             throw StoreError.unavailable("PostgreSQL: \(Self.describe(error))")
         }
     }
 
     private static func describe(_ error: any Error) -> String {
+        if let error = error as? PostgresTransactionError, let cause = error.beginError ?? error.closureError ?? error.commitError {
+            return describe(cause)
+        }
         if let error = error as? PSQLError {
             return error.serverInfo?[.message] ?? "\(error.code)"
         }
@@ -70,7 +95,7 @@ public final class PostgresStore: Store {
         try await run { [client, logger] in try await client.query(query, logger: self.logger).rows() }
     }
 
-    private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await run { [client, logger] in try await client.withTransaction(logger: logger) { try await body($0) } }
     }
 
@@ -226,23 +251,6 @@ public final class PostgresStore: Store {
         try await rows("SELECT * FROM stream_tokens WHERE secret_hash = \(secretHash)").first?.streamToken()
     }
 
-    public func consumeStreamToken(secretHash: String, at date: Date) async throws -> TokenUse {
-        try await transaction { connection -> TokenUse in
-            // The row lock makes racing nodes take turns: the second sees `used_at` set.
-            guard let token = try await connection.query(
-                "SELECT * FROM stream_tokens WHERE secret_hash = \(secretHash) FOR UPDATE", logger: self.logger
-            ).rows().first?.streamToken()
-            else { return .unknown }
-            let key = try await connection.query("SELECT * FROM api_keys WHERE id = \(token.keyID)", logger: self.logger).rows().first?.apiKey()
-            let use = TokenUse.of(token, key: key, at: date)
-            if case .consumed = use {
-                try await connection.query(
-                    "UPDATE stream_tokens SET used_at = \(Int64(date.millisecondsSince1970)) WHERE secret_hash = \(secretHash)", logger: self.logger)
-            }
-            return use
-        }
-    }
-
     public func purgeStreamTokens(before date: Date) async throws -> Int {
         let cutoff = Int64(min(date, date.addingTimeInterval(-StreamToken.issueWindow)).millisecondsSince1970)
         return try await rows(
@@ -301,18 +309,70 @@ public final class PostgresStore: Store {
     public func acquireLease(_ lease: Lease, limit: Int, now: Date) async throws -> Bool {
         let nowMS = Int64(now.millisecondsSince1970)
         return try await transaction(serializedOn: "lease:" + lease.scope) { connection in
-            try await connection.query("DELETE FROM leases WHERE scope = \(lease.scope) AND expires_at <= \(nowMS)", logger: self.logger)
-            let held = try await connection.query(
-                "SELECT count(*)::INT8 AS n FROM leases WHERE scope = \(lease.scope) AND id <> \(lease.id)", logger: self.logger
-            ).rows().first?.int64("n") ?? 0
-            guard held < limit else { return false }
+            try await self.takePlace(lease, limit: limit, nowMS: nowMS, on: connection)
+        }
+    }
+
+    /// Inside a transaction serialized on the lease's scope: takes the place if there is one.
+    private func takePlace(_ lease: Lease, limit: Int, nowMS: Int64, on connection: PostgresConnection) async throws -> Bool {
+        // Checked under the scope's lock, which `abandonAdmission` takes after writing the mark: either
+        // this sees the mark, or the abandonment waits for this to commit and then undoes it.
+        let abandoned = try await connection.query(
+            "SELECT 1 FROM once_keys WHERE key = \(Self.abandonedKey(lease.id))", logger: logger
+        ).rows().first != nil
+        if abandoned { throw StoreError.unavailable("the admission was abandoned") }
+        try await connection.query("DELETE FROM leases WHERE scope = \(lease.scope) AND expires_at <= \(nowMS)", logger: logger)
+        let held = try await connection.query(
+            "SELECT count(*)::INT8 AS n FROM leases WHERE scope = \(lease.scope) AND id <> \(lease.id)", logger: logger
+        ).rows().first?.int64("n") ?? 0
+        guard held < limit else { return false }
+        try await connection.query(
+            """
+            INSERT INTO leases (id, scope, node, expires_at)
+            VALUES (\(lease.id), \(lease.scope), \(lease.node), \(Int64(lease.expiresAt.millisecondsSince1970)))
+            ON CONFLICT (id) DO UPDATE SET scope = excluded.scope, node = excluded.node, expires_at = excluded.expires_at
+            """, logger: logger)
+        return true
+    }
+
+    /// The mark an abandoned admission leaves, in `once_keys` (kept an hour: far longer than any
+    /// admission can be late).
+    private static func abandonedKey(_ leaseID: String) -> String { "abandoned:" + leaseID }
+
+    public func admitStream(tokenHash: String, lease: Lease, limit: Int, now: Date) async throws -> StreamAdmissionOutcome {
+        let nowMS = Int64(now.millisecondsSince1970)
+        return try await transaction(serializedOn: "lease:" + lease.scope) { connection -> StreamAdmissionOutcome in
+            // The row lock makes racing nodes take turns: the second sees `used_at` set.
+            guard let token = try await connection.query(
+                "SELECT * FROM stream_tokens WHERE secret_hash = \(tokenHash) FOR UPDATE", logger: self.logger
+            ).rows().first?.streamToken()
+            else { return .refused(.unknown) }
+            let key = try await connection.query("SELECT * FROM api_keys WHERE id = \(token.keyID)", logger: self.logger).rows().first?.apiKey()
+            let use = TokenUse.of(token, key: key, at: now)
+            guard case .consumed(let spent, let current) = use else { return .refused(use) }
+            guard try await self.takePlace(lease, limit: limit, nowMS: nowMS, on: connection) else { return .full }
             try await connection.query(
-                """
-                INSERT INTO leases (id, scope, node, expires_at)
-                VALUES (\(lease.id), \(lease.scope), \(lease.node), \(Int64(lease.expiresAt.millisecondsSince1970)))
-                ON CONFLICT (id) DO UPDATE SET scope = excluded.scope, node = excluded.node, expires_at = excluded.expires_at
-                """, logger: self.logger)
-            return true
+                "UPDATE stream_tokens SET used_at = \(nowMS), used_by = \(lease.id) WHERE secret_hash = \(tokenHash)", logger: self.logger)
+            return .admitted(spent, current)
+        }
+    }
+
+    public func abandonAdmission(leaseID: String, scope: String, tokenHash: String?, now: Date) async throws {
+        let until = Int64(now.addingTimeInterval(3600).millisecondsSince1970)
+        // The mark first, committed on its own: an admission that has not taken the scope's lock yet
+        // will see it. Then, under the lock, undo whatever an admission that did take it committed.
+        _ = try await rows(
+            """
+            INSERT INTO once_keys (key, expires_at) VALUES (\(Self.abandonedKey(leaseID)), \(until))
+            ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at
+            """)
+        try await transaction(serializedOn: "lease:" + scope) { connection in
+            try await connection.query("DELETE FROM leases WHERE id = \(leaseID)", logger: self.logger)
+            if let tokenHash {
+                try await connection.query(
+                    "UPDATE stream_tokens SET used_at = NULL, used_by = NULL WHERE secret_hash = \(tokenHash) AND used_by = \(leaseID)",
+                    logger: self.logger)
+            }
         }
     }
 
@@ -320,8 +380,20 @@ public final class PostgresStore: Store {
         _ = try await rows("DELETE FROM leases WHERE id = \(id)")
     }
 
-    public func renewLeases(node: String, until: Date) async throws {
-        _ = try await rows("UPDATE leases SET expires_at = \(Int64(until.millisecondsSince1970)) WHERE node = \(node)")
+    public func renewLeases(_ ids: Set<String>, node: String, until: Date, now: Date) async throws -> Set<String> {
+        // The heartbeat also keeps this node's clock on the database's.
+        try? await synchronizeClock()
+        guard !ids.isEmpty else { return [] }
+        // In id order, as every statement that locks several lease rows: no deadlock between nodes.
+        return Set(try await rows(
+            """
+            UPDATE leases SET expires_at = \(Int64(until.millisecondsSince1970))
+            WHERE id IN (
+                SELECT id FROM leases WHERE id = ANY(\(Array(ids))) AND node = \(node) AND expires_at > \(Int64(now.millisecondsSince1970))
+                ORDER BY id FOR UPDATE)
+            RETURNING id
+            """
+        ).map { try $0.string("id") })
     }
 
     public func lease(id: String, now: Date) async throws -> Lease? {

@@ -120,6 +120,8 @@ enum SQLiteSchema {
             """,
             "CREATE TABLE once_keys (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID",
         ],
+        // 6: which admission spent a stream token, so that an abandoned admission can give it back.
+        ["ALTER TABLE stream_tokens ADD COLUMN used_by TEXT"],
     ]
 
     /// Brings the database up to the latest version.

@@ -180,21 +180,6 @@ public final class SQLiteStore: Store {
         try await reader().query("SELECT * FROM stream_tokens WHERE secret_hash = ?", [.text(secretHash)]).first?.streamToken()
     }
 
-    public func consumeStreamToken(secretHash: String, at date: Date) async throws -> TokenUse {
-        return try await write { db -> TokenUse in
-            guard let token = try await db.query("SELECT * FROM stream_tokens WHERE secret_hash = ?", [.text(secretHash)]).first?.streamToken()
-            else { return .unknown }
-            let key = try await db.query("SELECT * FROM api_keys WHERE id = ?", [.text(token.keyID)]).first?.apiKey()
-            let use = TokenUse.of(token, key: key, at: date)
-            if case .consumed = use {
-                _ = try await db.query(
-                    "UPDATE stream_tokens SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL",
-                    [.integer(date.millisecondsSince1970), .text(secretHash)])
-            }
-            return use
-        }
-    }
-
     public func purgeStreamTokens(before date: Date) async throws -> Int {
         // Kept for the issue window even when spent: they count towards the per-key limit.
         let cutoff = min(date, date.addingTimeInterval(-StreamToken.issueWindow)).millisecondsSince1970
@@ -300,16 +285,50 @@ public final class SQLiteStore: Store {
         ).map { try $0.int64("user_id") })
     }
 
+    /// One process owns the database: its clock is the only one.
+    public let clock = StoreClock()
+
     public func acquireLease(_ lease: Lease, limit: Int, now: Date) async throws -> Bool {
-        leases.acquire(lease, limit: limit, now: now)
+        try leases.acquire(lease, limit: limit, now: now)
+    }
+
+    public func admitStream(tokenHash: String, lease: Lease, limit: Int, now: Date) async throws -> StreamAdmissionOutcome {
+        // The writer runs one transaction at a time, and the in-memory pool is taken inside it: a token
+        // spent by a racing admission is seen as used, and a full pool leaves the token unspent.
+        try await write { db -> StreamAdmissionOutcome in
+            guard let token = try await db.query("SELECT * FROM stream_tokens WHERE secret_hash = ?", [.text(tokenHash)]).first?.streamToken()
+            else { return .refused(.unknown) }
+            let key = try await db.query("SELECT * FROM api_keys WHERE id = ?", [.text(token.keyID)]).first?.apiKey()
+            let use = TokenUse.of(token, key: key, at: now)
+            guard case .consumed(let spent, let current) = use else { return .refused(use) }
+            guard try self.leases.acquire(lease, limit: limit, now: now) else { return .full }
+            do {
+                _ = try await db.query(
+                    "UPDATE stream_tokens SET used_at = ?, used_by = ? WHERE secret_hash = ? AND used_at IS NULL",
+                    [.integer(now.millisecondsSince1970), .text(lease.id), .text(tokenHash)])
+            } catch {
+                self.leases.release(id: lease.id)
+                throw error
+            }
+            return .admitted(spent, current)
+        }
+    }
+
+    public func abandonAdmission(leaseID: String, scope: String, tokenHash: String?, now: Date) async throws {
+        leases.abandon(id: leaseID, now: now)
+        guard let tokenHash else { return }
+        try await write { db in
+            _ = try await db.query(
+                "UPDATE stream_tokens SET used_at = NULL, used_by = NULL WHERE secret_hash = ? AND used_by = ?", [.text(tokenHash), .text(leaseID)])
+        }
     }
 
     public func releaseLease(id: String) async throws {
         leases.release(id: id)
     }
 
-    public func renewLeases(node: String, until: Date) async throws {
-        leases.renew(node: node, until: until)
+    public func renewLeases(_ ids: Set<String>, node: String, until: Date, now: Date) async throws -> Set<String> {
+        leases.renew(ids, node: node, until: until, now: now)
     }
 
     public func lease(id: String, now: Date) async throws -> Lease? {
