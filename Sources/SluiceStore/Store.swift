@@ -127,12 +127,16 @@ public struct SocialGraph: Sendable {
     public var users: [User]
     public var follows: [SocialState.Edge]
     public var blocks: [SocialState.Edge]
+    /// The event at `sequence` (nil for an empty log), read in the same snapshot: whoever follows the
+    /// log from there checks that it is still there, unchanged, to notice a log that moved backwards.
+    public var last: StoredEvent?
 
-    public init(sequence: Int64, users: [User], follows: [SocialState.Edge], blocks: [SocialState.Edge]) {
+    public init(sequence: Int64, users: [User], follows: [SocialState.Edge], blocks: [SocialState.Edge], last: StoredEvent? = nil) {
         self.sequence = sequence
         self.users = users
         self.follows = follows
         self.blocks = blocks
+        self.last = last
     }
 }
 

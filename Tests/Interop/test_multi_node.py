@@ -839,15 +839,21 @@ def test_admissions_cut_off_mid_transaction_leak_no_place_and_no_token(pair):
     wait_until(lambda: held_places(pair, key_id) == 0, timeout=LEASE_SECONDS + 5, what="closed streams to give their places back")
 
 
+def tweets_seen_on(pair, node, first_id, count):
+    """A key, a stream on `node`, and `count` tweets published there and seen by the stream."""
+    key = pair.key(max_connections=4)
+    pair.publish(key, [AUTHOR])
+    follower, = connected_followers(pair, key, [node.base])
+    seqs = pair.publish(key, published_tweets(first_id, count), base=node.base)
+    wait_until(lambda: seqs["last_seq"] in follower.ids, timeout=10, what="the tweets on the stream")
+    return key, follower, seqs
+
+
 @pytest.mark.parametrize("pair", [{"envs": {1: {"SLUICE_TEST_FOLLOWER_DELAY_MILLISECONDS": "2500"}}}], indirect=True)
 def test_resuming_on_a_lagging_node_sends_no_duplicate(pair):
     a, b = pair.nodes
-    key = pair.key(max_connections=4)
-    pair.publish(key, [AUTHOR])
-    first, = connected_followers(pair, key, [a.base])
-    seqs = pair.publish(key, published_tweets(8200, 3), base=a.base)
+    key, first, seqs = tweets_seen_on(pair, a, 8200, 3)
     last = seqs["last_seq"]
-    wait_until(lambda: last in first.ids, timeout=10, what="the tweets on A")
     first.stop()
     # The client moves to B, whose follower is still sleeping on these events.
     assert b.health()["last_seq"] >= last
@@ -908,11 +914,7 @@ def test_nodes_with_skewed_clocks_agree_on_leases_and_windows(pair):
 
 def test_a_log_that_moved_backwards_is_noticed_and_the_node_starts_over(pair):
     a, b = pair.nodes
-    key = pair.key(max_connections=4)
-    pair.publish(key, [AUTHOR])
-    old, = connected_followers(pair, key, [a.base])
-    seqs = pair.publish(key, published_tweets(8300, 5), base=a.base)
-    wait_until(lambda: seqs["last_seq"] in old.ids, timeout=10, what="the tweets on A")
+    key, old, seqs = tweets_seen_on(pair, a, 8300, 5)
     # A restore to an earlier point: the last three events are gone, and the log's head is back.
     keep = seqs["first_seq"] + 1
     pair.sql(f"BEGIN; DELETE FROM events WHERE seq > {keep}; DELETE FROM tweets WHERE seq > {keep}; "
@@ -949,3 +951,83 @@ def test_a_stuck_forwarded_request_does_not_hold_back_revocations(pair):
         locker.stdin.close()
         locker.wait(10)
         on_a.stop()
+
+
+def test_an_admission_that_waited_past_the_lease_is_refused(pair):
+    """An admission that waited for the key's lock longer than a lease (but less than the database
+    deadline) may have written a place that had already expired, which another node can take: it must
+    be refused, never admitted over the key's limit."""
+    a, b = pair.nodes
+    key, key_id = pair.key(with_id=True, max_connections=1)
+    holder = Holder(pair.store, f"lease:connections:{key_id}")
+    outcome = {}
+
+    def admit():
+        r = requests.get(f"{a.base}/sse/private?token={pair.token(key, a.base)}", stream=True, timeout=20)
+        outcome["status"], outcome["retry"] = r.status_code, r.headers.get("Retry-After")
+        r.close()
+
+    thread = threading.Thread(target=admit)
+    try:
+        thread.start()
+        time.sleep(LEASE_SECONDS + 0.5)  # the wait itself is the scenario: longer than a lease, shorter than the 5 s deadline
+    finally:
+        holder.release()
+    thread.join(20)
+    assert outcome.get("status") == 503 and outcome.get("retry"), outcome
+    wait_until(lambda: held_places(pair, key_id) == 0, timeout=5, what="the late place to be undone")
+    r = requests.get(f"{b.base}/sse/private?token={pair.token(key, b.base)}", stream=True, timeout=10)
+    assert r.status_code == 200, r.text
+    r.close()
+
+
+def test_a_rewind_during_a_replay_ends_that_stream_too(pair):
+    """A resuming client that reads slowly is still replaying (not yet live) when the log moves
+    backwards: its stream must end with log_rewound like the others, and the node stay responsive."""
+    a, _ = pair.nodes
+    key = pair.key(max_connections=4)
+    pair.publish(key, [AUTHOR])
+    pad = "x" * 250
+    for start in range(0, 6000, 500):
+        pair.publish(key, [tweet(20000 + start + i, f"cluster {pad} {start + i}", AUTHOR) for i in range(500)], base=a.base)
+    reader = socket.socket()
+    reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    reader.connect(("127.0.0.1", a.port))
+    reader.sendall(f"GET /sse/private?token={pair.token(key, a.base)}&keywords=cluster HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 1\r\n\r\n".encode())
+    reader.settimeout(10)
+    assert b"200" in reader.recv(1024)
+    # It reads nothing more for now: its replay stalls on its full buffers.
+    pair.sql("BEGIN; DELETE FROM events WHERE seq > 3000; DELETE FROM tweets WHERE seq > 3000; UPDATE log_head SET seq = 3000; COMMIT;")
+    wait_until(lambda: a.health()["log_rewinds"] >= 1, timeout=10, what="A to notice the log moved backwards")
+    received, started = b"", time.monotonic()
+    while time.monotonic() - started < 30:
+        chunk = reader.recv(1 << 16)
+        if not chunk:
+            break
+        received += chunk
+    reader.close()
+    assert not chunk, "the replaying stream was closed"
+    assert b"log_rewound" in received[-2000:], received[-500:]
+    started = time.monotonic()
+    assert requests.get(f"{a.base}/healthz", timeout=5).status_code == 200
+    assert time.monotonic() - started < 2
+
+
+def test_a_rewind_before_a_node_delivered_anything_is_noticed(pair, tmp_path):
+    """A node that starts on an existing log has delivered nothing yet: the event at its starting
+    position, read with its snapshot, is what a rewind is checked against."""
+    a, _ = pair.nodes
+    key = pair.key(max_connections=4)
+    pair.publish(key, [AUTHOR])
+    seqs = pair.publish(key, published_tweets(8500, 3), base=a.base)
+    late = Node(pair.store, "late", tmp_path)
+    try:
+        late.wait_ready()
+        assert late.health()["last_seq"] == seqs["last_seq"]
+        keep = seqs["last_seq"] - 1
+        pair.sql(f"BEGIN; DELETE FROM events WHERE seq > {keep}; DELETE FROM tweets WHERE seq > {keep}; UPDATE log_head SET seq = {keep}; COMMIT;")
+        reused = pair.publish(key, published_tweets(8510, 1), base=a.base)["first_seq"]
+        assert reused == seqs["last_seq"], "the new event takes the number of the one the restore lost"
+        wait_until(lambda: late.health()["log_rewinds"] >= 1, timeout=10, what="the late node to notice the log moved backwards")
+    finally:
+        late.stop()

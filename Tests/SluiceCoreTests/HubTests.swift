@@ -50,6 +50,28 @@ import Testing
         #expect(!other.outbox.isClosed)
     }
 
+    /// A log that moved backwards: every stream ends with `log_rewound`, the replay memory (of events
+    /// the log no longer holds) is forgotten, and a replay that began before cannot join after.
+    @Test func aRewindClosesEveryStreamAndRefusesReplaysThatBeganBefore() throws {
+        let hub = Hub(position: 0)
+        let live = try subscription(hub)
+        #expect(hub.register(live, at: 0) == nil)
+        for seq in 1...5 { try dispatch(hub, Int64(seq), "swift \(seq)") }
+        let replaying = try subscription(hub)
+        let rewindsSeen = hub.rewinds
+        hub.rewind(to: 3, closing: .logRewound)
+        #expect(hub.position == 3)
+        #expect(hub.rewinds == rewindsSeen + 1)
+        #expect(live.outbox.isClosed)
+        #expect(hub.recentMessages(after: 0, limit: 10) == nil, "the messages of the lost log are forgotten")
+        #expect(hub.register(replaying, at: 3, rewinds: rewindsSeen) == nil)
+        guard case .end(let reason, _)? = replaying.outbox.take() else { Issue.record("the late replay was not ended"); return }
+        #expect(reason == .logRewound)
+        let fresh = try subscription(hub)
+        #expect(hub.register(fresh, at: 3, rewinds: hub.rewinds) == nil)
+        #expect(!fresh.outbox.isClosed)
+    }
+
     @Test func eachFrameIsEncodedOnceAndShared() throws {
         let hub = Hub(position: 0)
         let a = try subscription(hub), b = try subscription(hub)

@@ -329,11 +329,8 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func streamTokensAreSingleUseEvenUnderRaces(kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let key = APIKey(id: "key_t", name: "t", scopes: [.stream], secretHash: "h", createdAt: Fixtures.created)
-            try await store.createAPIKey(key)
             let now = Date()
-            let token = StreamToken(secretHash: "th", keyID: "key_t", createdAt: now, expiresAt: now.addingTimeInterval(60))
-            #expect(try await store.issueStreamToken(token, limit: 10) == .issued)
+            try await store.keyWithTokens("key_t", hashes: ["th"], at: now)
             let uses = await withTaskGroup(of: TokenUse.self) { group in
                 for _ in 0..<10 { group.addTask { (try? await store.spendToken(secretHash: "th", at: now)) ?? .unknown } }
                 return await group.reduce(into: [TokenUse]()) { $0.append($1) }
@@ -493,12 +490,8 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func streamAdmissionSpendsTheTokenAndTakesThePlaceTogether(kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let key = APIKey(id: "key_adm", name: "a", scopes: [.stream], secretHash: "kh", createdAt: Fixtures.created)
-            try await store.createAPIKey(key)
             let now = Date()
-            for hash in ["t1", "t2", "t3"] {
-                #expect(try await store.issueStreamToken(StreamToken(secretHash: hash, keyID: key.id, createdAt: now, expiresAt: now.addingTimeInterval(60)), limit: 10) == .issued)
-            }
+            try await store.keyWithTokens("key_adm", hashes: ["t1", "t2", "t3"], at: now)
             func lease(_ id: String) -> Lease { Lease(id: id, scope: "connections:key_adm", node: "a", expiresAt: now.addingTimeInterval(30)) }
             guard case .admitted(let spent, _) = try await store.admitStream(tokenHash: "t1", lease: lease("l1"), limit: 1, now: now) else {
                 Issue.record("the first admission is admitted")
@@ -598,6 +591,14 @@ import Testing
 }
 
 extension Store {
+    /// Creates a stream key `id` and a token (valid a minute) for each of `hashes`.
+    func keyWithTokens(_ id: String, hashes: [String], at now: Date) async throws {
+        try await createAPIKey(APIKey(id: id, name: id, scopes: [.stream], secretHash: "secret-" + id, createdAt: Fixtures.created))
+        for hash in hashes {
+            #expect(try await issueStreamToken(StreamToken(secretHash: hash, keyID: id, createdAt: now, expiresAt: now.addingTimeInterval(60)), limit: 10) == .issued)
+        }
+    }
+
     /// Spends a token the way a stream admission does (`admitStream`), in a pool with room to spare.
     func spendToken(secretHash: String, at date: Date) async throws -> TokenUse {
         let lease = Lease(id: UUID().uuidString, scope: "connections:spend", node: "test", expiresAt: date.addingTimeInterval(60))

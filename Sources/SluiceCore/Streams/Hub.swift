@@ -18,6 +18,8 @@ public final class Hub: Sendable {
         var revokedKeys: Set<String> = []
         var nextID: UInt64 = 1
         var recent: ReplayBuffer
+        /// How many times the log moved backwards under the hub (`rewind`).
+        var rewinds = 0
     }
 
     private let state: Mutex<State>
@@ -39,6 +41,10 @@ public final class Hub: Sendable {
     /// The sequence number of the last event dispatched.
     public var position: Int64 { state.withLock { $0.position } }
 
+    /// How many times the log moved backwards under the hub: a replay that began before a rewind must
+    /// not join after it (`register(_:at:rewinds:)`).
+    public var rewinds: Int { state.withLock { $0.rewinds } }
+
     public var subscriptionCount: Int { state.withLock { $0.subscriptions.count } }
 
     /// The keys of the open streams.
@@ -56,16 +62,18 @@ public final class Hub: Sendable {
     /// Adds `subscription` if the hub has dispatched exactly up to `position`, so that it receives
     /// every event after `position` and nothing before: the seam between replay and live. Returns
     /// the hub's position when it is elsewhere (the caller replays up to it and tries again).
-    /// A subscription of a revoked key is closed instead (`key_revoked`).
-    public func register(_ subscription: PrivateSSESubscription, at position: Int64) -> Int64? {
-        let (ahead, revoked): (Int64?, Bool) = state.withLock { state in
-            if state.revokedKeys.contains(subscription.keyID) { return (nil, true) }
-            guard state.position == position else { return (state.position, false) }
+    /// A subscription of a revoked key is closed instead (`key_revoked`), and so is one whose replay
+    /// began when the hub had seen fewer `rewinds` than now (`log_rewound`): what it replayed is gone.
+    public func register(_ subscription: PrivateSSESubscription, at position: Int64, rewinds: Int? = nil) -> Int64? {
+        let (ahead, refusal): (Int64?, CloseReason?) = state.withLock { state in
+            if state.revokedKeys.contains(subscription.keyID) { return (nil, .keyRevoked) }
+            if let rewinds, rewinds != state.rewinds { return (nil, .logRewound) }
+            guard state.position == position else { return (state.position, nil) }
             state.subscriptions[subscription.id] = subscription
             state.index.insert(subscription.id, subscription.spec)
-            return (nil, false)
+            return (nil, nil)
         }
-        if revoked { subscription.close(.keyRevoked) }
+        if let refusal { subscription.close(refusal) }
         return ahead
     }
 
@@ -166,6 +174,7 @@ public final class Hub: Sendable {
     public func rewind(to position: Int64, closing reason: CloseReason) {
         let closed = state.withLock { state -> [PrivateSSESubscription] in
             state.position = position
+            state.rewinds += 1
             state.recent = ReplayBuffer(budget: state.recent.budget)
             return Array(state.subscriptions.values)
         }

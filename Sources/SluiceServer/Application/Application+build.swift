@@ -32,7 +32,8 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let follower = LogFollower(
         store: store, hub: hub, siteHub: siteHub, pollInterval: store.clusterBus == nil ? nil : .seconds(1),
         beforeDelivery: { leases.fenceIfStale() },
-        testDelay: settings.testFollowerDelayMilliseconds > 0 ? .milliseconds(settings.testFollowerDelayMilliseconds) : nil, logger: logger)
+        testDelay: settings.testFollowerDelayMilliseconds > 0 ? .milliseconds(settings.testFollowerDelayMilliseconds) : nil,
+        startingAfter: graph.last, logger: logger)
     let metrics = ServerMetrics(hub: hub, siteHub: siteHub)
     let ingest = EventIngest(store: store, metrics: metrics, appended: follower.notify)
     let announcer = ClusterAnnouncer(bus: store.clusterBus, store: store, hub: hub, siteHub: siteHub, logger: logger)

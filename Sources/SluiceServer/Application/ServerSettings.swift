@@ -49,7 +49,7 @@ public struct ServerSettings: Sendable {
     /// added, so a restarted node never inherits the places of its previous life).
     public var node: String
     /// `cluster.leaseSeconds`: how long the connections of a node that died keep their places in
-    /// cross-node limits (renewed every third of it while the node lives).
+    /// cross-node limits (renewed every quarter of it while the node lives).
     public var leaseSeconds: Int
     /// `test.clockSkewSeconds` (`SLUICE_TEST_CLOCK_SKEW_SECONDS`): for tests only, not documented as a
     /// setting: plays a node whose wall clock is this far off, which the shared store's clock corrects.

@@ -13,7 +13,7 @@ import Synchronization
 /// out: one `period` after the node's last renewal, by the store's clock. Other nodes may then give
 /// the place to someone else, so this node must have stopped using it by then. Two rules make sure:
 ///
-/// - **Renewal names its leases and reports the lost.** The heartbeat (every `period / 3`) renews only
+/// - **Renewal names its leases and reports the lost.** The heartbeat (every `period / 4`) renews only
 ///   the leases this node holds, by id, and the store answers which it still had. A lease the store
 ///   no longer has (it expired and was taken over) ends its stream at once. A row this node does not
 ///   know (an admission whose answer never came) is not renewed, so it expires by itself.
@@ -47,8 +47,7 @@ final class NodeLeases: Service, Sendable {
         /// Releases and abandonments the store has not confirmed yet.
         var unreleased: Set<String> = []
         var abandoned: [String: Abandoned] = [:]
-        /// When the last renewal that the store answered began: from then on, every place held was
-        /// either confirmed by it or taken later, so none is older (the fence's fast path).
+        /// No place held was last confirmed before this: the fence's fast path (one comparison).
         var renewedAll = ContinuousClock.now
 
         /// Removes and returns the places unconfirmed for `limit` at `now`.
@@ -86,7 +85,7 @@ final class NodeLeases: Service, Sendable {
         let started = ContinuousClock.now
         do {
             let taken = try await store.acquireLease(lease(id, scope: scope), limit: limit, now: now)
-            if taken { hold(id, since: started) }
+            if taken { try hold(id, since: started) }
             return taken
         } catch {
             abandon(id: id, scope: scope, tokenHash: nil)
@@ -99,7 +98,7 @@ final class NodeLeases: Service, Sendable {
         let started = ContinuousClock.now
         do {
             let outcome = try await store.admitStream(tokenHash: tokenHash, lease: lease(id, scope: scope), limit: limit, now: now)
-            if case .admitted = outcome { hold(id, since: started) }
+            if case .admitted = outcome { try hold(id, since: started) }
             return outcome
         } catch {
             abandon(id: id, scope: scope, tokenHash: tokenHash)
@@ -107,8 +106,18 @@ final class NodeLeases: Service, Sendable {
         }
     }
 
-    private func hold(_ id: String, since: ContinuousClock.Instant) {
-        state.withLock { $0.held[id] = Place(since: since) }
+    /// Records a place the store just gave, counted from when its admission began (its expiry was
+    /// set then). An admission that waited (for the key's lock, for a connection) as long as the fence
+    /// allows got a place that may already have expired and gone to someone else: refused.
+    private func hold(_ id: String, since: ContinuousClock.Instant) throws {
+        guard ContinuousClock.now - since < fenceAfter else {
+            throw StoreError.unavailable("the admission took longer than a lease period; try again")
+        }
+        state.withLock { state in
+            state.held[id] = Place(since: since)
+            // Older than the last renewal if the admission began before it: the fence's fast path must know.
+            state.renewedAll = min(state.renewedAll, since)
+        }
     }
 
     /// Tells how to end the stream that uses place `id` should the place be lost. False if it already
@@ -197,7 +206,8 @@ final class NodeLeases: Service, Sendable {
                     if let since = state.held[id]?.since, since < started { state.held[id]?.since = started }
                 }
                 let lost = ids.subtracting(renewed).compactMap { state.held.removeValue(forKey: $0) }
-                if state.renewedAll < started { state.renewedAll = started }
+                // Places taken while the renewal ran may have begun before it.
+                state.renewedAll = min(started, state.held.values.map(\.since).min() ?? started)
                 return lost
             }
             if !lost.isEmpty {
@@ -211,7 +221,8 @@ final class NodeLeases: Service, Sendable {
 
     /// The heartbeat and the fence's timer, until shutdown; then this node's places are given back.
     func run() async throws {
-        let beat = Duration.milliseconds(Int64(period * 1000 / 3))
+        // Four beats a period: a renewal delayed by a busy node or database has three more chances.
+        let beat = Duration.milliseconds(Int64(period * 1000 / 4))
         try? await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

@@ -214,6 +214,8 @@ struct PrivateSSEStreams: StreamEndpoint {
     /// exactly the next event: `Hub.register(_:at:)` only succeeds when the replay has reached the
     /// hub's position, so nothing is missed or sent twice at the seam.
     func replayAndJoin(_ subscription: PrivateSSESubscription, after lastEventID: Int64?) async {
+        // Read first: a rewind of the log after this point refuses the join (`Hub.register`).
+        let rewinds = hub.rewinds
         var cursor = hub.position
         do {
             if let lastEventID {
@@ -226,9 +228,9 @@ struct PrivateSSEStreams: StreamEndpoint {
                         ["status": .string("resume_ignored"), "message": .string("Last-Event-ID \(lastEventID) is ahead of the log (\(head)); streaming live")],
                         named: subscription.eventNames))
                 } else if lastEventID > cursor {
-                    guard await hubReaches(lastEventID, within: .seconds(10)) else {
+                    guard await hubReaches(lastEventID, within: .seconds(10)), hub.rewinds == rewinds else {
                         logger.warning("this node's follower did not reach a resuming client's Last-Event-ID in time", metadata: ["last_event_id": "\(lastEventID)"])
-                        subscription.close(.shutdown)
+                        subscription.close(hub.rewinds == rewinds ? .shutdown : .logRewound)
                         return
                     }
                     cursor = lastEventID
@@ -243,8 +245,15 @@ struct PrivateSSEStreams: StreamEndpoint {
                     cursor = lastEventID
                 }
             }
-            while let ahead = hub.register(subscription, at: cursor) {
+            while let ahead = hub.register(subscription, at: cursor, rewinds: rewinds) {
+                // Behind the replay: the log moved backwards under it.
+                guard ahead > cursor else {
+                    subscription.close(.logRewound)
+                    return
+                }
                 while cursor < ahead {
+                    // A replay delivers too: not from a node that may have lost the stream's place.
+                    leases.fenceIfStale()
                     guard !subscription.outbox.isClosed, !Task.isCancelled else { return }
                     // Recent events come from the hub's memory, older ones from the log; either way the feed
                     // decides on what is true now, as live delivery would.
@@ -255,7 +264,11 @@ struct PrivateSSEStreams: StreamEndpoint {
                         last = end.sequence
                     } else {
                         let page = try await store.events(after: cursor, limit: Int(min(500, ahead - cursor)))
-                        guard let end = page.last else { break }
+                        guard let end = page.last else {
+                            // Dispatched, yet no longer in the log: it moved backwards.
+                            subscription.close(.logRewound)
+                            return
+                        }
                         candidates = try page.compactMap { try PrivateSSEMessage($0.decoded(), sequence: $0.sequence) }
                         last = end.sequence
                     }

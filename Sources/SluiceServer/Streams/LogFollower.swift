@@ -46,7 +46,7 @@ final class LogFollower: Service, Sendable {
 
     init(
         store: any Store, hub: Hub, siteHub: SiteStreamHub, pollInterval: Duration? = nil, beforeDelivery: @escaping @Sendable () -> Void = {},
-        testDelay: Duration? = nil, logger: Logger
+        testDelay: Duration? = nil, startingAfter last: StoredEvent? = nil, logger: Logger
     ) {
         self.testDelay = testDelay
         self.store = store
@@ -57,6 +57,7 @@ final class LogFollower: Service, Sendable {
         self.feed = PrivateSSEFeed(store: store, truth: siteHub.truth)
         self.logger = logger
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        continuity.withLock { $0.anchor = last.map { ($0.sequence, $0.acceptedAt, $0.data) } }
     }
 
     /// The log has grown: dispatch what is new.
@@ -169,7 +170,7 @@ final class LogFollower: Service, Sendable {
         }
         hub.rewind(to: graph.sequence, closing: .logRewound)
         continuity.withLock { continuity in
-            continuity.anchor = nil
+            continuity.anchor = graph.last.map { ($0.sequence, $0.acceptedAt, $0.data) }
             continuity.rewinds += 1
             continuity.rewinding = false
         }

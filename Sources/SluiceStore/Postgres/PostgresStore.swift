@@ -177,8 +177,11 @@ public final class PostgresStore: Store {
                         }
                         edges[table] = list
                     }
+                    let last = try await connection.query(
+                        "SELECT seq, type, data, accepted_at, batch_end FROM events WHERE seq = \(sequence)", logger: self.logger
+                    ).rows().first?.storedEvent()
                     try await connection.query("COMMIT", logger: self.logger)
-                    return SocialGraph(sequence: sequence, users: users, follows: edges["follows"] ?? [], blocks: edges["blocks"] ?? [])
+                    return SocialGraph(sequence: sequence, users: users, follows: edges["follows"] ?? [], blocks: edges["blocks"] ?? [], last: last)
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: self.logger)
                     throw error
@@ -381,11 +384,8 @@ public final class PostgresStore: Store {
     }
 
     public func renewLeases(_ ids: Set<String>, node: String, until: Date, now: Date) async throws -> Set<String> {
-        // The heartbeat also keeps this node's clock on the database's.
-        try? await synchronizeClock()
-        guard !ids.isEmpty else { return [] }
         // In id order, as every statement that locks several lease rows: no deadlock between nodes.
-        return Set(try await rows(
+        let renewed = ids.isEmpty ? [] : Set(try await rows(
             """
             UPDATE leases SET expires_at = \(Int64(until.millisecondsSince1970))
             WHERE id IN (
@@ -394,6 +394,9 @@ public final class PostgresStore: Store {
             RETURNING id
             """
         ).map { try $0.string("id") })
+        // The heartbeat also keeps this node's clock on the database's (after the renewal, which is urgent).
+        try? await synchronizeClock()
+        return renewed
     }
 
     public func lease(id: String, now: Date) async throws -> Lease? {

@@ -213,7 +213,11 @@ public final class SQLiteStore: Store {
             func edges(_ table: String) async throws -> [SocialState.Edge] {
                 try await db.query("SELECT source_id, target_id FROM \(table)").map { .init(try $0.int64("source_id"), try $0.int64("target_id")) }
             }
-            let graph = SocialGraph(sequence: sequence, users: users, follows: try await edges("follows"), blocks: try await edges("blocks"))
+            let last = try await db.query(
+                "SELECT seq, type, data, accepted_at, batch_end FROM events WHERE seq = ?", [.integer(Int(sequence))]
+            ).first?.storedEvent()
+            let graph = SocialGraph(
+                sequence: sequence, users: users, follows: try await edges("follows"), blocks: try await edges("blocks"), last: last)
             _ = try await db.query("COMMIT")
             return graph
         } catch {
