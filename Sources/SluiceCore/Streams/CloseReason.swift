@@ -11,6 +11,8 @@ public enum CloseReason: String, Sendable, Equatable {
     /// The log moved backwards under this node (a restored database, a failover to a lagging standby):
     /// sequence numbers the client saw may now name other events.
     case logRewound = "log_rewound"
+    /// A resuming stream's `Last-Event-ID` is in the log, but this node's follower did not reach it in time.
+    case behindTheLog = "behind_the_log"
 
     public var message: String {
         switch self {
@@ -20,6 +22,7 @@ public enum CloseReason: String, Sendable, Equatable {
         case .shutdown: "the server is shutting down; reconnect with a new token and Last-Event-ID"
         case .slowReader: "the client did not read fast enough and its buffer filled up"
         case .logRewound: "the event log moved backwards (the database was restored or failed over); reconnect with a new token, without Last-Event-ID"
+        case .behindTheLog: "this server has not caught up with the log to your Last-Event-ID yet; reconnect with it (another server may be ahead)"
         case .leaseLost: "this server lost touch with the cluster and may no longer hold the stream's place; reconnect with a new token and Last-Event-ID"
         }
     }

@@ -88,7 +88,7 @@ final class NodeLeases: Service, Sendable {
             if taken { try hold(id, since: started) }
             return taken
         } catch {
-            abandon(id: id, scope: scope, tokenHash: nil)
+            await abandonNow(id: id, scope: scope, tokenHash: nil)
             throw error
         }
     }
@@ -101,7 +101,8 @@ final class NodeLeases: Service, Sendable {
             if case .admitted = outcome { try hold(id, since: started) }
             return outcome
         } catch {
-            abandon(id: id, scope: scope, tokenHash: tokenHash)
+            // Undone before the client hears of it, so that a retry with the same token works.
+            await abandonNow(id: id, scope: scope, tokenHash: tokenHash)
             throw error
         }
     }
@@ -139,11 +140,26 @@ final class NodeLeases: Service, Sendable {
 
     /// Undoes an admission whose stream will not open: the place, and the token if it spent one.
     func abandon(id: String, scope: String, tokenHash: String?) {
+        guard record(abandoned: id, scope: scope, tokenHash: tokenHash) else { return }
+        Task { await self.tryAbandon(id) }
+    }
+
+    private func abandonNow(id: String, scope: String, tokenHash: String?) async {
+        guard record(abandoned: id, scope: scope, tokenHash: tokenHash) else { return }
+        await tryAbandon(id)
+    }
+
+    /// Most abandonments kept for retrying: during a long outage every failed admission adds one.
+    /// Past it, the place still expires by itself (it is never renewed); only the token stays spent.
+    static let maxPendingAbandonments = 10_000
+
+    private func record(abandoned id: String, scope: String, tokenHash: String?) -> Bool {
         state.withLock { state in
             state.held[id] = nil
+            guard state.abandoned.count < Self.maxPendingAbandonments else { return false }
             state.abandoned[id] = Abandoned(scope: scope, tokenHash: tokenHash)
+            return true
         }
-        Task { await self.tryAbandon(id) }
     }
 
     private func tryRelease(_ id: String) async {
@@ -190,11 +206,15 @@ final class NodeLeases: Service, Sendable {
         state.withLock { $0.held.values.map(\.since).min() }.map { $0 + fenceAfter }
     }
 
-    /// One heartbeat: retries what is pending, then renews what is held and ends the streams of
-    /// places the store no longer has.
+    /// One heartbeat: renews what is held and ends the streams of places the store no longer has,
+    /// then retries some of what is pending (the renewal first: it is what keeps streams open).
     private func beat() async {
-        for id in state.withLock({ $0.unreleased }) { await tryRelease(id) }
-        for id in state.withLock({ Array($0.abandoned.keys) }) { await tryAbandon(id) }
+        await renew()
+        for id in state.withLock({ $0.unreleased.prefix(200) }) { await tryRelease(id) }
+        for id in state.withLock({ $0.abandoned.keys.prefix(200) }) { await tryAbandon(id) }
+    }
+
+    private func renew() async {
         let started = ContinuousClock.now
         let ids = state.withLock { Set($0.held.keys) }
         do {
@@ -246,6 +266,7 @@ final class NodeLeases: Service, Sendable {
         // Services stop in reverse order: the server has ended its streams by now, and the store is
         // still open. Expiring what is left means clients reconnecting to other nodes are not refused
         // for a lease period (a rolling restart).
+        for id in state.withLock({ Array($0.abandoned.keys) }) { await tryAbandon(id) }
         let ids = state.withLock { Set($0.held.keys).union($0.unreleased) }
         do {
             _ = try await store.renewLeases(ids, node: node, until: now, now: now)

@@ -136,9 +136,11 @@ struct PrivateSSEStreams: StreamEndpoint {
             let leases = streams.leases
             let keyID = admission.key.id
             let leaseID = admission.leaseID
+            // The token expires by the store's clock; the ticker that ends the stream runs on this node's.
+            let expiresHere = Date().addingTimeInterval(admission.expiresAt.timeIntervalSince(streams.store.clock.now()))
             let subscription = PrivateSSESubscription(
                 id: hub.makeSubscriptionID(), keyID: keyID, spec: admission.spec, eventNames: admission.eventNames,
-                limits: admission.key.limits, expiresAt: admission.expiresAt.timeIntervalSince1970, outboxLimit: streams.outboxBytes,
+                limits: admission.key.limits, expiresAt: expiresHere.timeIntervalSince1970, outboxLimit: streams.outboxBytes,
                 now: Date().timeIntervalSince1970, counters: hub.counters, wake: wake)
             var head = HTTPResponse.stream(contentType: "text/event-stream; charset=utf-8")
             // Browser apps on any origin may open streams: the token is in the URL and no cookie is involved.
@@ -147,15 +149,15 @@ struct PrivateSSEStreams: StreamEndpoint {
             subscription.push(streams.connected(admission, subscription: subscription))
             let streams = self.streams
             let lastEventID = admission.lastEventID
-            // A stream that does not resume joins the live flow here; one that resumes replays first, in a task.
+            // A stream that does not resume joins the live flow here; one that resumes replays first, in a
+            // task. Neither if its place was lost (fenced) since admission.
             var replay: (@Sendable () async -> Void)?
-            if let lastEventID {
+            if !leases.attach(id: leaseID, onLost: { subscription.close(.leaseLost) }) {
+                subscription.close(.leaseLost)
+            } else if let lastEventID {
                 replay = { await streams.replayAndJoin(subscription, after: lastEventID) }
             } else {
                 hub.registerLive(subscription)
-            }
-            if !leases.attach(id: leaseID, onLost: { subscription.close(.leaseLost) }) {
-                subscription.close(.leaseLost)
             }
             return OpenStream(
                 head: head, outbox: subscription.outbox,
@@ -230,7 +232,7 @@ struct PrivateSSEStreams: StreamEndpoint {
                 } else if lastEventID > cursor {
                     guard await hubReaches(lastEventID, within: .seconds(10)), hub.rewinds == rewinds else {
                         logger.warning("this node's follower did not reach a resuming client's Last-Event-ID in time", metadata: ["last_event_id": "\(lastEventID)"])
-                        subscription.close(hub.rewinds == rewinds ? .shutdown : .logRewound)
+                        subscription.close(hub.rewinds == rewinds ? .behindTheLog : .logRewound)
                         return
                     }
                     cursor = lastEventID

@@ -166,14 +166,18 @@ struct SiteStreams: StreamEndpoint {
                 contentType: options.format == .sse ? "text/event-stream; charset=utf-8" : "application/json; charset=utf-8")
             // A keep-alive before the first message, as Twitter sent, so clients see the stream is live.
             connection.push(options.format.keepalive)
-            hub.open(connection, users: users, checkedSince: grantsReadSince)
             let hub = self.hub
             let leases = self.leases
             let streamID = self.streamID
             let lost = { @Sendable in
                 connection.close(.shedLoad, reason: "this server lost touch with the cluster and may no longer hold the stream; reconnect")
             }
-            if !leases.attach(id: streamID, onLost: lost) { lost() }
+            // Carries nothing if its place was lost (fenced) since admission.
+            if leases.attach(id: streamID, onLost: lost) {
+                hub.open(connection, users: users, checkedSince: grantsReadSince)
+            } else {
+                lost()
+            }
             return OpenStream(
                 head: head, outbox: connection.outbox,
                 quiesce: { connection.close(.shutdown, reason: "the server is shutting down; reconnect") },

@@ -114,7 +114,6 @@ final class LogFollower: Service, Sendable {
                     events += rest
                 }
                 guard let last = events.last else { return }
-                continuity.withLock { $0.anchor = (last.sequence, last.acceptedAt, last.data) }
                 let decoded = try events.map { try $0.decoded() }
                 siteHub.truth.withState { $0.forgetBeyondMemory() }
                 // Both APIs decide on the shared state; what it no longer holds about the tweets these
@@ -147,6 +146,8 @@ final class LogFollower: Service, Sendable {
                 for (entry, stillPublic) in zip(messages, publicNow) {
                     hub.dispatch(sequence: entry.sequence, message: entry.message, isPublic: entry.publicThen && stillPublic, now: now)
                 }
+                // Only now: a page that failed half-way is read again from the previous anchor.
+                continuity.withLock { $0.anchor = (last.sequence, last.acceptedAt, last.data) }
             } catch {
                 logger.error("cannot follow the event log; retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))

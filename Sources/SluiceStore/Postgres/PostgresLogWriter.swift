@@ -113,7 +113,7 @@ actor PostgresLogWriter {
         let rows = try await connection.query(
             """
             SELECT key, fingerprint, first_seq, last_seq FROM idempotency_keys
-            WHERE key = ANY(\(Array(Set(keys)))) AND expires_at > \(Int64(Date().millisecondsSince1970))
+            WHERE key = ANY(\(Array(Set(keys)))) AND expires_at > (extract(epoch from clock_timestamp()) * 1000)::INT8
             """, logger: logger)
         for try await (key, fingerprint, first, last) in rows.decode((String, String, Int64, Int64).self) {
             recorded[key] = RecordedAppend(fingerprint: fingerprint, range: first...last)
@@ -184,11 +184,12 @@ actor PostgresLogWriter {
                 """, logger: logger)
         }
         if !rows.idempotencyKeys.isEmpty {
-            let expiresAt = Int64(Date().addingTimeInterval(IdempotencyKey.lifetime).millisecondsSince1970)
+            // Expiries on the database's clock, as every node sees it.
+            let lifetime = Int64(IdempotencyKey.lifetime * 1000)
             try await connection.query(
                 """
                 INSERT INTO idempotency_keys (key, fingerprint, first_seq, last_seq, expires_at)
-                SELECT k, f, a, b, \(expiresAt) FROM unnest(\(rows.idempotencyKeys.map(\.0.key))::TEXT[], \(rows.idempotencyKeys.map(\.0.fingerprint))::TEXT[],
+                SELECT k, f, a, b, (extract(epoch from clock_timestamp()) * 1000)::INT8 + \(lifetime) FROM unnest(\(rows.idempotencyKeys.map(\.0.key))::TEXT[], \(rows.idempotencyKeys.map(\.0.fingerprint))::TEXT[],
                     \(rows.idempotencyKeys.map(\.1.lowerBound))::INT8[], \(rows.idempotencyKeys.map(\.1.upperBound))::INT8[]) AS u(k, f, a, b)
                 ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, first_seq = excluded.first_seq,
                     last_seq = excluded.last_seq, expires_at = excluded.expires_at

@@ -59,9 +59,9 @@ public final class PostgresStore: Store {
 
     /// Reads the database's clock, so that `clock.now()` follows it.
     func synchronizeClock() async throws {
-        let sent = clock.local
+        let sent = ContinuousClock.now
         let reference = try await rows("SELECT (extract(epoch from clock_timestamp()) * 1000)::INT8 AS now").first?.int64("now")
-        let received = clock.local
+        let received = ContinuousClock.now
         if let reference { clock.synchronize(reference: Date(timeIntervalSince1970: Double(reference) / 1000), sent: sent, received: received) }
     }
 
@@ -324,7 +324,11 @@ public final class PostgresStore: Store {
             "SELECT 1 FROM once_keys WHERE key = \(Self.abandonedKey(lease.id))", logger: logger
         ).rows().first != nil
         if abandoned { throw StoreError.unavailable("the admission was abandoned") }
-        try await connection.query("DELETE FROM leases WHERE scope = \(lease.scope) AND expires_at <= \(nowMS)", logger: logger)
+        try await connection.query(
+            """
+            DELETE FROM leases WHERE id IN (
+                SELECT id FROM leases WHERE scope = \(lease.scope) AND expires_at <= \(nowMS) ORDER BY id FOR UPDATE)
+            """, logger: logger)
         let held = try await connection.query(
             "SELECT count(*)::INT8 AS n FROM leases WHERE scope = \(lease.scope) AND id <> \(lease.id)", logger: logger
         ).rows().first?.int64("n") ?? 0
@@ -441,7 +445,7 @@ public final class PostgresStore: Store {
         return try await transaction { [logger] connection in
             var removed = 0
             for query: PostgresQuery in [
-                "DELETE FROM leases WHERE expires_at <= \(now) RETURNING 1",
+                "DELETE FROM leases WHERE id IN (SELECT id FROM leases WHERE expires_at <= \(now) ORDER BY id FOR UPDATE) RETURNING 1",
                 "DELETE FROM once_keys WHERE expires_at <= \(now) RETURNING 1",
                 "DELETE FROM idempotency_keys WHERE expires_at <= \(now) RETURNING 1",
                 "DELETE FROM rate_window WHERE at <= \(hourAgo) RETURNING 1",
