@@ -12,9 +12,12 @@ struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; its secret is printed once.")
         @OptionGroup var admin: AdminOptions
         @Option(help: "A name for the key.") var name: String
-        @Option(parsing: .upToNextOption, help: "Scopes: stream, ingest (one or both).") var scopes: [String] = ["stream"]
+        @Option(parsing: .upToNextOption, help: "Scopes: stream, ingest, read (any of them; space- or comma-separated).")
+        var scopes: [String] = ["stream"]
 
         func run() async throws {
+            // `--scopes ingest,stream` and `--scopes ingest stream` mean the same.
+            let scopes = scopes.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
             let key = try await admin.client().createKey(name: name, scopes: scopes)
             print("id:     \(key.id)\nname:   \(key.name)\nscopes: \(key.scopes.joined(separator: ","))\nkey:    \(key.key ?? "")")
             print("\nThe key is shown only this once; store it now.")

@@ -6,14 +6,8 @@ import SluiceServer
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the server.",
-        discussion: """
-            Every option can also come from the environment: SLUICE_HTTP_HOST, SLUICE_HTTP_PORT, SLUICE_STORE, \
-            SLUICE_ADMIN_TOKEN, SLUICE_INGEST_MAX_BODY_BYTES, SLUICE_DEMO_ENABLED, SLUICE_DEMO_RATE, SLUICE_LOG_LEVEL, \
-            SLUICE_CLUSTER_NODE, SLUICE_CLUSTER_LEASE_SECONDS, SLUICE_INGEST_MAX_EVENT_BYTES, SLUICE_STREAM_OUTBOX_BYTES, \
-            SLUICE_HTTP_MAX_CONNECTIONS, SLUICE_HTTP_HEAD_TIMEOUT_SECONDS, SLUICE_HTTP_BODY_TIMEOUT_SECONDS, \
-            SLUICE_HTTP_IDLE_TIMEOUT_SECONDS. \
-            Options given on the command line win.
-            """)
+        discussion: "Every option, and a few more settings, can also come from the environment: "
+            + ServerSettings.environmentVariables.joined(separator: ", ") + ". Options given on the command line win.")
 
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (default 8080; 0 picks a free one).") var port: Int?

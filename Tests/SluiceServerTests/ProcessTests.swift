@@ -63,6 +63,68 @@ import Testing
         #expect(try await restarted.waitForExit() == 0)
     }
 
+    /// The README: the demo prints a key `sluice tail` can use, and `tail` keeps going across server
+    /// restarts. So a restart on the same store keeps the demo's key, and does not publish its
+    /// population again.
+    @Test func restartingTheDemoKeepsItsKeyAndPopulationUnderARunningTail() async throws {
+        let db = Fixtures.temporaryDatabasePath()
+        let first = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--demo", "--demo-rate", "20"])
+        let port = first.port
+        func demoKey(_ server: SluiceProcess) async throws -> String {
+            try await waitUntil(timeout: .seconds(20), "the demo banner") { server.log.contains("read the log:") }
+            let line = try #require(server.log.split(separator: "\n").first { $0.contains("demo API key") })
+            return String(try #require(line.split(separator: " ").last))
+        }
+        let key = try await demoKey(first)
+        let reader = SluiceRESTClient(baseURL: first.baseURL, credential: key)
+        try await waitUntil(timeout: .seconds(20), "demo traffic") { try await reader.events(after: 0, limit: 1000).events.count > 100 }
+        let populationSize = try await reader.events(after: 0, limit: 1000).events.prefix { $0.kind != .tweet }.count
+        #expect(populationSize > 60, "users and the follow graph come first")
+
+        let tail = try SluiceCommand(["tail", "--url", first.baseURL, "--key", key])
+        try await waitUntil(timeout: .seconds(20), "tail to print") { tail.text.split(separator: "\n").count >= 5 }
+        // Traffic goes on until the server stops: a little more than this reaches the log.
+        let headBefore = try await Self.lastSequence(first)
+        first.signal(SIGTERM)
+        #expect(try await first.waitForExit() == 0)
+
+        let second = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--demo", "--demo-rate", "20"], port: port)
+        #expect(try await demoKey(second) == key, "the same demo key after a restart")
+        #expect(second.log.contains("the same as before"))
+        let printedBefore = tail.text.split(separator: "\n").count
+        try await waitUntil(timeout: .seconds(30), "tail to go on after the restart") { tail.text.split(separator: "\n").count >= printedBefore + 5 }
+        // Measured once the new server's traffic flows, so after it would have published a population.
+        let headAfter = try await Self.lastSequence(second)
+        #expect(headAfter - headBefore < Int64(populationSize / 2), "the population was not published again: \(headBefore) → \(headAfter)")
+        #expect(tail.isRunning, "tail kept going: \(tail.text.suffix(500))")
+        second.signal(SIGTERM)
+        try await second.waitForExit()
+    }
+
+    /// `sluice keys create --scopes ingest,stream` means the same as `--scopes ingest stream`.
+    @Test func theCLITakesScopesCommaSeparated() async throws {
+        let server = try await SluiceProcess.serve(["--store", "sqlite:\(Fixtures.temporaryDatabasePath())", "--admin-token", Self.admin])
+        for scopes in [["ingest,stream"], ["ingest", "stream"], ["ingest, read,stream"]] {
+            let (status, output) = try await SluiceCommand.run(
+                ["keys", "create", "--url", server.baseURL, "--admin-token", Self.admin, "--name", "cli", "--scopes"] + scopes)
+            #expect(status == 0, "\(scopes): \(output)")
+            let line = output.split(separator: "\n").first { $0.hasPrefix("scopes:") }
+            let expected = scopes.joined(separator: ",").contains("read") ? "ingest,read,stream" : "ingest,stream"
+            #expect(line.map { $0.split(separator: " ").last.map(String.init) } == expected, "\(output)")
+        }
+        let (refused, output) = try await SluiceCommand.run(
+            ["keys", "create", "--url", server.baseURL, "--admin-token", Self.admin, "--name", "cli", "--scopes", "ingest,bogus"])
+        #expect(refused != 0 && output.contains("bogus"), "\(output)")
+        server.signal(SIGTERM)
+        try await server.waitForExit()
+    }
+
+    static func lastSequence(_ server: SluiceProcess) async throws -> Int64 {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: server.baseURL + "/healthz"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 16)
+        return try #require((try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])?["last_seq"] as? Int64)
+    }
+
     @Test func sigtermShutsDownGracefully() async throws {
         let db = Fixtures.temporaryDatabasePath()
         let server = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--admin-token", Self.admin, "--demo", "--demo-rate", "200"])

@@ -223,6 +223,9 @@ import Testing
             #expect(friendsStatus == 200)
             #expect(friends?["follow"]?["friends"] == .array([.int(2), .int(3)]))
             #expect(friends?["follow"]?["user"]?["screen_name"] == .string("alice"))
+            #expect(friends?["follow"]?["user"]?["friends_count"] == .int(2), "the count of the list it pages through")
+            let (unknownStatus, unknownBody) = try await app.control("GET", control + "/friends/ids.json", [("user_id", "1"), ("count", "5")])
+            #expect(unknownStatus == 400 && unknownBody?["error"]?["code"] == .string("unknown_parameter"), "unknown parameters are refused here too")
             #expect(friends?["next_cursor"] == .int(0))
 
             let (removed, _) = try await app.control("POST", control + "/remove_user.json", [("user_id", "2")])

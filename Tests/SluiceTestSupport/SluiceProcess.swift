@@ -27,11 +27,11 @@ public final class SluiceProcess: Sendable {
         throw TimedOut(what: "the sluice binary (run `swift build` first, or set SLUICE_BIN)")
     }
 
-    /// Starts `sluice serve` with `arguments` on a free port and waits until it listens.
-    public static func serve(_ arguments: [String], timeout: Duration = .seconds(30)) async throws -> SluiceProcess {
+    /// Starts `sluice serve` with `arguments` on `port` (0: a free one) and waits until it listens.
+    public static func serve(_ arguments: [String], port: Int = 0, timeout: Duration = .seconds(30)) async throws -> SluiceProcess {
         let process = Process()
         process.executableURL = try binary()
-        process.arguments = ["serve", "--port", "0"] + arguments
+        process.arguments = ["serve", "--port", String(port)] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -91,3 +91,40 @@ final class OutputBuffer: Sendable {
         return Int(text[range].split(separator: ":").last!)
     }
 }
+
+/// Another `sluice` command (`tail`, `keys`…) running as a child process, its output collected.
+public final class SluiceCommand: Sendable {
+    private let process: Process
+    private let output = OutputBuffer()
+
+    public init(_ arguments: [String]) throws {
+        process = Process()
+        process.executableURL = try SluiceProcess.binary()
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let output = self.output
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil } else { output.append(data) }
+        }
+        try process.run()
+    }
+
+    /// Everything it printed so far.
+    public var text: String { output.text }
+    public var isRunning: Bool { process.isRunning }
+
+    /// Runs `arguments` to its end; returns its status and output.
+    public static func run(_ arguments: [String], timeout: Duration = .seconds(30)) async throws -> (Int32, String) {
+        let command = try SluiceCommand(arguments)
+        try await waitUntil(timeout: timeout, "sluice \(arguments.first ?? "") to finish") { !command.process.isRunning }
+        return (command.process.terminationStatus, command.text)
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+

@@ -27,8 +27,15 @@ public enum EventBatchParser {
         return events
     }
 
-    private static func parseArray(_ body: Data) throws(BatchRejection) -> [Event] {
+    /// A decoder for what publishers send: unknown fields are refused, as everywhere in the API.
+    private static func ingestDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
+        decoder.userInfo[.refusesUnknownFields] = true
+        return decoder
+    }
+
+    private static func parseArray(_ body: Data) throws(BatchRejection) -> [Event] {
+        let decoder = ingestDecoder()
         let first = body.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
         do {
             if first == UInt8(ascii: "{") {
@@ -43,7 +50,7 @@ public enum EventBatchParser {
     }
 
     private static func parseLines(_ body: Data) throws(BatchRejection) -> [Event] {
-        let decoder = JSONDecoder()
+        let decoder = ingestDecoder()
         var events: [Event] = []
         for line in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }

@@ -27,7 +27,7 @@ public struct StreamLimits: Sendable, Hashable, Codable {
         self.idleTimeoutSeconds = idleTimeoutSeconds
     }
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey, CaseIterable {
         case maxConnections = "max_connections"
         case eventsPerSecond = "events_per_second"
         case tokensPerHour = "tokens_per_hour"

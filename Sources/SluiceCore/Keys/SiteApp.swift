@@ -27,7 +27,7 @@ public struct SiteApp: Sendable, Hashable {
     }
 
     /// A new app with fresh random credentials.
-    public static func generate(name: String, now: Date = Date()) -> SiteApp {
+    public static func generate(name: String, now: Date = Date().wholeMilliseconds) -> SiteApp {
         let owner = Secret.generate(prefix: "", bytes: 9)
         return SiteApp(
             id: Secret.generate(prefix: "app_", bytes: 9), name: name, consumerKey: Secret.generate(prefix: "", bytes: 18),

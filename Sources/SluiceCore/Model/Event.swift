@@ -47,6 +47,7 @@ extension Event: Codable {
     enum CodingKeys: String, CodingKey { case type, data }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(["type", "data"])
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let type = try c.decode(String.self, forKey: .type)
         guard let kind = EventKind(rawValue: type) else {

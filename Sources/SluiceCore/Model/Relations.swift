@@ -11,6 +11,7 @@ public struct UserRelation: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(["source_id", "target_id"], ids: ["source_id", "target_id"])
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         sourceID = try TwitterID.decode(c, .init("source_id"))
         targetID = try TwitterID.decode(c, .init("target_id"))
@@ -38,6 +39,7 @@ public struct Favorite: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(["source_id", "tweet_id"], ids: ["source_id", "tweet_id"])
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         sourceID = try TwitterID.decode(c, .init("source_id"))
         tweetID = try TwitterID.decode(c, .init("tweet_id"))
@@ -61,6 +63,7 @@ public struct TweetDeletion: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(["id", "user_id"], ids: ["id", "user_id"])
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         id = try TwitterID.decode(c, .init("id"))
         userID = try TwitterID.decode(c, .init("user_id"))
@@ -92,6 +95,7 @@ public struct DirectMessage: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(["id", "sender_id", "recipient_id", "text", "created_at"], ids: ["id", "sender_id", "recipient_id"])
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         id = try TwitterID.decode(c, .init("id"))
         senderID = try TwitterID.decode(c, .init("sender_id"))

@@ -34,3 +34,11 @@ public enum Timestamp {
         return date
     }
 }
+
+extension Date {
+    /// This time to the millisecond, the precision stores keep and every response prints: a time made
+    /// here (a key's creation, a token's expiry) reads the same in the answer that made it and later.
+    public var wholeMilliseconds: Date {
+        Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded() / 1000)
+    }
+}

@@ -55,6 +55,7 @@ public struct Tweet: Sendable, Hashable, Codable {
         }
 
         public init(from decoder: any Decoder) throws {
+            try decoder.refuseUnknownFields(["retweets", "likes", "replies", "quotes"])
             let c = try decoder.container(keyedBy: CodingKeys.self)
             retweets = try c.decodeIfPresent(Int.self, forKey: .retweets) ?? 0
             likes = try c.decodeIfPresent(Int.self, forKey: .likes) ?? 0
@@ -110,6 +111,7 @@ public struct Tweet: Sendable, Hashable, Codable {
         public static let maxURLLength = 2_048
 
         public init(from decoder: any Decoder) throws {
+            try decoder.refuseUnknownFields(["hashtags", "mentions", "urls"])
             let c = try decoder.container(keyedBy: CodingKeys.self)
             func list(_ key: CodingKeys, maxLength: Int) throws -> [String] {
                 let values = try c.decodeIfPresent([String].self, forKey: key) ?? []
@@ -138,6 +140,15 @@ public struct Tweet: Sendable, Hashable, Codable {
             self.coordinates = coordinates
         }
 
+        enum CodingKeys: String, CodingKey { case place, coordinates }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.refuseUnknownFields(["place", "coordinates"])
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            place = try c.decodeIfPresent(String.self, forKey: .place)
+            coordinates = try c.decodeIfPresent(Coordinates.self, forKey: .coordinates)
+        }
+
         public struct Coordinates: Sendable, Hashable, Codable {
             public var latitude: Double
             public var longitude: Double
@@ -147,7 +158,23 @@ public struct Tweet: Sendable, Hashable, Codable {
                 self.longitude = longitude
             }
 
+            /// `{"latitude": …, "longitude": …}`, or GeoJSON's `[longitude, latitude]` (the order many
+            /// producers send, and the one Twitter's `coordinates` field used). Stored as the object.
             public init(from decoder: any Decoder) throws {
+                if var pair = try? decoder.unkeyedContainer() {
+                    guard pair.count == 2 else {
+                        throw DecodingError.dataCorruptedError(
+                            in: pair, debugDescription: "GeoJSON coordinates are [longitude, latitude]: two numbers")
+                    }
+                    longitude = try pair.decode(Double.self)
+                    latitude = try pair.decode(Double.self)
+                    guard (-90...90).contains(latitude), (-180...180).contains(longitude) else {
+                        throw DecodingError.dataCorruptedError(
+                            in: pair, debugDescription: "coordinates out of range ([longitude, latitude]: longitude -180 to 180, latitude -90 to 90)")
+                    }
+                    return
+                }
+                try decoder.refuseUnknownFields(["latitude", "longitude"])
                 let c = try decoder.container(keyedBy: CodingKeys.self)
                 latitude = try c.decode(Double.self, forKey: .latitude)
                 longitude = try c.decode(Double.self, forKey: .longitude)
@@ -159,7 +186,7 @@ public struct Tweet: Sendable, Hashable, Codable {
         }
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, text, user, metrics, entities, geo, lang
         case createdAt = "created_at"
         case inReplyToStatusID = "in_reply_to_status_id"
@@ -169,6 +196,9 @@ public struct Tweet: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(
+            Set(CodingKeys.allCases.map(\.stringValue)),
+            ids: ["id", "in_reply_to_status_id", "in_reply_to_user_id", "retweeted_status_id", "quoted_status_id"])
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try TwitterID.decode(c, .id)
         text = try c.decode(String.self, forKey: .text)

@@ -2,9 +2,9 @@
 ///
 /// JavaScript clients lose precision above 2^53, which is why Twitter's API sent every id twice:
 /// as a number (`id`) and as a string (`id_str`). Sluice writes both and accepts either on input.
-enum TwitterID {
+public enum TwitterID {
     /// Decodes a 64-bit id stored under `key`, written either as a JSON number or as a decimal string.
-    static func decode<K: CodingKey>(
+    public static func decode<K: CodingKey>(
         _ container: KeyedDecodingContainer<K>,
         _ key: K
     ) throws -> Int64 {
@@ -85,5 +85,27 @@ extension KeyedEncodingContainer where K == AnyCodingKey {
     mutating func encodeIDIfPresent(_ id: Int64?, as name: String, style: IDStyle) throws {
         guard let id else { return }
         try encodeID(id, as: name, style: style)
+    }
+}
+
+extension CodingUserInfoKey {
+    /// Set by the ingest parser (`EventBatchParser`): the models then refuse fields they do not take,
+    /// as every other input of the API does. Not set when the log is read back, so that events stored
+    /// by an earlier version, with fields since retired, still decode.
+    public static let refusesUnknownFields = CodingUserInfoKey(rawValue: "sluice.refusesUnknownFields")!
+}
+
+extension Decoder {
+    /// When refusing unknown fields, throws for the first key of this object not among `known` or the
+    /// `_str` twins of `ids` (the form the log and Twitter's API write ids in, accepted back).
+    func refuseUnknownFields(_ known: Set<String>, ids: Set<String> = []) throws {
+        guard userInfo[.refusesUnknownFields] as? Bool == true else { return }
+        let c = try container(keyedBy: AnyCodingKey.self)
+        let allowed = known.union(ids.map { $0 + "_str" })
+        if let unknown = c.allKeys.map(\.stringValue).filter({ !allowed.contains($0) }).sorted().first {
+            throw DecodingError.dataCorruptedError(
+                forKey: AnyCodingKey(unknown), in: c,
+                debugDescription: "unknown field; known: \(known.sorted().joined(separator: ", "))")
+        }
     }
 }

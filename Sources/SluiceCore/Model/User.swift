@@ -62,7 +62,7 @@ public struct User: Sendable, Hashable, Codable {
         self.createdAt = createdAt
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, username, name, verified, protected, description, location, url
         case followersCount = "followers_count"
         case followingCount = "following_count"
@@ -71,6 +71,7 @@ public struct User: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownFields(Set(CodingKeys.allCases.map(\.stringValue)), ids: ["id"])
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try TwitterID.decode(c, .id)
         username = try c.decode(String.self, forKey: .username)

@@ -17,7 +17,7 @@ struct AppsController {
     }
 
     @Sendable func create(_ request: Request, context: SluiceRequestContext) async throws -> Response {
-        let input = try await Self.decode(AppRequest.self, from: request)
+        let input = try await AppRequest.decode(from: request)
         let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 100 else { throw APIError.badRequest("invalid_request", "name must be 1 to 100 characters") }
         let app = SiteApp.generate(name: name)
@@ -31,8 +31,8 @@ struct AppsController {
 
     @Sendable func grant(_ request: Request, context: SluiceRequestContext) async throws -> Response {
         let app = try await requireApp(context)
-        let input = try await Self.decode(GrantRequest.self, from: request)
-        guard try await store.grant(appID: app.id, userID: input.userID, at: Date()) else {
+        let input = try await GrantRequest.decode(from: request)
+        guard try await store.grant(appID: app.id, userID: input.userID, at: Date().wholeMilliseconds) else {
             throw APIError.notFound("no user \(input.userID): users come from ingested events")
         }
         return try JSONResponse.ok(GrantResponse(appID: app.id, userID: input.userID), status: .created)
@@ -58,25 +58,20 @@ struct AppsController {
         return app
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let body = try await request.body.collect(upTo: 64 * 1024)
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
-        } catch let error as DecodingError {
-            let message = EventBatchParser.rejection(error, lineIndex: nil).message
-            // The parser's wording assumes a batch of events; an admin body is one object.
-            throw APIError.badRequest(
-                "invalid_request", message.hasPrefix("malformed JSON") ? "malformed JSON: expected a JSON object" : message)
-        }
-    }
-
-    struct AppRequest: Decodable {
+    struct AppRequest: AdminRequestBody {
         var name: String
+        static let fields: Set<String> = ["name"]
     }
 
-    struct GrantRequest: Decodable {
+    struct GrantRequest: AdminRequestBody {
         var userID: Int64
+        static let fields: Set<String> = ["user_id"]
         enum CodingKeys: String, CodingKey { case userID = "user_id" }
+
+        /// The id as a JSON number or a decimal string, as everywhere ids appear.
+        init(from decoder: any Decoder) throws {
+            userID = try TwitterID.decode(try decoder.container(keyedBy: CodingKeys.self), .userID)
+        }
     }
 
     struct GrantResponse: Encodable {

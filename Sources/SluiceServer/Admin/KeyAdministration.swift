@@ -31,7 +31,7 @@ public struct KeyAdministration: Sendable {
         let secret = Secret.generate(prefix: "sk_")
         let key = APIKey(
             id: Secret.generate(prefix: "key_", bytes: 9), name: trimmed, scopes: parsed, secretHash: Secret.hash(secret),
-            limits: limits ?? .defaults, createdAt: Date())
+            limits: limits ?? .defaults, createdAt: Date().wholeMilliseconds)
         try await store.createAPIKey(key)
         return (key, secret)
     }
@@ -43,7 +43,7 @@ public struct KeyAdministration: Sendable {
     /// Revokes at once: the key's open streams end on every node (saying why) and its unused tokens
     /// stop working. Nil when there is no such key.
     public func revoke(id: String) async throws -> APIKey? {
-        let key = try await store.revokeAPIKey(id: id, at: Date())
+        let key = try await store.revokeAPIKey(id: id, at: Date().wholeMilliseconds)
         if key != nil { try await announcer.publish(.keyRevoked(keyID: id)) }
         return key
     }

@@ -14,7 +14,7 @@ struct KeysController {
     }
 
     @Sendable func create(_ request: Request, context: SluiceRequestContext) async throws -> Response {
-        let input = try await AppsController.decode(KeyRequest.self, from: request)
+        let input = try await KeyRequest.decode(from: request)
         let (key, secret) = try await keys.create(name: input.name, scopes: input.scopes, limits: input.limits)
         return try JSONResponse.ok(APIKeyDescription(key, secret: secret), status: .created)
     }
@@ -29,9 +29,11 @@ struct KeysController {
         return try JSONResponse.ok(APIKeyDescription(key))
     }
 
-    struct KeyRequest: Decodable {
+    struct KeyRequest: AdminRequestBody {
         var name: String
         var scopes: [String]
         var limits: StreamLimits?
+        static let fields: Set<String> = ["name", "scopes", "limits"]
+        static let nestedFields = ["limits": Set(StreamLimits.CodingKeys.allCases.map(\.rawValue))]
     }
 }

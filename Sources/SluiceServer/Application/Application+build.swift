@@ -84,7 +84,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         app.addServices(ClusterListener(bus: bus, node: settings.node, follower: follower, executor: controlExecutor, announcer: announcer))
     }
     if let streamPort = settings.streamPort {
-        let host = reader.string(forKey: "http.host", default: "127.0.0.1")
+        let host = reader.string(forKey: ServerSettings.Key.httpHost.configKey, default: "127.0.0.1")
         app.addServices(
             StreamListener(
                 host: host, port: streamPort, tls: try tls.map(NIOSSLContext.init(configuration:)), endpoints: endpoints, limits: limits, census: census,
@@ -94,8 +94,10 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
                 }, logger: logger))
     }
     if settings.demo {
-        let baseURL = "http://\(reader.string(forKey: "http.host", default: "127.0.0.1")):\(reader.int(forKey: "http.port", default: 8080))"
-        app.addServices(DemoTraffic(ingest: ingest, keys: keys, rate: settings.demoRate, baseURL: baseURL, logger: logger))
+        let baseURL = "http://\(reader.string(forKey: ServerSettings.Key.httpHost.configKey, default: "127.0.0.1")):\(reader.int(forKey: ServerSettings.Key.httpPort.configKey, default: 8080))"
+        let keyFile: String
+        if case .sqlite(let path) = try StoreLocation(settings.store) { keyFile = path + ".demo-key" } else { keyFile = "sluice-demo.key" }
+        app.addServices(DemoTraffic(ingest: ingest, keys: keys, rate: settings.demoRate, baseURL: baseURL, keyFile: keyFile, logger: logger))
     }
     return app
 }

@@ -75,37 +75,102 @@ public struct ServerSettings: Sendable {
     }
 
     public init(reader: ConfigReader) {
-        store = reader.string(forKey: "store", isSecret: true, default: "sqlite:./sluice.db")
-        adminToken = reader.string(forKey: "admin.token", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
-        maxIngestBodyBytes = reader.int(forKey: "ingest.maxBodyBytes", default: 8 * 1024 * 1024)
-        maxEventBytes = reader.int(forKey: "ingest.maxEventBytes", default: Event.defaultMaxStoredBytes)
-        demo = reader.bool(forKey: "demo.enabled", default: false)
-        demoRate = reader.double(forKey: "demo.rate", default: 5)
-        logLevel = reader.string(forKey: "log.level").flatMap(Logger.Level.init(rawValue:)) ?? .info
-        heartbeatSeconds = reader.int(forKey: "stream.heartbeatSeconds", default: 15)
-        outboxBytes = reader.int(forKey: "stream.outboxBytes", default: 256 * 1024)
-        replayWindowSeconds = reader.int(forKey: "stream.replayWindowSeconds", default: 24 * 3600)
-        replayMemoryBytes = reader.int(forKey: "stream.replayMemoryBytes", default: 64 << 20)
-        tokenLifetimeSeconds = reader.int(forKey: "stream.tokenLifetimeSeconds", default: Int(StreamToken.lifetime))
-        streamPort = reader.int(forKey: "stream.port")
-        siteKeepaliveSeconds = reader.int(forKey: "siteStreams.keepaliveSeconds", default: 30)
-        siteConnectsPerSecond = reader.int(forKey: "siteStreams.connectsPerSecond", default: 25)
-        siteMaxUsers = reader.int(forKey: "siteStreams.maxUsers", default: 1000)
-        siteTweetMemory = reader.int(forKey: "siteStreams.tweetMemory", default: 500_000)
-        oauthWindowSeconds = reader.int(forKey: "oauth.windowSeconds", default: 300)
-        let name = reader.string(forKey: "cluster.node", default: ProcessInfo.processInfo.hostName)
+        store = reader.string(forKey: ServerSettings.Key.store.configKey, isSecret: true, default: "sqlite:./sluice.db")
+        adminToken = reader.string(forKey: ServerSettings.Key.adminToken.configKey, isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        maxIngestBodyBytes = reader.int(forKey: ServerSettings.Key.ingestMaxBodyBytes.configKey, default: 8 * 1024 * 1024)
+        maxEventBytes = reader.int(forKey: ServerSettings.Key.ingestMaxEventBytes.configKey, default: Event.defaultMaxStoredBytes)
+        demo = reader.bool(forKey: ServerSettings.Key.demoEnabled.configKey, default: false)
+        demoRate = reader.double(forKey: ServerSettings.Key.demoRate.configKey, default: 5)
+        logLevel = reader.string(forKey: ServerSettings.Key.logLevel.configKey).flatMap(Logger.Level.init(rawValue:)) ?? .info
+        heartbeatSeconds = reader.int(forKey: ServerSettings.Key.streamHeartbeatSeconds.configKey, default: 15)
+        outboxBytes = reader.int(forKey: ServerSettings.Key.streamOutboxBytes.configKey, default: 256 * 1024)
+        replayWindowSeconds = reader.int(forKey: ServerSettings.Key.streamReplayWindowSeconds.configKey, default: 24 * 3600)
+        replayMemoryBytes = reader.int(forKey: ServerSettings.Key.streamReplayMemoryBytes.configKey, default: 64 << 20)
+        tokenLifetimeSeconds = reader.int(forKey: ServerSettings.Key.streamTokenLifetimeSeconds.configKey, default: Int(StreamToken.lifetime))
+        streamPort = reader.int(forKey: ServerSettings.Key.streamPort.configKey)
+        siteKeepaliveSeconds = reader.int(forKey: ServerSettings.Key.siteStreamsKeepaliveSeconds.configKey, default: 30)
+        siteConnectsPerSecond = reader.int(forKey: ServerSettings.Key.siteStreamsConnectsPerSecond.configKey, default: 25)
+        siteMaxUsers = reader.int(forKey: ServerSettings.Key.siteStreamsMaxUsers.configKey, default: 1000)
+        siteTweetMemory = reader.int(forKey: ServerSettings.Key.siteStreamsTweetMemory.configKey, default: 500_000)
+        oauthWindowSeconds = reader.int(forKey: ServerSettings.Key.oauthWindowSeconds.configKey, default: 300)
+        let name = reader.string(forKey: ServerSettings.Key.clusterNode.configKey, default: ProcessInfo.processInfo.hostName)
         node = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40)) + "-" + Secret.generate(prefix: "", bytes: 3)
-        leaseSeconds = reader.int(forKey: "cluster.leaseSeconds", default: 15)
-        trustForwardedProto = reader.bool(forKey: "http.trustForwardedProto", default: false)
-        testClockSkewSeconds = TimeInterval(reader.int(forKey: "test.clockSkewSeconds", default: 0))
-        testFollowerDelayMilliseconds = reader.int(forKey: "test.followerDelayMilliseconds", default: 0)
+        leaseSeconds = reader.int(forKey: ServerSettings.Key.clusterLeaseSeconds.configKey, default: 15)
+        trustForwardedProto = reader.bool(forKey: ServerSettings.Key.httpTrustForwardedProto.configKey, default: false)
+        testClockSkewSeconds = TimeInterval(reader.int(forKey: ServerSettings.Key.testClockSkewSeconds.configKey, default: 0))
+        testFollowerDelayMilliseconds = reader.int(forKey: ServerSettings.Key.testFollowerDelayMilliseconds.configKey, default: 0)
         connectionLimits = ConnectionLimits(
-            headTimeout: .seconds(Int64(reader.int(forKey: "http.headTimeoutSeconds", default: 10))),
-            bodyTimeout: .seconds(Int64(reader.int(forKey: "http.bodyTimeoutSeconds", default: 60))),
-            idleTimeout: .seconds(Int64(reader.int(forKey: "http.idleTimeoutSeconds", default: 60))),
+            headTimeout: .seconds(Int64(reader.int(forKey: ServerSettings.Key.httpHeadTimeoutSeconds.configKey, default: 10))),
+            bodyTimeout: .seconds(Int64(reader.int(forKey: ServerSettings.Key.httpBodyTimeoutSeconds.configKey, default: 60))),
+            idleTimeout: .seconds(Int64(reader.int(forKey: ServerSettings.Key.httpIdleTimeoutSeconds.configKey, default: 60))),
             maxConnections: reader.int(
-                forKey: "http.maxConnections", default: ConnectionLimits.defaultMaxConnections(fileLimit: Self.openFileLimit)))
-        tlsCertificate = reader.string(forKey: "tls.certificate")
-        tlsKey = reader.string(forKey: "tls.key")
+                forKey: ServerSettings.Key.httpMaxConnections.configKey, default: ConnectionLimits.defaultMaxConnections(fileLimit: Self.openFileLimit)))
+        tlsCertificate = reader.string(forKey: ServerSettings.Key.tlsCertificate.configKey)
+        tlsKey = reader.string(forKey: ServerSettings.Key.tlsKey.configKey)
     }
+}
+
+extension ServerSettings {
+    /// Every setting `sluice serve` reads, by its configuration key (scoped to `sluice`): the environment
+    /// variable names in `sluice serve --help` are derived from this list, so the two cannot drift.
+    public enum Key: String, CaseIterable, Sendable {
+        case adminToken = "admin.token"
+        case clusterLeaseSeconds = "cluster.leaseSeconds"
+        case clusterNode = "cluster.node"
+        case demoEnabled = "demo.enabled"
+        case demoRate = "demo.rate"
+        case httpBodyTimeoutSeconds = "http.bodyTimeoutSeconds"
+        case httpHeadTimeoutSeconds = "http.headTimeoutSeconds"
+        case httpHost = "http.host"
+        case httpIdleTimeoutSeconds = "http.idleTimeoutSeconds"
+        case httpMaxConnections = "http.maxConnections"
+        case httpPort = "http.port"
+        case httpTrustForwardedProto = "http.trustForwardedProto"
+        case ingestMaxBodyBytes = "ingest.maxBodyBytes"
+        case ingestMaxEventBytes = "ingest.maxEventBytes"
+        case logLevel = "log.level"
+        case oauthWindowSeconds = "oauth.windowSeconds"
+        case siteStreamsConnectsPerSecond = "siteStreams.connectsPerSecond"
+        case siteStreamsKeepaliveSeconds = "siteStreams.keepaliveSeconds"
+        case siteStreamsMaxUsers = "siteStreams.maxUsers"
+        case siteStreamsTweetMemory = "siteStreams.tweetMemory"
+        case store = "store"
+        case streamHeartbeatSeconds = "stream.heartbeatSeconds"
+        case streamOutboxBytes = "stream.outboxBytes"
+        case streamPort = "stream.port"
+        case streamReplayMemoryBytes = "stream.replayMemoryBytes"
+        case streamReplayWindowSeconds = "stream.replayWindowSeconds"
+        case streamTokenLifetimeSeconds = "stream.tokenLifetimeSeconds"
+        case testClockSkewSeconds = "test.clockSkewSeconds"
+        case testFollowerDelayMilliseconds = "test.followerDelayMilliseconds"
+        case tlsCertificate = "tls.certificate"
+        case tlsKey = "tls.key"
+
+        /// For tests only: not listed anywhere a user looks.
+        public var isForTests: Bool { rawValue.hasPrefix("test.") }
+
+        /// The environment variable that sets it, as swift-configuration's environment provider names
+        /// it: `SLUICE_`, then each part of the key in upper case, words of a camelCase part joined by `_`.
+        public var environmentVariable: String {
+            ("sluice." + rawValue).split(separator: ".").map { part in
+                var word = ""
+                var previous: Character?
+                for character in part {
+                    if let previous, previous.isLowercase, character.isUppercase { word.append("_") }
+                    word.append(character)
+                    previous = character
+                }
+                return word.uppercased()
+            }.joined(separator: "_")
+        }
+    }
+
+    /// The environment variables a user may set (`Key`, less those for tests).
+    public static var environmentVariables: [String] {
+        Key.allCases.filter { !$0.isForTests }.map(\.environmentVariable)
+    }
+}
+
+extension ServerSettings.Key {
+    var configKey: ConfigKey { ConfigKey(rawValue) }
 }

@@ -5,28 +5,41 @@ import SluiceCore
 
 /// `serve --demo`: publishes a demo population, then live synthetic traffic at `rate` events/s, through
 /// the same ingest path as `POST /v1/events`, until graceful shutdown.
+///
+/// A restart on the same store keeps what the demo made: its key (kept in `keyFile`, since the store
+/// holds only its hash), so that `sluice tail` started with it goes on; and its population (one fixed
+/// seed, published once), so that the log does not grow by a population per restart.
 struct DemoTraffic: Service {
     let ingest: EventIngest
     let keys: KeyAdministration
     let rate: Double
     /// Where the server listens, for the example command in the banner.
     let baseURL: String
+    /// Where the demo key is kept between restarts (mode 0600): beside an SQLite database, or in the
+    /// working directory.
+    let keyFile: String
     let logger: Logger
 
+    /// The demo population's seed: the same users and graph at every start.
+    static let seed: UInt64 = 0x51_1CE_DE30
+
     func run() async throws {
-        let key = try await freshDemoKey()
-        // Printed, not logged: shown once to the person who started the demo, like `sluice keys create`.
+        let (key, kept) = try await demoKey()
+        // Printed, not logged: shown to the person who started the demo, like `sluice keys create`.
         FileHandle.standardOutput.write(Data(
             """
 
             Sluice demo is running: \(rate) synthetic events/s.
-              demo API key (stream, ingest and read; shown once): \(key)
+              demo API key (stream, ingest and read; \(kept ? "the same as before, " : "")kept in \(keyFile)): \(key)
               read the log:  curl -s -H 'Authorization: Bearer \(key)' '\(baseURL)/v1/events?after=0&limit=5'
 
             """.utf8))
-        var population = SyntheticTraffic(seed: UInt64.random(in: 0 ... .max))
-        _ = try await ingest.publish(population.population())
-        logger.info("demo population published", metadata: ["users": "\(population.users.count)"])
+        var population = SyntheticTraffic(seed: Self.seed)
+        let events = population.population()
+        if try await ingest.store.user(id: SyntheticTraffic.firstUserID) == nil {
+            _ = try await ingest.publish(events)
+            logger.info("demo population published", metadata: ["users": "\(population.users.count)"])
+        }
         let interval = Duration.seconds(1.0 / max(rate, 0.01))
         // Graceful shutdown cancels the loop; that is its normal end, not an error.
         try? await cancelWhenGracefulShutdown { [population] in
@@ -42,11 +55,20 @@ struct DemoTraffic: Service {
         }
     }
 
-    /// One live demo key at a time: earlier ones are revoked, so restarts don't pile up keys.
-    private func freshDemoKey() async throws -> String {
-        for old in try await keys.list() where old.name == "demo" && !old.isRevoked {
-            _ = try await keys.revoke(id: old.id)
+    /// The demo key kept in `keyFile` if it is still a live demo key of this store (true), else a new
+    /// one, written there. One live demo key at a time: earlier ones are revoked.
+    private func demoKey() async throws -> (String, Bool) {
+        let live = try await keys.list().filter { $0.name == "demo" && !$0.isRevoked }
+        if let kept = try? String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+            live.contains(where: { $0.secretHash == Secret.hash(kept) })
+        {
+            return (kept, true)
         }
-        return try await keys.create(name: "demo", scopes: ["stream", "ingest", "read"]).1
+        for old in live { _ = try await keys.revoke(id: old.id) }
+        let key = try await keys.create(name: "demo", scopes: ["stream", "ingest", "read"]).1
+        if !FileManager.default.createFile(atPath: keyFile, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) {
+            logger.warning("cannot keep the demo key in \(keyFile); a restart will make a new one")
+        }
+        return (key, false)
     }
 }

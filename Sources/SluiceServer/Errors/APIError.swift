@@ -45,6 +45,21 @@ extension APIError {
 
     static func notFound(_ message: String) -> APIError { APIError(.notFound, code: "not_found", message: message) }
 
+    /// Refuses the first of `given` that is not among `known`: unknown input is refused everywhere,
+    /// never ignored, so that a misspelt parameter cannot pass for a setting that took effect.
+    static func refuseUnknown(parameters given: some Sequence<String>, known: Set<String>) throws {
+        guard let unknown = given.filter({ !known.contains($0) }).sorted().first else { return }
+        let names = known.isEmpty ? "none" : known.sorted().joined(separator: ", ")
+        throw APIError.badRequest("unknown_parameter", "unknown parameter \"\(unknown.prefix(40))\"; known: \(names)")
+    }
+
+    /// The same for the fields of a JSON request body (`in` names the object, `nil` for the body itself).
+    static func refuseUnknown(fields given: some Sequence<String>, known: Set<String>, in object: String? = nil) throws {
+        guard let unknown = given.filter({ !known.contains($0) }).sorted().first else { return }
+        let place = object.map { " in \($0)" } ?? ""
+        throw APIError.badRequest("unknown_field", "unknown field \"\(unknown.prefix(40))\"\(place); known: \(known.sorted().joined(separator: ", "))")
+    }
+
     static func storeUnavailable(_ detail: String) -> APIError {
         APIError(.serviceUnavailable, code: "store_unavailable", message: "the store is unavailable, try again: \(detail)", retryAfterSeconds: 1)
     }

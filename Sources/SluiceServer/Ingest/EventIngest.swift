@@ -35,6 +35,12 @@ public struct EventIngest: Sendable {
         let appended: Appended
         do {
             appended = try await store.append(events, idempotency: idempotency)
+        } catch StoreError.rejected(let rejection) {
+            metrics?.ingestRefused(code: rejection.code.rawValue)
+            throw StoreError.rejected(rejection)
+        } catch StoreError.idempotencyKeyReused {
+            metrics?.ingestRefused(code: "idempotency_key_reused")
+            throw StoreError.idempotencyKeyReused
         } catch {
             metrics?.appendFailures.increment()
             throw error

@@ -39,6 +39,7 @@ struct IngestController {
             }
             appended = try await ingest.publish(events, idempotency: idempotency)
         } catch let rejection as BatchRejection {
+            ingest.metrics?.ingestRefused(code: rejection.code.rawValue)
             throw APIError.badRequest(rejection.code.rawValue, rejection.message, index: rejection.index)
         } catch StoreError.rejected(let rejection) where rejection.code == .eventTooLarge {
             throw APIError(.contentTooLarge, code: rejection.code.rawValue, message: rejection.message, index: rejection.index)
@@ -77,6 +78,7 @@ struct IngestController {
 
     @Sendable func read(_ request: Request, context: SluiceRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
+        try APIError.refuseUnknown(parameters: query.map { String($0.key) }, known: ["after", "limit"])
         let after = try Self.integer(query["after"], name: "after", default: 0, range: 0...Int64.max)
         let limit = try Self.integer(query["limit"], name: "limit", default: 100, range: 1...Int64(Self.maxReadLimit))
         let events = try await store.events(after: after, limit: Int(limit))

@@ -19,7 +19,8 @@ final class ServerMetrics: Sendable {
     let eventsIngested: Metrics.Counter
     /// Time to append a batch durably (the store's latency as publishers see it).
     let appendLatency: Metrics.Timer
-    /// Appends the store refused or could not take.
+    /// Appends the store could not take (it was unavailable or closed): not batches refused for what
+    /// they hold, which `ingestRefused(code:)` counts.
     let appendFailures: Metrics.Counter
     let tokensIssued: Metrics.Counter
     let tokensRefused: Metrics.Counter
@@ -43,6 +44,11 @@ final class ServerMetrics: Sendable {
         appendFailures = Metrics.Counter(label: "sluice_store_append_failures_total", factory: factory)
         tokensIssued = Metrics.Counter(label: "sluice_stream_tokens_total", dimensions: [("result", "issued")], factory: factory)
         tokensRefused = Metrics.Counter(label: "sluice_stream_tokens_total", dimensions: [("result", "rate_limited")], factory: factory)
+    }
+
+    /// A batch refused for what it holds (or how it was sent), by its error code: `sluice_ingest_refusals_total{code}`.
+    func ingestRefused(code: String) {
+        Metrics.Counter(label: "sluice_ingest_refusals_total", dimensions: [("code", code)], factory: factory).increment()
     }
 
     /// The figures, read now, in Prometheus' text exposition format.

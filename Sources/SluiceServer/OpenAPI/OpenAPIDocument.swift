@@ -610,7 +610,7 @@ enum OpenAPIDocument {
               "events"
             ],
             "summary": "Read the event log",
-            "description": "Stored events in order, each with its sequence number; page with `after=last_seq`. Needs a key with the `read` scope.\n\nErrors (`error.code`):\n- 400: `invalid_parameter` (`after`, `limit`)\n- 401: `unauthorized`\n- 403: `forbidden` (the key lacks the `read` scope)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+            "description": "Stored events in order, each with its sequence number; page with `after=last_seq`. Needs a key with the `read` scope.\n\nErrors (`error.code`):\n- 400: `invalid_parameter` (`after`, `limit`), `unknown_parameter`\n- 401: `unauthorized`\n- 403: `forbidden` (the key lacks the `read` scope)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
             "security": [
               {
                 "ApiKey": [
@@ -699,7 +699,7 @@ enum OpenAPIDocument {
               "admin"
             ],
             "summary": "Create an API key",
-            "description": "Creates a key; its secret (`key`) is shown only in this answer. Scopes: `stream` (Private SSE tokens), `ingest` (publish events), `read` (read the log).\n\nErrors (`error.code`):\n- 400: `invalid_request` (malformed body, bad name, no or unknown scope, limits below 1)\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+            "description": "Creates a key; its secret (`key`) is shown only in this answer. Scopes: `stream` (Private SSE tokens), `ingest` (publish events), `read` (read the log).\n\nErrors (`error.code`):\n- 400: `invalid_request` (malformed body, bad name, no or unknown scope, limits below 1), `unknown_field` (a field the body does not take)\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
             "security": [
               {
                 "AdminToken": []
@@ -908,7 +908,7 @@ enum OpenAPIDocument {
               "admin"
             ],
             "summary": "Create a Site Streams app",
-            "description": "Its consumer key and secret and its owner's access token and secret; the secrets are shown only in this answer.\n\nErrors (`error.code`):\n- 400: `invalid_request`\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+            "description": "Its consumer key and secret and its owner's access token and secret; the secrets are shown only in this answer.\n\nErrors (`error.code`):\n- 400: `invalid_request`, `unknown_field`\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
             "security": [
               {
                 "AdminToken": []
@@ -1049,7 +1049,7 @@ enum OpenAPIDocument {
               "admin"
             ],
             "summary": "Record that a user authorized an app",
-            "description": "The user (known from ingested events) may then be carried by the app's site streams.\n\nErrors (`error.code`):\n- 400: `invalid_request`\n- 404: `not_found` (no such app or user)\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+            "description": "The user (known from ingested events) may then be carried by the app's site streams.\n\nErrors (`error.code`):\n- 400: `invalid_request`, `unknown_field`\n- 404: `not_found` (no such app or user)\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
             "security": [
               {
                 "AdminToken": []
@@ -1443,7 +1443,7 @@ enum OpenAPIDocument {
               "Site Streams"
             ],
             "summary": "Add users to a site stream",
-            "description": "Adds users who granted the app access (others are skipped); their friends preambles follow on the stream. At most 100 ids per call and 1,000 users per connection. Signed like the stream itself; another app's stream is 404. Parameters may also come in an `application/x-www-form-urlencoded` body; the `oauth_*` parameters in the `Authorization` header, the query or the form.\n\nErrors (`error.code`):\n- 400: `missing_parameter`, `invalid_parameter` (`user_id`)\n- 401: `unauthorized`\n- 404: `not_found` (no open stream with this id for this app)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `too_many_users`, `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable`, `server_busy` (connection cap reached; `Retry-After`)",
+            "description": "Adds users who granted the app access (others are skipped); their friends preambles follow on the stream. At most 100 ids per call and 1,000 users per connection. Signed like the stream itself; another app's stream is 404. Parameters may also come in an `application/x-www-form-urlencoded` body; the `oauth_*` parameters in the `Authorization` header, the query or the form.\n\nErrors (`error.code`):\n- 400: `missing_parameter`, `invalid_parameter` (`user_id`), `unknown_parameter`\n- 401: `unauthorized`\n- 404: `not_found` (no open stream with this id for this app)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `too_many_users`, `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable`, `server_busy` (connection cap reached; `Retry-After`)",
             "security": [
               {
                 "OAuth1": []
@@ -1488,7 +1488,7 @@ enum OpenAPIDocument {
                 }
               },
               "400": {
-                "description": "`missing_parameter`, `invalid_parameter`.",
+                "description": "`missing_parameter`, `invalid_parameter`, `unknown_parameter`.",
                 "content": {
                   "application/json": {
                     "schema": {
@@ -1535,7 +1535,7 @@ enum OpenAPIDocument {
               "Site Streams"
             ],
             "summary": "Remove users from a site stream",
-            "description": "Nothing more is sent for them, at once. Signed like the stream itself; another app's stream is 404. Parameters may also come in an `application/x-www-form-urlencoded` body; the `oauth_*` parameters in the `Authorization` header, the query or the form.\n\nErrors (`error.code`):\n- 400: `missing_parameter`, `invalid_parameter` (`user_id`)\n- 401: `unauthorized`\n- 404: `not_found` (no open stream with this id for this app)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `too_many_users` (over 100 ids), `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable`, `server_busy` (connection cap reached; `Retry-After`)",
+            "description": "Nothing more is sent for them, at once. Signed like the stream itself; another app's stream is 404. Parameters may also come in an `application/x-www-form-urlencoded` body; the `oauth_*` parameters in the `Authorization` header, the query or the form.\n\nErrors (`error.code`):\n- 400: `missing_parameter`, `invalid_parameter` (`user_id`), `unknown_parameter`\n- 401: `unauthorized`\n- 404: `not_found` (no open stream with this id for this app)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `too_many_users` (over 100 ids), `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable`, `server_busy` (connection cap reached; `Retry-After`)",
             "security": [
               {
                 "OAuth1": []
@@ -1580,7 +1580,7 @@ enum OpenAPIDocument {
                 }
               },
               "400": {
-                "description": "`missing_parameter`, `invalid_parameter`.",
+                "description": "`missing_parameter`, `invalid_parameter`, `unknown_parameter`.",
                 "content": {
                   "application/json": {
                     "schema": {
@@ -1689,7 +1689,7 @@ enum OpenAPIDocument {
               "Site Streams"
             ],
             "summary": "Friends of a user a site stream carries",
-            "description": "A page of up to 5,000 ids (cursors are offsets: -1 starts, `next_cursor` 0 ends). Signed like the stream itself; another app's stream is 404. Parameters may also come in an `application/x-www-form-urlencoded` body; the `oauth_*` parameters in the `Authorization` header, the query or the form.\n\nErrors (`error.code`):\n- 400: `missing_parameter` (`user_id`), `invalid_parameter` (`cursor`)\n- 401: `unauthorized`\n- 404: `not_found` (no open stream with this id for this app)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable`, `server_busy` (connection cap reached; `Retry-After`)",
+            "description": "A page of up to 5,000 ids (cursors are offsets: -1 starts, `next_cursor` 0 ends). Signed like the stream itself; another app's stream is 404. Parameters may also come in an `application/x-www-form-urlencoded` body; the `oauth_*` parameters in the `Authorization` header, the query or the form.\n\nErrors (`error.code`):\n- 400: `missing_parameter` (`user_id`), `invalid_parameter` (`cursor`), `unknown_parameter`\n- 401: `unauthorized`\n- 404: `not_found` (no open stream with this id for this app)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable`, `server_busy` (connection cap reached; `Retry-After`)",
             "security": [
               {
                 "OAuth1": []
@@ -1746,7 +1746,7 @@ enum OpenAPIDocument {
                 }
               },
               "400": {
-                "description": "`missing_parameter`, `invalid_parameter`.",
+                "description": "`missing_parameter`, `invalid_parameter`, `unknown_parameter`.",
                 "content": {
                   "application/json": {
                     "schema": {
@@ -1784,7 +1784,7 @@ enum OpenAPIDocument {
               "Site Streams"
             ],
             "summary": "Friends of a user a site stream carries",
-            "description": "A page of up to 5,000 ids (cursors are offsets: -1 starts, `next_cursor` 0 ends). Signed like the stream itself; another app's stream is 404. Parameters may also come in an `application/x-www-form-urlencoded` body; the `oauth_*` parameters in the `Authorization` header, the query or the form.\n\nErrors (`error.code`):\n- 400: `missing_parameter` (`user_id`), `invalid_parameter` (`cursor`)\n- 401: `unauthorized`\n- 404: `not_found` (no open stream with this id for this app)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable`, `server_busy` (connection cap reached; `Retry-After`)",
+            "description": "A page of up to 5,000 ids (cursors are offsets: -1 starts, `next_cursor` 0 ends). Signed like the stream itself; another app's stream is 404. Parameters may also come in an `application/x-www-form-urlencoded` body; the `oauth_*` parameters in the `Authorization` header, the query or the form.\n\nErrors (`error.code`):\n- 400: `missing_parameter` (`user_id`), `invalid_parameter` (`cursor`), `unknown_parameter`\n- 401: `unauthorized`\n- 404: `not_found` (no open stream with this id for this app)\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `payload_too_large` (body over 64 KB)\n- 503: `store_unavailable`, `server_busy` (connection cap reached; `Retry-After`)",
             "security": [
               {
                 "OAuth1": []
@@ -1841,7 +1841,7 @@ enum OpenAPIDocument {
                 }
               },
               "400": {
-                "description": "`missing_parameter`, `invalid_parameter`.",
+                "description": "`missing_parameter`, `invalid_parameter`, `unknown_parameter`.",
                 "content": {
                   "application/json": {
                     "schema": {
@@ -2362,26 +2362,51 @@ enum OpenAPIDocument {
                     ]
                   },
                   "coordinates": {
-                    "type": [
-                      "object",
-                      "null"
-                    ],
-                    "required": [
-                      "latitude",
-                      "longitude"
-                    ],
-                    "properties": {
-                      "latitude": {
-                        "type": "number",
-                        "minimum": -90,
-                        "maximum": 90
+                    "description": "`{\"latitude\": …, \"longitude\": …}`, or GeoJSON's `[longitude, latitude]`; stored as the object.",
+                    "anyOf": [
+                      {
+                        "type": "object",
+                        "required": [
+                          "latitude",
+                          "longitude"
+                        ],
+                        "properties": {
+                          "latitude": {
+                            "type": "number",
+                            "minimum": -90,
+                            "maximum": 90
+                          },
+                          "longitude": {
+                            "type": "number",
+                            "minimum": -180,
+                            "maximum": 180
+                          }
+                        }
                       },
-                      "longitude": {
-                        "type": "number",
-                        "minimum": -180,
-                        "maximum": 180
+                      {
+                        "type": "array",
+                        "minItems": 2,
+                        "maxItems": 2,
+                        "prefixItems": [
+                          {
+                            "type": "number",
+                            "minimum": -180,
+                            "maximum": 180
+                          },
+                          {
+                            "type": "number",
+                            "minimum": -90,
+                            "maximum": 90
+                          }
+                        ],
+                        "items": {
+                          "type": "number"
+                        }
+                      },
+                      {
+                        "type": "null"
                       }
-                    }
+                    ]
                   }
                 }
               },
@@ -3277,6 +3302,7 @@ enum OpenAPIDocument {
           },
           "StreamLimitsInput": {
             "type": "object",
+            "additionalProperties": false,
             "description": "Per-key Private SSE limits; a field left out takes its default.",
             "properties": {
               "max_connections": {
@@ -3330,6 +3356,7 @@ enum OpenAPIDocument {
           },
           "KeyRequest": {
             "type": "object",
+            "additionalProperties": false,
             "required": [
               "name",
               "scopes"
@@ -3410,6 +3437,7 @@ enum OpenAPIDocument {
           },
           "AppRequest": {
             "type": "object",
+            "additionalProperties": false,
             "required": [
               "name"
             ],
@@ -3463,14 +3491,13 @@ enum OpenAPIDocument {
           },
           "GrantRequest": {
             "type": "object",
+            "additionalProperties": false,
             "required": [
               "user_id"
             ],
             "properties": {
               "user_id": {
-                "type": "integer",
-                "format": "int64",
-                "minimum": 1,
+                "$ref": "#/components/schemas/IdInput",
                 "description": "A user known from ingested events."
               }
             }

@@ -60,11 +60,7 @@ struct PrivateSSEStreams: StreamEndpoint {
             throw APIError(.methodNotAllowed, code: "method_not_allowed", message: "streams are opened with GET")
         }
         let query = QueryString.parse(request.path ?? "")
-        if let unknown = query.keys.sorted().first(where: { !Self.parameters.contains($0) }) {
-            throw APIError.badRequest(
-                "unknown_parameter",
-                "unknown parameter \"\(unknown.prefix(40))\"; known: \(Self.parameters.sorted().joined(separator: ", "))")
-        }
+        try APIError.refuseUnknown(parameters: query.keys, known: Self.parameters)
         let spec: FilterSpec
         do {
             spec = try FilterSpec.parse(query)

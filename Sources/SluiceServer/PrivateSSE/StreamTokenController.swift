@@ -12,7 +12,7 @@ struct StreamTokenController {
     @Sendable func issue(_ request: Request, context: SluiceRequestContext) async throws -> Response {
         guard let key = context.apiKey else { throw APIError.missingCredentials }
         let secret = Secret.generate(prefix: "st_")
-        let now = store.clock.now()
+        let now = store.clock.now().wholeMilliseconds
         let token = StreamToken(secretHash: Secret.hash(secret), keyID: key.id, createdAt: now, expiresAt: now.addingTimeInterval(tokenLifetime))
         switch try await store.issueStreamToken(token, limit: key.limits.tokensPerHour) {
         case .issued:

@@ -110,7 +110,13 @@ struct ControlExecutor: Sendable {
         let start = Int(max(0, command.cursor))
         let page = ids.dropFirst(start).prefix(pageSize)
         let next = start + page.count < ids.count ? Int64(start + page.count) : 0
-        let userObject: JSONValue = profile.map { TwitterMessage.user($0) } ?? .object(["id": .int(user), "id_str": .string(String(user))])
+        // friends_count is the list this answer pages through (the follow graph Sluice holds), whatever
+        // count the platform last published in the profile.
+        var userObject: JSONValue = profile.map { TwitterMessage.user($0) } ?? .object(["id": .int(user), "id_str": .string(String(user))])
+        if case .object(var fields) = userObject {
+            fields["friends_count"] = .int(Int64(ids.count))
+            userObject = .object(fields)
+        }
         return .object([
             "follow": .object(["user": userObject, "friends": .array(page.map { .int($0) })]),
             "previous_cursor": .int(start == 0 ? 0 : -Int64(start)), "next_cursor": .int(next),

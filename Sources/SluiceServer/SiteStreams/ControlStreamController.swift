@@ -34,7 +34,7 @@ struct ControlStreamController {
 
     /// A verified control request: the command's skeleton (app and stream) and its parameters.
     private func verified(
-        _ request: Request, context: SluiceRequestContext, _ action: ControlCommand.Action
+        _ request: Request, context: SluiceRequestContext, _ action: ControlCommand.Action, parameters known: Set<String> = []
     ) async throws -> (ControlCommand, [String: String]) {
         let body = try await request.body.collect(upTo: StreamRequest.maxBodyBytes)
         let signed = OAuthVerifier.SignedRequest(head: request.head, body: body)
@@ -43,6 +43,7 @@ struct ControlStreamController {
         for (name, value) in signed.query + signed.form where !name.hasPrefix("oauth_") {
             parameters[name] = parameters[name].map { $0 + "," + value } ?? value
         }
+        try APIError.refuseUnknown(parameters: parameters.keys, known: known)
         return (ControlCommand(action: action, appID: app.id, streamID: try context.parameters.require("stream_id")), parameters)
     }
 
@@ -56,13 +57,13 @@ struct ControlStreamController {
     }
 
     @Sendable func addUser(_ request: Request, context: SluiceRequestContext) async throws -> Response {
-        var (command, parameters) = try await verified(request, context: context, .addUser)
+        var (command, parameters) = try await verified(request, context: context, .addUser, parameters: ["user_id"])
         command.userIDs = try Self.users(parameters)
         return try await route(command)
     }
 
     @Sendable func removeUser(_ request: Request, context: SluiceRequestContext) async throws -> Response {
-        var (command, parameters) = try await verified(request, context: context, .removeUser)
+        var (command, parameters) = try await verified(request, context: context, .removeUser, parameters: ["user_id"])
         command.userIDs = try Self.users(parameters)
         return try await route(command)
     }
@@ -73,7 +74,7 @@ struct ControlStreamController {
 
     /// Friends of one user the stream carries, a page at a time (cursors are offsets; -1 starts, 0 ends).
     @Sendable func friends(_ request: Request, context: SluiceRequestContext) async throws -> Response {
-        var (command, parameters) = try await verified(request, context: context, .friends)
+        var (command, parameters) = try await verified(request, context: context, .friends, parameters: ["user_id", "cursor"])
         guard let raw = parameters["user_id"] else {
             throw APIError.badRequest("missing_parameter", "user_id is required: one user id the stream carries")
         }

@@ -101,11 +101,9 @@ struct SiteStreams: StreamEndpoint {
         var values: [String: String] = [:]
         for (name, value) in parameters {
             if filterParameters.contains(name) {
-                throw APIError(.notAcceptable, code: "not_acceptable", message: "\(name) is not a Site Streams parameter; Site Streams only take follow")
+                throw APIError(.notAcceptable, code: "not_acceptable", message: "\(name) filters Twitter's other streams; Site Streams take \(Self.parameters.sorted().joined(separator: ", "))")
             }
-            guard Self.parameters.contains(name) else {
-                throw APIError.badRequest("unknown_parameter", "unknown parameter \"\(name.prefix(40))\"; known: \(Self.parameters.sorted().joined(separator: ", "))")
-            }
+            try APIError.refuseUnknown(parameters: [name], known: Self.parameters)
             values[name] = values[name].map { $0 + "," + value } ?? value
         }
         let follow = try userIDs(values["follow"] ?? "", parameter: "follow")
