@@ -55,9 +55,7 @@ import Testing
             try await client.execute(uri: "/v1/admin/apps/app_missing/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":1}"#)) {
                 #expect($0.status == .notFound)
             }
-            let id = try await client.execute(uri: "/v1/admin/apps", method: .post, headers: admin, body: ByteBuffer(string: #"{"name":"x"}"#)) {
-                if case .string(let id)? = $0.json?["id"] { return id } else { return "" }
-            }
+            let id = try await client.createApp("x")
             try await client.execute(uri: "/v1/admin/apps/\(id)/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":777}"#)) {
                 #expect($0.status == .notFound, "users come from ingested events")
             }

@@ -78,9 +78,7 @@ import Testing
         try await app.test(.router) { client in
             let ingest = try await client.createKey(["ingest"])
             #expect(try await client.post(events: #"[{"type":"user_update","data":{"id":103,"username":"s"}}]"#, key: ingest).status == .ok)
-            let id = try await client.execute(uri: "/v1/admin/apps", method: .post, headers: admin, body: ByteBuffer(string: #"{"name":"x"}"#)) {
-                if case .string(let id)? = $0.json?["id"] { return id } else { return "" }
-            }
+            let id = try await client.createApp("x")
             try await client.execute(uri: "/v1/admin/apps/\(id)/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":"103"}"#)) {
                 #expect($0.status == .created)
                 #expect($0.json?["user_id"] == .int(103))

@@ -41,6 +41,17 @@ extension TestClientProtocol {
         }
     }
 
+    /// Creates a Site Streams app through the admin API and returns its id.
+    func createApp(_ name: String) async throws -> String {
+        try await execute(
+            uri: "/v1/admin/apps", method: .post, headers: [.authorization: "Bearer \(TestApp.adminToken)"],
+            body: ByteBuffer(string: #"{"name":"\#(name)"}"#)
+        ) { response in
+            #expect(response.status == .created)
+            return try #require(response.json?["id"].flatMap { if case .string(let id) = $0 { id } else { nil } })
+        }
+    }
+
     func post(events body: String, key: String?, contentType: String = "application/json") async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: contentType]
         if let key { headers[.authorization] = "Bearer \(key)" }
