@@ -24,7 +24,7 @@ struct ErrorCatalogTests {
     /// Statuses as the sources name them (HTTPTypes' names, or Twitter's 420 by number).
     static let statusNames: [String: Int] = [
         "badRequest": 400, "unauthorized": 401, "forbidden": 403, "notFound": 404, "methodNotAllowed": 405, "notAcceptable": 406,
-        "requestTimeout": 408, "contentTooLarge": 413, "unprocessableContent": 422, "tooManyRequests": 429,
+        "requestTimeout": 408, "contentTooLarge": 413, "unsupportedMediaType": 415, "unprocessableContent": 422, "tooManyRequests": 429,
         "internalServerError": 500, "serviceUnavailable": 503,
     ]
 

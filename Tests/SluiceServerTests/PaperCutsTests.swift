@@ -39,8 +39,27 @@ import Testing
                 #expect($0.status == .badRequest)
                 #expect($0.errorCode == "unknown_parameter")
             }
-            try await client.execute(uri: "/v1/events?after=0&limit=1", method: .get, headers: [.authorization: "Bearer \(reader)"]) {
-                #expect($0.status == .ok, "the known ones still work")
+            for uri in ["/v1/events?after=0&limit=1", "/v1/events?&after=0", "/v1/events?aft%65r=0&&limit=1"] {
+                try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(reader)"]) {
+                    #expect($0.status == .ok, "the known ones still work, however written: \(uri)")
+                }
+            }
+            // Routes that take no parameters refuse them too, before doing anything.
+            let writer = try await client.createKey(["ingest", "stream"])
+            let tries: [(String, HTTPRequest.Method, HTTPFields, String?)] = [
+                ("/v1/events?dry_run=true", .post, [.authorization: "Bearer \(writer)"], #"[{"type":"user_update","data":{"id":1,"username":"a"}}]"#),
+                ("/sse/token?lifetime=60", .post, [.authorization: "Bearer \(writer)"], nil),
+                ("/v1/admin/keys?bogus=1", .post, admin, #"{"name":"k","scopes":["stream"]}"#),
+                ("/healthz?verbose=1", .get, [:], nil),
+            ]
+            for (uri, method, headers, body) in tries {
+                try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
+                    #expect($0.status == .badRequest && $0.errorCode == "unknown_parameter", "\(uri)")
+                }
+            }
+            #expect(try await client.readLog(key: reader)["events"]?.array.isEmpty == true, "the dry run stored nothing")
+            try await client.execute(uri: "/sse/token", method: .post, headers: [.authorization: "Bearer \(writer)"], body: ByteBuffer(string: #"{"lifetime_seconds":60}"#)) {
+                #expect($0.status.code == 415 && $0.errorCode == "unsupported_media_type")
             }
         }
     }
@@ -67,8 +86,27 @@ import Testing
                 #expect(message.contains(path) && message.contains("unknown field"), "\(message)")
             }
             #expect(try await client.readLog(key: key)["events"]?.array.isEmpty == true, "nothing was stored")
-            // What the log hands out is taken back as it is (ids twice).
+            // A `_str` twin must repeat its id; it cannot stand alone or say something else.
+            for body in [
+                #"[{"type":"user_update","data":{"id":7,"id_str":"8","username":"s"}}]"#,
+                #"[{"type":"follow","data":{"source_id":1,"target_id":2,"source_id_str":"nonsense"}}]"#,
+                #"[{"type":"tweet","data":{"id":5,"text":"t","created_at":"2024-01-01T00:00:00Z","user":\#(user),"in_reply_to_status_id_str":"77"}}]"#,
+            ] {
+                let response = try await client.post(events: body, key: key)
+                #expect(response.status == .badRequest && response.errorCode == "invalid_event", "\(body)")
+            }
+            // What the log hands out (`seq`, ids twice) is taken back as it is.
             #expect(try await client.post(events: #"[{"type":"user_update","data":{"id":7,"id_str":"7","username":"s","protected":false}}]"#, key: key).status == .ok)
+            #expect(try await client.post(events: #"[{"type":"tweet","data":{"id":9,"text":"t","created_at":"2024-01-01T00:00:00Z","user":{"id":7,"username":"s"}}}]"#, key: key).status == .ok)
+            let handedOut = try await client.readLog(key: key)["events"]?.array ?? []
+            #expect(handedOut.count == 2)
+            let fresh = try await TestApp.build()
+            try await fresh.test(.router) { other in
+                let otherKey = try await other.createKey(["ingest"])
+                let body = String(decoding: try JSONEncoder().encode(JSONValue.array(handedOut)), as: UTF8.self)
+                let response = try await other.post(events: body, key: otherKey)
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+            }
         }
     }
 

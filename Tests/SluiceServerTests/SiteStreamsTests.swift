@@ -226,6 +226,13 @@ import Testing
             #expect(friends?["follow"]?["user"]?["friends_count"] == .int(2), "the count of the list it pages through")
             let (unknownStatus, unknownBody) = try await app.control("GET", control + "/friends/ids.json", [("user_id", "1"), ("count", "5")])
             #expect(unknownStatus == 400 && unknownBody?["error"]?["code"] == .string("unknown_parameter"), "unknown parameters are refused here too")
+            // A body that is not a form cannot be read: refused, never ignored. So is an OAuth parameter RFC 5849 does not define.
+            var json = app.request("POST", control + "/add_user.json", [("user_id", "3")])
+            json.headers.add(name: "Content-Type", value: "application/json")
+            json.body = .bytes(ByteBuffer(string: #"{"user_id":999}"#))
+            #expect(try await HTTPClient.shared.execute(json, timeout: .seconds(10)).status.code == 415)
+            let (bogusOAuth, bogusBody) = try await app.control("GET", control + "/info.json", [("oauth_bogus", "1")])
+            #expect(bogusOAuth == 400 && bogusBody?["error"]?["code"] == .string("unknown_parameter"), "\(String(describing: bogusBody))")
             #expect(friends?["next_cursor"] == .int(0))
 
             let (removed, _) = try await app.control("POST", control + "/remove_user.json", [("user_id", "2")])

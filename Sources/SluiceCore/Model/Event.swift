@@ -47,7 +47,8 @@ extension Event: Codable {
     enum CodingKeys: String, CodingKey { case type, data }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownFields(["type", "data"])
+        // `seq` as `GET /v1/events` hands events out: taken back and ignored (the log numbers them anew).
+        try decoder.refuseUnknownFields(["type", "data", "seq"])
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let type = try c.decode(String.self, forKey: .type)
         guard let kind = EventKind(rawValue: type) else {

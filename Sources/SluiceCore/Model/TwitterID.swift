@@ -107,5 +107,15 @@ extension Decoder {
                 forKey: AnyCodingKey(unknown), in: c,
                 debugDescription: "unknown field; known: \(known.sorted().joined(separator: ", "))")
         }
+        // A `_str` twin is only the id written again: it must be there with its id, and say the same.
+        for id in ids.sorted() where c.contains(AnyCodingKey(id + "_str")) {
+            let twin = AnyCodingKey(id + "_str")
+            let repeated = try? c.decode(String.self, forKey: twin)
+            let value = c.contains(AnyCodingKey(id)) ? try? TwitterID.decode(c, AnyCodingKey(id)) : nil
+            guard let repeated, let value, repeated == String(value) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: twin, in: c, debugDescription: "\(id)_str repeats \(id) as a decimal string: give \(id), and the same value here or nothing")
+            }
+        }
     }
 }

@@ -110,6 +110,7 @@ func buildRouter(
 ) -> Router<SluiceRequestContext> {
     let router = Router(context: SluiceRequestContext.self)
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: UnknownQueryMiddleware())
     router.get("healthz", use: HealthController(store: store, node: settings.node, logStatus: logStatus).health)
     router.get("metrics", use: MetricsController(metrics: metrics).scrape)
 

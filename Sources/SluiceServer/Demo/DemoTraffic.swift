@@ -24,13 +24,13 @@ struct DemoTraffic: Service {
     static let seed: UInt64 = 0x51_1CE_DE30
 
     func run() async throws {
-        let (key, kept) = try await demoKey()
+        let (key, kept, stored) = try await demoKey()
         // Printed, not logged: shown to the person who started the demo, like `sluice keys create`.
         FileHandle.standardOutput.write(Data(
             """
 
             Sluice demo is running: \(rate) synthetic events/s.
-              demo API key (stream, ingest and read; \(kept ? "the same as before, " : "")kept in \(keyFile)): \(key)
+              demo API key (stream, ingest and read; \(kept ? "the same as before, " : "")\(stored ? "kept in \(keyFile)" : "shown once: \(keyFile) cannot be written")): \(key)
               read the log:  curl -s -H 'Authorization: Bearer \(key)' '\(baseURL)/v1/events?after=0&limit=5'
 
             """.utf8))
@@ -57,18 +57,34 @@ struct DemoTraffic: Service {
 
     /// The demo key kept in `keyFile` if it is still a live demo key of this store (true), else a new
     /// one, written there. One live demo key at a time: earlier ones are revoked.
-    private func demoKey() async throws -> (String, Bool) {
+    private func demoKey() async throws -> (key: String, kept: Bool, stored: Bool) {
         let live = try await keys.list().filter { $0.name == "demo" && !$0.isRevoked }
         if let kept = try? String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
             live.contains(where: { $0.secretHash == Secret.hash(kept) })
         {
-            return (kept, true)
+            return (kept, true, true)
         }
         for old in live { _ = try await keys.revoke(id: old.id) }
         let key = try await keys.create(name: "demo", scopes: ["stream", "ingest", "read"]).1
-        if !FileManager.default.createFile(atPath: keyFile, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) {
-            logger.warning("cannot keep the demo key in \(keyFile); a restart will make a new one")
+        let stored = Self.writeSecret(key + "\n", to: keyFile)
+        if !stored { logger.warning("cannot keep the demo key in \(keyFile); a restart will make a new one") }
+        return (key, false, stored)
+    }
+
+    /// Writes `secret` to `path` readable by its owner only from the first byte: a file created with
+    /// mode 0600 (never wider, whatever the umask), then renamed over the old one.
+    static func writeSecret(_ secret: String, to path: String) -> Bool {
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        let bytes = Array(secret.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return false
         }
-        return (key, false)
+        return true
     }
 }

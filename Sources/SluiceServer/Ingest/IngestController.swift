@@ -25,12 +25,26 @@ struct IngestController {
     @Sendable func publish(_ request: Request, context: SluiceRequestContext) async throws -> Response {
         let format: EventBatchParser.Format =
             request.headers[.contentType]?.lowercased().hasPrefix("application/x-ndjson") == true ? .ndjson : .jsonArray
-        let key = try Self.idempotencyKey(request.headers[Self.idempotencyKeyHeader])
+        let metrics = ingest.metrics
+        let key: String?
+        do {
+            key = try Self.idempotencyKey(request.headers[Self.idempotencyKeyHeader])
+        } catch {
+            metrics?.ingestRefused(code: "invalid_idempotency_key")
+            throw error
+        }
         // A body declared too large is refused before a byte of it is read.
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maxBodyBytes {
+            metrics?.ingestRefused(code: "payload_too_large")
             throw ErrorMiddleware<SluiceRequestContext>.translate(status: .contentTooLarge, detail: nil)
         }
-        let body = try await request.body.collect(upTo: maxBodyBytes)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxBodyBytes)
+        } catch let error as NIOTooManyBytesError {
+            metrics?.ingestRefused(code: "payload_too_large")
+            throw error
+        }
         let appended: Appended
         do {
             let events = try EventBatchParser.parse(Data(buffer: body), format: format)
@@ -77,8 +91,7 @@ struct IngestController {
     }
 
     @Sendable func read(_ request: Request, context: SluiceRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
-        try APIError.refuseUnknown(parameters: query.map { String($0.key) }, known: ["after", "limit"])
+        let query = QueryString.parse(request.uri.string)
         let after = try Self.integer(query["after"], name: "after", default: 0, range: 0...Int64.max)
         let limit = try Self.integer(query["limit"], name: "limit", default: 100, range: 1...Int64(Self.maxReadLimit))
         let events = try await store.events(after: after, limit: Int(limit))
@@ -90,7 +103,7 @@ struct IngestController {
         return JSONResponse.ok(raw: json)
     }
 
-    static func integer(_ value: Substring?, name: String, default fallback: Int64, range: ClosedRange<Int64>) throws -> Int64 {
+    static func integer(_ value: String?, name: String, default fallback: Int64, range: ClosedRange<Int64>) throws -> Int64 {
         guard let value else { return fallback }
         guard let number = Int64(value), range.contains(number) else {
             throw APIError.badRequest(

@@ -7,7 +7,7 @@ enum OpenAPIDocument {
         "title": "Sluice",
         "version": "1.0.0",
         "summary": "A self-hosted streaming API server: ingest, an ordered event log, Private SSE and Site Streams.",
-        "description": "Every error has the same shape, `{\"error\": {\"code\": …, \"message\": …}}` (with `index` for batch errors), with a stable `code` to switch on; each operation lists its codes. Any request may also get 503 `server_busy` (with `Retry-After`) when the server is at its connection cap, and 408 `request_timeout` when the request head or body is not received in time. Ids are 64-bit integers, accepted as numbers or strings and written back both ways (`id` and `id_str`).",
+        "description": "Every error has the same shape, `{\"error\": {\"code\": …, \"message\": …}}` (with `index` for batch errors), with a stable `code` to switch on; each operation lists its codes. Any request may also get 503 `server_busy` (with `Retry-After`) when the server is at its connection cap, and 408 `request_timeout` when the request head or body is not received in time. Ids are 64-bit integers, accepted as numbers or strings and written back both ways (`id` and `id_str`). Unknown input is refused everywhere: a query parameter an operation does not list is 400 `unknown_parameter`, a field a body does not take is 400 `unknown_field` (`invalid_event` for events), a body where none is read (`POST /sse/token`) or that is not a form (Site Streams and control requests) is 415 `unsupported_media_type`.",
         "license": {
           "name": "Proprietary",
           "identifier": "LicenseRef-Proprietary"

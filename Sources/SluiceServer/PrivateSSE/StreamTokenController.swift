@@ -11,6 +11,10 @@ struct StreamTokenController {
 
     @Sendable func issue(_ request: Request, context: SluiceRequestContext) async throws -> Response {
         guard let key = context.apiKey else { throw APIError.missingCredentials }
+        // Nothing is read from a body here: one that says something is refused, never ignored.
+        guard try await request.body.collect(upTo: 16 * 1024).readableBytes == 0 else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "POST /sse/token takes no body")
+        }
         let secret = Secret.generate(prefix: "st_")
         let now = store.clock.now().wholeMilliseconds
         let token = StreamToken(secretHash: Secret.hash(secret), keyID: key.id, createdAt: now, expiresAt: now.addingTimeInterval(tokenLifetime))

@@ -32,7 +32,14 @@ struct OAuthVerifier: Sendable {
         var authorization: String?
         /// `X-Forwarded-Proto`, lowercased, if the request has one.
         var forwardedProto: String? = nil
+        /// A body that is not a form: its parameters cannot be read, so it is refused, never ignored.
+        var hasUnreadableBody = false
     }
+
+    /// The OAuth 1.0a protocol parameters a signed request may carry (RFC 5849 §3.1).
+    static let protocolParameters: Set<String> = [
+        "oauth_consumer_key", "oauth_token", "oauth_signature_method", "oauth_signature", "oauth_timestamp", "oauth_nonce", "oauth_version",
+    ]
 
     static func unauthorized(_ message: String) -> APIError {
         APIError(.unauthorized, code: "unauthorized", message: "could not authenticate you: \(message)")
@@ -42,12 +49,19 @@ struct OAuthVerifier: Sendable {
     func verify(_ request: SignedRequest, now: Date? = nil) async throws -> SiteApp {
         // The store's clock decides the timestamp window and the nonce's expiry, as every node sees them.
         let now = now ?? store.clock.now()
+        if request.hasUnreadableBody {
+            throw APIError(
+                .unsupportedMediaType, code: "unsupported_media_type",
+                message: "a request body must be a form (Content-Type: application/x-www-form-urlencoded)")
+        }
         var oauth: [(String, String)] = []
         if let header = request.authorization, header.lowercased().hasPrefix("oauth ") {
             guard let parsed = OAuth1Signature.parseAuthorizationHeader(header) else { throw Self.unauthorized("malformed Authorization header") }
             oauth = parsed.filter { $0.0 != "realm" }
         }
         let all = oauth + request.query + request.form
+        try APIError.refuseUnknown(
+            parameters: all.map(\.0).filter { $0.hasPrefix("oauth_") }, known: Self.protocolParameters)
         func single(_ name: String) throws -> String {
             let values = all.filter { $0.0 == name }.map(\.1)
             guard values.count == 1, let value = values.first, !value.isEmpty else {
@@ -115,16 +129,16 @@ extension OAuthVerifier.SignedRequest {
         let target = head.path ?? "/"
         let path = String(target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
         var form: [(String, String)] = []
-        if let body, body.readableBytes > 0,
-            head.headerFields[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
-        {
+        let isForm = head.headerFields[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
+        if let body, body.readableBytes > 0, isForm {
             form = QueryString.pairs(Substring(String(buffer: body)))
         }
+        let hasUnreadableBody = (body?.readableBytes ?? 0) > 0 && !isForm
         self.init(
             method: head.method.rawValue, authority: head.authority ?? "", path: path,
             query: QueryString.pairs(QueryString.query(of: target)), form: form, authorization: head.headerFields[.authorization],
             forwardedProto: head.headerFields[HTTPField.Name("X-Forwarded-Proto")!].map {
                 String($0.split(separator: ",").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-            })
+            }, hasUnreadableBody: hasUnreadableBody)
     }
 }
