@@ -734,19 +734,24 @@ class Blackhole(threading.Thread):
                 threading.Thread(target=self.pump, args=(source, sink), daemon=True).start()
 
     def pump(self, source, sink):
-        while True:
-            try:
+        try:
+            while True:
                 data = source.recv(65536)
-            except OSError:
-                return
-            if not data:
-                return
-            while self.cut.is_set():
-                time.sleep(0.05)
-            try:
+                if not data:
+                    return
+                while self.cut.is_set():
+                    time.sleep(0.05)
                 sink.sendall(data)
-            except OSError:
-                return
+        except OSError:
+            return
+        finally:
+            # One side closed: close the other too, or the database keeps a session (and its advisory
+            # locks, such as the migration lock) open for a client that is gone.
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
 
 def test_a_node_cut_off_from_the_database_ends_its_streams(tmp_path):
