@@ -84,9 +84,9 @@ struct PrivateSSEStreams: StreamEndpoint {
         guard let token = try await store.streamToken(secretHash: hash), let key = try await store.apiKey(id: token.keyID) else {
             throw Self.tokenError(.unknown)
         }
-        if key.isRevoked { throw Self.tokenError(.keyRevoked) }
-        if token.usedAt != nil { throw Self.tokenError(.alreadyUsed) }
-        if token.expiresAt <= now { throw Self.tokenError(.expired) }
+        // The same rule the store applies under its lock, decided early: a spent token costs no transaction.
+        let use = TokenUse.of(token, key: key, at: now)
+        guard case .consumed = use else { throw Self.tokenError(use) }
         // The token is spent and the place taken in one transaction: a full pool leaves the token
         // unspent, and an admission that fails or is cancelled half-way is undone (NodeLeases).
         let leaseID = Secret.generate(prefix: "conn_", bytes: 12)
