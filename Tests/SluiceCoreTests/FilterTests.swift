@@ -27,6 +27,10 @@ import Testing
         let phrase = try spec(["keywords": "climate change"])
         #expect(matches(phrase, tweet("change the climate")))
         #expect(!matches(phrase, tweet("climate only")))
+        let mixed = try spec(["keywords": "climate #cop28"])
+        #expect(matches(mixed, tweet("Climate talks at #COP28")))
+        #expect(!matches(mixed, tweet("climate talks at cop28")), "the hashtag of a phrase needs the hashtag, as alone")
+        #expect(!matches(try spec(["keywords": "#ai #data"]), tweet("ai and data")))
     }
 
     @Test func eachFilterAloneMatchesAndJustMisses() throws {
@@ -85,42 +89,103 @@ import Testing
         }
     }
 
-    /// The index must find exactly what checking every spec would, for random specs and tweets.
-    @Test func indexAgreesWithBruteForce() throws {
+    /// The filter rules as the README's table states them, written plainly for tweets whose text is
+    /// words and `#hashtags` separated by spaces: the oracle for the index, independent of `FilterSpec`.
+    struct DocumentedFilter {
+        /// Each entry: its words, all needed; a `#word` needs the hashtag, a plain word the word or the hashtag.
+        var keywords: [[String]] = []
+        /// Usernames (any case, `@` optional) or numeric ids.
+        var users: [String] = []
+        var minFollowers: Int?
+        var verified: Bool?
+        var languages: [String] = []
+        var minRetweets: Int?
+
+        var query: [String: String] {
+            var q: [String: String] = [:]
+            if !keywords.isEmpty { q["keywords"] = keywords.map { $0.joined(separator: " ") }.joined(separator: ",") }
+            if !users.isEmpty { q["users"] = users.joined(separator: ",") }
+            if let minFollowers { q["min_followers"] = String(minFollowers) }
+            if let verified { q["verified"] = String(verified) }
+            if !languages.isEmpty { q["language"] = languages.joined(separator: ",") }
+            if let minRetweets { q["min_retweets"] = String(minRetweets) }
+            return q
+        }
+
+        func wants(_ t: Tweet) -> Bool {
+            let tokens = t.text.lowercased().split(separator: " ").map(String.init)
+            let hashtags = Set(tokens.filter { $0.hasPrefix("#") }.map { String($0.dropFirst()) })
+            let words = Set(tokens.filter { !$0.hasPrefix("#") })
+            func has(_ word: String) -> Bool {
+                let w = word.lowercased()
+                return w.hasPrefix("#") ? hashtags.contains(String(w.dropFirst())) : words.contains(w) || hashtags.contains(w)
+            }
+            if !keywords.isEmpty, !keywords.contains(where: { $0.allSatisfy(has) }) { return false }
+            if !users.isEmpty, !users.contains(where: { user in
+                let name = user.hasPrefix("@") ? String(user.dropFirst()) : user
+                return name.lowercased() == t.user.username.lowercased() || name == String(t.user.id)
+            }) { return false }
+            if let minFollowers, t.user.followersCount < minFollowers { return false }
+            if let verified, t.user.verified != verified { return false }
+            if !languages.isEmpty, !languages.contains(where: { language in
+                let primary = { (code: String) in code.lowercased().split(separator: "-").first.map(String.init) ?? "" }
+                return primary(language) == primary(t.lang ?? "")
+            }) { return false }
+            if let minRetweets, t.metrics.retweets < minRetweets { return false }
+            return true
+        }
+    }
+
+    /// The index must find exactly the specs the README's rules say match, for random specs and tweets,
+    /// some specs removed again.
+    @Test func indexAgreesWithTheDocumentedRules() throws {
         var rng = SplitMix64(seed: 99)
         let words = ["swift", "rust", "ai", "climate", "goal", "music", "space", "data"]
         let names = ["alice", "bob", "carol", "dave"]
+        let languages = ["en", "pt", "pt-BR", "de", "EN-gb"]
         var index = FilterIndex<Int>()
-        var specs: [Int: FilterSpec] = [:]
+        var filters: [Int: DocumentedFilter] = [:]
         for id in 0..<400 {
-            var query: [String: String] = [:]
+            var f = DocumentedFilter()
             if Bool.random(using: &rng) {
-                query["keywords"] = (0..<Int.random(in: 1...3, using: &rng)).map { _ in
-                    (Bool.random(using: &rng) ? "#" : "") + words.randomElement(using: &rng)!
-                }.joined(separator: ",")
+                f.keywords = (0..<Int.random(in: 1...3, using: &rng)).map { _ in
+                    (0..<Int.random(in: 1...2, using: &rng)).map { _ in (Bool.random(using: &rng) ? "#" : "") + words.randomElement(using: &rng)! }
+                }
             }
-            if Int.random(in: 0..<4, using: &rng) == 0 { query["users"] = names.randomElement(using: &rng)! }
-            if Int.random(in: 0..<4, using: &rng) == 0 { query["language"] = ["en", "pt", "de"].randomElement(using: &rng)! }
-            if Int.random(in: 0..<4, using: &rng) == 0 { query["min_followers"] = String(Int.random(in: 0...2000, using: &rng)) }
-            if Int.random(in: 0..<6, using: &rng) == 0 { query["verified"] = String(Bool.random(using: &rng)) }
-            let s = try FilterSpec.parse(query)
-            specs[id] = s
-            index.insert(id, s)
+            if Int.random(in: 0..<4, using: &rng) == 0 {
+                f.users = (0..<Int.random(in: 1...2, using: &rng)).map { _ in
+                    let n = Int.random(in: 0..<names.count, using: &rng)
+                    return [names[n], "@" + names[n].uppercased(), String(n + 1)].randomElement(using: &rng)!
+                }
+            }
+            if Int.random(in: 0..<4, using: &rng) == 0 { f.languages = [languages.randomElement(using: &rng)!] }
+            if Int.random(in: 0..<4, using: &rng) == 0 { f.minFollowers = Int.random(in: 0...2000, using: &rng) }
+            if Int.random(in: 0..<6, using: &rng) == 0 { f.verified = Bool.random(using: &rng) }
+            if Int.random(in: 0..<6, using: &rng) == 0 { f.minRetweets = Int.random(in: 0...3, using: &rng) }
+            filters[id] = f
+            index.insert(id, try FilterSpec.parse(f.query))
         }
         for id in stride(from: 0, to: 400, by: 7) {
             index.remove(id)
-            specs[id] = nil
+            filters[id] = nil
         }
+        var matched = 0
         for _ in 0..<500 {
             let text = (0..<4).map { _ in (Int.random(in: 0..<3, using: &rng) == 0 ? "#" : "") + words.randomElement(using: &rng)! }
                 .joined(separator: " ")
+            let n = Int.random(in: 0..<names.count, using: &rng)
             let t = tweet(
                 text, followers: Int.random(in: 0...3000, using: &rng), verified: Bool.random(using: &rng),
-                lang: ["en", "pt", "de"].randomElement(using: &rng)!, username: names.randomElement(using: &rng)!)
-            let terms = TweetTerms(t)
-            let expected = Set(specs.filter { $0.value.matches(t, terms: terms) }.keys)
-            #expect(Set(index.matches(t, terms: terms)) == expected)
+                lang: languages.randomElement(using: &rng)!, retweets: Int.random(in: 0...4, using: &rng), username: names[n], id: Int64(n + 1))
+            let expected = Set(filters.filter { $0.value.wants(t) }.keys)
+            matched += expected.count
+            let found = Set(index.matches(t, terms: TweetTerms(t)))
+            #expect(
+                found == expected,
+                "\(t.text) by \(t.user.username) (\(t.user.id)), \(t.lang ?? "-"), \(t.user.followersCount) followers, verified \(t.user.verified), \(t.metrics.retweets) retweets: found but not due \(found.subtracting(expected).prefix(3).map { filters[$0]!.query }), due but not found \(expected.subtracting(found).prefix(3).map { filters[$0]!.query })"
+            )
         }
+        #expect(matched > 1000, "the random specs and tweets meet often enough to test something")
     }
 
     @Test func outboxIsBoundedAndWakesOnce() {

@@ -41,4 +41,31 @@ import Testing
         #expect(hashtags > 100 && mentions > 100 && urls > 50)
         #expect(languages.count >= 4)
     }
+
+    /// The visibility property tests draw from this generator, so it must make every case their rules
+    /// treat: accounts going protected and public again, and replies and quotes of deleted tweets.
+    @Test func trafficExercisesProtectionChangesAndReferencesToDeletedTweets() {
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        var traffic = SyntheticTraffic(seed: 5, userCount: 30, now: now)
+        var protected: [Int64: Bool] = [:]
+        var deleted: Set<Int64> = []
+        var madeProtected = 0, madePublic = 0, repliesToDeleted = 0, quotesOfDeleted = 0
+        for event in traffic.population() { if case .userUpdate(let u) = event { protected[u.id] = u.protected } }
+        for _ in 0..<5000 {
+            switch traffic.next(at: now) {
+            case .userUpdate(let u):
+                if protected[u.id] == false, u.protected { madeProtected += 1 }
+                if protected[u.id] == true, !u.protected { madePublic += 1 }
+                protected[u.id] = u.protected
+            case .delete(let d): deleted.insert(d.id)
+            case .tweet(let t):
+                if let id = t.inReplyToStatusID, deleted.contains(id) { repliesToDeleted += 1 }
+                if let id = t.quotedStatusID, deleted.contains(id) { quotesOfDeleted += 1 }
+                #expect(t.retweetedStatusID.map { !deleted.contains($0) } ?? true, "a retweet names a live tweet")
+            default: break
+            }
+        }
+        #expect(madeProtected >= 5 && madePublic >= 5, "\(madeProtected) protected, \(madePublic) made public")
+        #expect(repliesToDeleted >= 3 && quotesOfDeleted >= 3, "\(repliesToDeleted) replies, \(quotesOfDeleted) quotes of deleted tweets")
+    }
 }

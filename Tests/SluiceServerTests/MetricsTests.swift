@@ -18,7 +18,7 @@ import Testing
     }
 
     static func scrape(_ server: LiveServer) async throws -> String {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: server.baseURL + "/metrics"), timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: server.baseURL + "/metrics"), timeout: .seconds(30))
         #expect(response.status == .ok)
         #expect(response.headers.first(name: "content-type")?.hasPrefix("text/plain; version=0.0.4") == true)
         return String(buffer: try await response.body.collect(upTo: 1 << 20))
@@ -37,7 +37,8 @@ import Testing
             _ = try await publisher.publish([.userUpdate(author)])
             let probes = [try await server.stream(publisher, "keywords=metrics"), try await server.stream(publisher, "keywords=metrics")]
             for probe in probes { try await probe.connected() }
-            await #expect(throws: (any Error).self) { _ = try await publisher.streamToken() }
+            let refusal = await #expect(throws: SluiceAPIError.self) { _ = try await publisher.streamToken() }
+            #expect(refusal?.code == "token_rate_limited", "two tokens an hour, and a third asked for")
             _ = try await publisher.publish((0..<3).map { .tweet(Fixtures.tweet(Int64(10 + $0), by: author, text: "metrics \($0)")) })
             for probe in probes { try await probe.wait("three tweets") { $0.tweetIDs.count == 3 } }
 

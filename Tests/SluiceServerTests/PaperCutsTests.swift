@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import SluiceClient
 import SluiceCore
 @testable import SluiceServer
 import SluiceTestSupport
@@ -159,7 +160,10 @@ import Testing
             let publisher = try await server.client()
             let author = Fixtures.user(1, "alice")
             _ = try await publisher.publish([.userUpdate(author), .tweet(Fixtures.tweet(5, by: author, text: "once"))])
-            await #expect(throws: (any Error).self) { _ = try await publisher.publish([.tweet(Fixtures.tweet(5, by: author, text: "twice"))]) }
+            let refusal = await #expect(throws: SluiceAPIError.self) {
+                _ = try await publisher.publish([.tweet(Fixtures.tweet(5, by: author, text: "twice"))])
+            }
+            #expect(refusal?.status == 400 && refusal?.code == "duplicate_id")
             let metrics = try await MetricsTests.scrape(server)
             #expect(MetricsTests.sample(metrics, "sluice_store_append_failures_total") == 0, "the store was healthy")
             #expect(MetricsTests.sample(metrics, #"sluice_ingest_refusals_total{code="duplicate_id"}"#) == 1)
@@ -212,7 +216,7 @@ extension PaperCutsTests {
                 var request = HTTPClientRequest(url: server.baseURL + "/sse/token")
                 request.method = .POST
                 request.headers.add(name: "Authorization", value: "Bearer \(publisher.credential)")
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
                 let body = try JSONDecoder().decode([String: String].self, from: Data(buffer: try await response.body.collect(upTo: 1 << 16)))
                 let probe = try await StreamProbe.open("\(server.baseURL)/sse/private?token=\(body["token"] ?? "")")
                 try await probe.connected()

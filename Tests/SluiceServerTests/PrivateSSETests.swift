@@ -49,7 +49,8 @@ import Testing
             #expect(first["limits"]?["max_connections"] == .int(3))
 
             let id: Int64 = 1_234_567_890_123_456_789
-            _ = try await client.publish([tweet(id, "complete #swift text " + String(repeating: "long ", count: 200))])
+            let longText = "complete #swift text " + String(repeating: "long ", count: 200)
+            _ = try await client.publish([tweet(id, longText)])
             try await probe.wait("the tweet") { $0.tweetIDs == [String(id)] }
             let event = try #require(probe.events.first { $0.type == "tweet" })
             let payload = try #require(probe.payloads.first)
@@ -59,7 +60,7 @@ import Testing
             #expect(payload["data"]?["user"]?["followers_count"] == .int(5000))
             #expect(payload["data"]?["metrics"]?["likes"] == .int(5))
             #expect(payload["data"]?["geo"]?["place"] == .string("Lisbon, Portugal"))
-            if case .string(let text)? = payload["data"]?["text"] { #expect(text.count > 1000, "never truncated") }
+            #expect(payload["data"]?["text"] == .string(longText), "the whole text, never truncated")
 
             let again = try await StreamProbe.open("\(server.baseURL)/sse/private?token=\(token)")
             #expect(again.status == 401)
@@ -103,7 +104,8 @@ import Testing
             let other = try await server.client(limits: ["tokens_per_hour": 2])
             _ = try await other.streamToken()
             _ = try await other.streamToken()
-            await #expect(throws: SluiceAPIError.self) { try await other.streamToken() }
+            let third = await #expect(throws: SluiceAPIError.self) { try await other.streamToken() }
+            #expect(third?.code == "token_rate_limited", "a per-key limit of two an hour refuses the third")
         }
     }
 
@@ -205,7 +207,7 @@ import Testing
                 let stream = try await server.stream(client, "keywords=swift", headers: ["Last-Event-ID": "1"], read: false)
                 stream.close()
             }
-            try await waitUntil(timeout: .seconds(20), "every stream to leave the hub") {
+            try await waitUntil(timeout: .seconds(60), "every stream to leave the hub") {
                 MetricsTests.sample(try await MetricsTests.scrape(server), #"sluice_open_connections{api="private_sse"}"#) == 0
             }
         }
@@ -239,12 +241,17 @@ import Testing
             _ = try await client.publish([.userUpdate(Self.author)])
             let probe = try await server.stream(client, "keywords=flood")
             try await probe.connected()
+            // One batch arrives at once: the stream's full bucket (5 a second, so a burst of 5) takes the
+            // first five, and the other 25 are skipped and counted in one notice, however the notice's
+            // once-a-second clock falls.
             _ = try await client.publish((0..<30).map { tweet(Int64(100 + $0), "flood \($0)") })
-            try await probe.wait("a limit notice", timeout: .seconds(5)) { $0.statuses.contains { $0["status"] == .string("limit") } }
-            let delivered = probe.tweetIDs.count
-            let skipped = probe.statuses.compactMap { $0["status"] == .string("limit") ? $0["skipped"]?.int : nil }.reduce(0, +)
-            #expect(delivered <= 6, "at most a second's burst")
-            #expect(Int64(delivered) + skipped == 30, "every event is either delivered or counted")
+            try await probe.wait("a limit notice") { $0.statuses.contains { $0["status"] == .string("limit") } }
+            #expect(probe.tweetIDs == (100..<105).map(String.init), "the first five, in order")
+            let notices = probe.statuses.filter { $0["status"] == .string("limit") }
+            #expect(notices.count == 1)
+            #expect(notices.first?["skipped"]?.int == 25, "every event is either delivered or counted")
+            let metrics = try await MetricsTests.scrape(server)
+            #expect(MetricsTests.sample(metrics, #"sluice_events_skipped_rate_limit_total{api="private_sse"}"#) == 25)
         }
     }
 
@@ -252,19 +259,22 @@ import Testing
         try await live { server in
             let client = try await server.client(limits: ["idle_timeout_seconds": 1])
             let probe = try await server.stream(client)
-            try await probe.wait("the idle close", timeout: .seconds(10)) { $0.ended }
+            try await probe.wait("the idle close", timeout: .seconds(60)) { $0.ended }
             #expect(probe.statuses.last?["status"] == .string("disconnected"))
             #expect(probe.statuses.last?["reason"] == .string("idle_timeout"))
+            #expect(probe.failure == nil, "the body ended with its last chunk, after the notice")
         }
     }
 
     @Test func expiredTokensAreRefusedAndStreamsEndAtExpiry() async throws {
-        try await live(["stream.tokenLifetimeSeconds": .init(.int(2), isSecret: false)]) { server in
+        // Long enough that a loaded machine still opens the stream before its token expires.
+        try await live(["stream.tokenLifetimeSeconds": .init(.int(5), isSecret: false)]) { server in
             let client = try await server.client()
             let stale = try await client.streamToken()
             let probe = try await server.stream(client)
-            try await probe.wait("the expiry close", timeout: .seconds(10)) { $0.ended }
+            try await probe.wait("the expiry close", timeout: .seconds(60)) { $0.ended }
             #expect(probe.statuses.last?["reason"] == .string("token_expired"))
+            #expect(probe.failure == nil, "the body ended with its last chunk, after the notice")
             let refused = try await StreamProbe.open("\(server.baseURL)/sse/private?token=\(stale)")
             #expect(refused.status == 401)
             #expect(refused.errorCode == "token_expired")
@@ -281,6 +291,7 @@ import Testing
             _ = try await server.admin.revokeKey(id: key.id)
             try await probe.wait("the revocation close") { $0.ended }
             #expect(probe.statuses.last?["reason"] == .string("key_revoked"))
+            #expect(probe.failure == nil, "the body ended with its last chunk, after the notice")
             let refused = try await StreamProbe.open("\(server.baseURL)/sse/private?token=\(spare)")
             #expect(refused.status == 401)
             #expect(refused.errorCode == "key_revoked")
@@ -297,14 +308,23 @@ import Testing
             let text = "bulk " + String(repeating: "x", count: 20_000)
             // The fast reader paces the publisher: each batch (about 200 KB) fits its outbox, so only
             // a reader that stops reading can fall behind, however loaded the machine running the test.
+            // The slow reader starts reading the moment the server counts it cut off, within the grace a
+            // cut reader has to learn why: so the reason is checked where a client sees it, on the wire.
+            let cut = #"sluice_slow_reader_disconnects_total{api="private_sse"}"#
             for batch in 0..<40 {
                 _ = try await client.publish((0..<10).map { tweet(Int64(1000 + batch * 10 + $0), text) })
                 try await fast.wait("batch \(batch)", timeout: .seconds(30)) { $0.tweetCount == (batch + 1) * 10 }
+                if !slow.isReading, MetricsTests.sample(try await MetricsTests.scrape(server), cut) == 1 { slow.startReading() }
             }
             #expect(fast.tweetIDs == (0..<400).map { String(1000 + $0) }, "in order, none lost")
-            slow.startReading()
+            #expect(slow.isReading, "400 tweets of 20 KB overflow a 256 KB outbox that nobody reads")
             try await slow.wait("the slow reader's stream to end", timeout: .seconds(30)) { $0.ended }
+            #expect(slow.statuses.last?["status"] == .string("disconnected"))
+            #expect(slow.statuses.last?["reason"] == .string("slow_reader"))
+            #expect(slow.failure == nil, "the body ended with its last chunk, after the notice")
             #expect(slow.tweetIDs.count < 400, "the slow reader was cut off, not buffered without bound")
+            #expect(slow.tweetIDs == Array(fast.tweetIDs.prefix(slow.tweetIDs.count)), "what it got came in order, without a gap")
+            #expect(MetricsTests.sample(try await MetricsTests.scrape(server), cut) == 1, "one slow reader, counted once")
         }
     }
 

@@ -43,7 +43,7 @@ struct TestSiteApp: Sendable {
 
     /// Calls a control endpoint; returns the status and the JSON body.
     func control(_ method: String, _ path: String, _ parameters: [(String, String)]) async throws -> (Int, JSONValue?) {
-        let response = try await streamHTTP.execute(request(method, path, parameters), timeout: .seconds(10))
+        let response = try await streamHTTP.execute(request(method, path, parameters), timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)))
     }
@@ -113,16 +113,17 @@ final class SiteStreamProbe: Sendable {
                     let messages = try parser.feed(chunk.readableBytesView)
                     if !messages.isEmpty { state.withLock { $0.raw += messages } }
                 }
-            } catch {
-                state.withLock { $0.failure = "\(error)" }
-            }
+            } catch where !Task.isCancelled {
+                state.withLock { $0.failure = String(describing: error) }
+            } catch {}
             state.withLock { $0.ended = true }
         }
         reader.withLock { $0 = task }
     }
 
-    func wait(_ what: String, timeout: Duration = .seconds(10), until condition: @escaping @Sendable (SiteStreamProbe) -> Bool) async throws {
-        try await waitUntil(timeout: timeout, what) { condition(self) }
+    func wait(_ what: String, timeout: Duration = .seconds(30), until condition: @escaping @Sendable (SiteStreamProbe) -> Bool) async throws {
+        if status != 200 { throw StreamEnded(what: what, failure: "the stream was refused: \(status) \(errorCode ?? "")") }
+        try await waitForStream(timeout: timeout, what, ended: { self.ended }, failure: { self.failure }) { condition(self) }
     }
 
     func close() {

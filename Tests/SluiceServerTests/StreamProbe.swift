@@ -18,11 +18,16 @@ final class StreamProbe: Sendable {
     let headers: [(String, String)]
     /// The JSON error body, for a refused stream.
     let errorBody: JSONValue?
-    private let state = Mutex<(events: [SSEEvent], ended: Bool)>(([], false))
+    private let state = Mutex<(events: [SSEEvent], ended: Bool, failure: String?)>(([], false, nil))
     private let reader = Mutex<Task<Void, Never>?>(nil)
 
     var events: [SSEEvent] { state.withLock { $0.events } }
     var ended: Bool { state.withLock { $0.ended } }
+    /// Why the body ended in an error rather than with its last chunk (a reset, a truncated chunk), if it
+    /// did; a stream the test closed itself is not a failure.
+    var failure: String? { state.withLock { $0.failure } }
+    /// Whether the body is being read (`open(read: true)`, or after `startReading()`).
+    var isReading: Bool { reader.withLock { $0 != nil } }
     var errorCode: String? {
         if case .string(let code)? = errorBody?["error"]?["code"] { return code }
         return nil
@@ -89,6 +94,8 @@ final class StreamProbe: Sendable {
                     let events = parser.feed(chunk.readableBytesView)
                     if !events.isEmpty { state.withLock { $0.events += events } }
                 }
+            } catch where !Task.isCancelled {
+                state.withLock { $0.failure = String(describing: error) }
             } catch {}
             state.withLock { $0.ended = true }
         }
@@ -97,9 +104,10 @@ final class StreamProbe: Sendable {
 
     /// Waits until `condition` holds for the events received so far.
     func wait(
-        _ what: String, timeout: Duration = .seconds(10), until condition: @escaping @Sendable (StreamProbe) -> Bool
+        _ what: String, timeout: Duration = .seconds(30), until condition: @escaping @Sendable (StreamProbe) -> Bool
     ) async throws {
-        try await waitUntil(timeout: timeout, what) { condition(self) }
+        if status != 200 { throw StreamEnded(what: what, failure: "the stream was refused: \(status) \(errorCode ?? "")") }
+        try await waitForStream(timeout: timeout, what, ended: { self.ended }, failure: { self.failure }) { condition(self) }
     }
 
     func close() {
@@ -139,4 +147,27 @@ extension StreamProbe {
     func connected() async throws {
         try await wait("connected") { $0.statuses.contains { $0["status"] == .string("connected") } }
     }
+}
+
+/// Waits until `condition` holds for a stream read in the background. A stream that ends first, without
+/// the condition holding, fails at once with how it ended (its error, if any), rather than at the deadline
+/// as a bare "timed out".
+func waitForStream(
+    timeout: Duration, _ what: String, ended: @escaping @Sendable () -> Bool, failure: @escaping @Sendable () -> String?,
+    until condition: @escaping @Sendable () -> Bool
+) async throws {
+    try await waitUntil(timeout: timeout, what) {
+        // `ended` is read first: everything the stream received was recorded before it was set.
+        let over = ended()
+        if condition() { return true }
+        if over { throw StreamEnded(what: what, failure: failure()) }
+        return false
+    }
+}
+
+/// A stream ended before what a test waited for arrived.
+struct StreamEnded: Error, CustomStringConvertible {
+    var what: String
+    var failure: String?
+    var description: String { "the stream ended before \(what)" + (failure.map { ": \($0)" } ?? " (cleanly)") }
 }

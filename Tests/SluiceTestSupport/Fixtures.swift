@@ -50,7 +50,7 @@ public enum Fixtures {
 
 /// Waits for `condition` to hold, checking every few milliseconds, or fails after `timeout`.
 public func waitUntil(
-    timeout: Duration = .seconds(10), _ what: String = "condition", _ condition: @Sendable () async throws -> Bool
+    timeout: Duration = .seconds(30), _ what: String = "condition", _ condition: @Sendable () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while ContinuousClock.now < deadline {
@@ -64,3 +64,6 @@ public struct TimedOut: Error, CustomStringConvertible {
     public var what: String
     public var description: String { "timed out waiting for \(what)" }
 }
+
+/// How many extra seeds the visibility tests' long runs take (`SLUICE_VISIBILITY_SEEDS`; 0 skips them).
+public let visibilitySeeds = Int(ProcessInfo.processInfo.environment["SLUICE_VISIBILITY_SEEDS"] ?? "") ?? 0

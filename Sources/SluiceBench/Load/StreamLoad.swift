@@ -17,6 +17,12 @@ public final class StreamLoad: Sendable {
         public var closed = 0
         /// Messages received.
         public var messages = 0
+        /// Server-Sent Events that carried a numeric `id:` (Sluice's: the log's sequence number), so
+        /// payloads apart from status notices.
+        public var identified = 0
+        /// Identified events whose id was not above the previous one on their connection: a duplicate,
+        /// or one out of order.
+        public var reordered = 0
         /// Publish-to-receipt latency of every message that carried a marker.
         public var latency = LatencyHistogram()
         /// When the last marked message arrived (``ProcessStats/wallNanoseconds()``), 0 before any.
@@ -54,6 +60,8 @@ public final class StreamLoad: Sendable {
     public func resetMessages() {
         totals.state.withLock {
             $0.messages = 0
+            $0.identified = 0
+            $0.reordered = 0
             $0.latency = LatencyHistogram()
             $0.lastMessageAt = 0
         }
@@ -119,6 +127,8 @@ final class LoadStreamHandler: ChannelInboundHandler {
     /// The unfinished last line of the previous read.
     private var carry: [UInt8] = []
     private var body: [UInt8] = []
+    /// The last numeric SSE `id:` on this connection.
+    private var lastID: Int64?
 
     init(totals: StreamLoad.SharedTotals, framing: StreamLoad.Framing, ready: AsyncStream<Bool>.Continuation) {
         self.totals = totals
@@ -139,12 +149,22 @@ final class LoadStreamHandler: ChannelInboundHandler {
         }
         guard !body.isEmpty else { return }
         var messages = 0
+        var identified = 0
+        var reordered = 0
         var latencies: [Int64] = []
         let framing = self.framing
+        var lastID = self.lastID
+        defer { self.lastID = lastID }
         body.withUnsafeBufferPointer { bytes in
             var lineStart = 0
             // Lines are scanned where they lie; only a line cut by the end of a read is copied.
             func scan(_ line: UnsafeBufferPointer<UInt8>) {
+                if framing == .serverSentEvents, let id = Self.eventID(line) {
+                    identified += 1
+                    if let last = lastID, id <= last { reordered += 1 }
+                    lastID = id
+                    return
+                }
                 guard Self.isMessage(line, framing) else { return }
                 messages += 1
                 if let marker = PublishMarker.find(in: line) { latencies.append(now - marker) }
@@ -160,9 +180,11 @@ final class LoadStreamHandler: ChannelInboundHandler {
             }
             carry += UnsafeBufferPointer(rebasing: bytes[lineStart...])
         }
-        if messages > 0 {
+        if messages > 0 || identified > 0 {
             totals.state.withLock {
                 $0.messages += messages
+                $0.identified += identified
+                $0.reordered += reordered
                 for latency in latencies { $0.latency.record(nanoseconds: latency) }
                 if !latencies.isEmpty { $0.lastMessageAt = now }
             }
@@ -177,6 +199,22 @@ final class LoadStreamHandler: ChannelInboundHandler {
     }
 
     static let dataPrefix = Array("data:".utf8)
+    static let idPrefix = Array("id:".utf8)
+
+    /// The number of an SSE `id:` line (`id: 42` or `id:42`), if it is one with a decimal id.
+    static func eventID(_ line: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard PublishMarker.hasPrefix(line, idPrefix) else { return nil }
+        var digits = line.dropFirst(idPrefix.count)
+        if digits.first == UInt8(ascii: " ") { digits = digits.dropFirst() }
+        if digits.last == UInt8(ascii: "\r") { digits = digits.dropLast() }
+        guard !digits.isEmpty, digits.count <= 18 else { return nil }
+        var value: Int64 = 0
+        for byte in digits {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
 
     func channelInactive(context: ChannelHandlerContext) {
         totals.state.withLock { $0.closed += 1 }

@@ -17,7 +17,11 @@ public struct ReplayScenario: Sendable {
         public var scenario = "replay"
         public var server: String
         public var events: Int
+        /// Events that arrived with a log id: the `events` replayed and the sentinel published after them
+        /// (so `events + 1` when nothing is lost), status notices aside.
         public var received: Int
+        /// Events whose id was not above the one before: duplicates, or out of order (0 when correct).
+        public var reordered: Int
         public var seconds: Double
         public var eventsPerSecond: Double
     }
@@ -68,14 +72,15 @@ public struct ReplayScenario: Sendable {
             started = clock.now
             try await load.open(host: address.host, port: address.port, path: "/sse/private?token=\(token)&last_event_id=\(before)")
             // Everything after `before` is ours unless other traffic runs: every tweet reaches an unfiltered stream.
-            _ = await StreamSet.wait(timeout: 300) { load.snapshot.messages >= published + 1 }
+            _ = await StreamSet.wait(timeout: 300) { load.snapshot.identified >= published + 1 }
             let seconds = (clock.now - started) / .seconds(1)
-            let received = load.snapshot.messages
+            let totals = load.snapshot
             try await load.shutdown()
-            if received < published { log("only \(received) of \(published) events arrived within 300 s") }
+            if totals.identified < published + 1 { log("only \(totals.identified) of \(published + 1) events arrived within 300 s") }
+            if totals.reordered > 0 { log("\(totals.reordered) events arrived twice or out of order") }
             return Report(
-                server: target.label, events: published, received: received, seconds: seconds,
-                eventsPerSecond: Double(received) / seconds)
+                server: target.label, events: published, received: totals.identified, reordered: totals.reordered, seconds: seconds,
+                eventsPerSecond: Double(totals.identified) / seconds)
         }
     }
 

@@ -55,9 +55,12 @@ public struct FilterSpec: Sendable, Hashable {
                 guard entry.count <= Limits.keywordLength else {
                     throw ParseError(parameter: "keywords", message: "each keyword is at most \(Limits.keywordLength) characters")
                 }
-                let terms = TweetTerms(text: entry)
-                let normalized: [String] = entry.hasPrefix("#") && !entry.contains(" ")
-                    ? terms.hashtags.sorted() : terms.words.sorted()
+                // Part by part: in `climate #cop28` the second word must be the hashtag, as it would be
+                // alone (a whole entry read as plain words once let `#cop28` match the bare word).
+                let normalized = Set(entry.split(whereSeparator: \.isWhitespace).flatMap { part in
+                    let terms = TweetTerms(text: String(part))
+                    return part.hasPrefix("#") ? terms.hashtags : terms.words
+                }).sorted()
                 guard !normalized.isEmpty else {
                     throw ParseError(parameter: "keywords", message: "keyword \"\(entry)\" has no letters or digits")
                 }

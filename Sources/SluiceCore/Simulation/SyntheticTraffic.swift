@@ -13,6 +13,8 @@ public struct SyntheticTraffic: Sendable {
     /// Follow edges in an array (not a `Set`, whose order varies per instance) so a seed replays exactly.
     private var follows = OrderedEdges()
     private var liveTweets: [(id: Int64, author: Int64)] = []
+    /// Recently deleted tweets: a reply or a quote may still name one (the platform keeps the reference).
+    private var deletedTweets: [(id: Int64, author: Int64)] = []
     private var generator: SplitMix64
     private var lastID: Int64
 
@@ -79,13 +81,16 @@ public struct SyntheticTraffic: Sendable {
                 retweets: skewed(max: 5000), likes: skewed(max: 20000), replies: skewed(max: 800), quotes: skewed(max: 300)),
             geo: Int.random(in: 0..<6, using: &generator) == 0 ? .init(place: Self.places.randomElement(using: &generator)!) : nil,
             lang: languages[authorIndex])
-        if let parent = liveTweets.randomElement(using: &generator) {
+        if let live = liveTweets.randomElement(using: &generator) {
+            // Now and then a reply or a quote names a tweet deleted since; a retweet needs a live one.
+            let deleted = Int.random(in: 0..<4, using: &generator) == 0 ? deletedTweets.randomElement(using: &generator) : nil
             switch Int.random(in: 0..<10, using: &generator) {
             case 0:
+                let parent = deleted ?? live
                 tweet.inReplyToStatusID = parent.id
                 tweet.inReplyToUserID = parent.author
-            case 1: tweet.retweetedStatusID = parent.id
-            case 2: tweet.quotedStatusID = parent.id
+            case 1: tweet.retweetedStatusID = live.id
+            case 2: tweet.quotedStatusID = (deleted ?? live).id
             default: break
             }
         }
@@ -131,12 +136,16 @@ public struct SyntheticTraffic: Sendable {
         users[index].followersCount = max(0, users[index].followersCount)
         if Int.random(in: 0..<4, using: &generator) == 0 { users[index].name = users[index].name + " ✨" }
         if users[index].name.count > 40 { users[index].name = users[index].username.capitalized }
+        // Accounts go protected and public again.
+        if Int.random(in: 0..<6, using: &generator) == 0 { users[index].protected.toggle() }
         return .userUpdate(users[index])
     }
 
     private mutating func delete() -> Event? {
         guard !liveTweets.isEmpty else { return nil }
         let victim = liveTweets.remove(at: Int.random(in: 0..<liveTweets.count, using: &generator))
+        deletedTweets.append(victim)
+        if deletedTweets.count > 200 { deletedTweets.removeFirst(50) }
         return .delete(.init(id: victim.id, userID: victim.author))
     }
 

@@ -23,6 +23,9 @@ public final class Hub: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Held while a page is dispatched and while the periodic duties run (see `dispatch(page:now:)`).
+    /// Always taken before `state` or a subscription's own lock, never inside them.
+    private let pageGate = Mutex(())
     /// What this hub's streams did, for metrics.
     public let counters = StreamCounters()
 
@@ -99,6 +102,15 @@ public final class Hub: Sendable {
 
     // MARK: - Dispatch
 
+    /// Routes a page of the log's events (see `dispatch(sequence:message:isPublic:now:)`), all at the
+    /// instant `now`, as one step the periodic duties cannot split: a limit notice counts the events a
+    /// page skipped all together, never some of them with the rest a second later.
+    public func dispatch(page: [(sequence: Int64, message: PrivateSSEMessage?, isPublic: Bool)], now: Double) {
+        pageGate.withLock { _ in
+            for entry in page { dispatch(sequence: entry.sequence, message: entry.message, isPublic: entry.isPublic, now: now) }
+        }
+    }
+
     /// Routes the next event of the log, `sequence`: its message (nil for kinds without a Private SSE
     /// form) is kept for replay, and delivered only if `isPublic` (decided on the state after the event,
     /// `PrivateSSEMessage.isPublic(in:)`). Events must come in sequence order, each once.
@@ -144,9 +156,12 @@ public final class Hub: Sendable {
 
     /// Runs every connection's periodic duties; with `heartbeat`, also sends each a keep-alive comment.
     public func tick(now: Double, heartbeat: Bool) {
-        for subscription in state.withLock({ Array($0.subscriptions.values) }) {
-            if heartbeat { subscription.push(SSEEncoder.keepalive) }
-            subscription.tick(now: now)
+        let subscriptions = state.withLock { Array($0.subscriptions.values) }
+        pageGate.withLock { _ in
+            for subscription in subscriptions {
+                if heartbeat { subscription.push(SSEEncoder.keepalive) }
+                subscription.tick(now: now)
+            }
         }
     }
 

@@ -54,12 +54,7 @@ struct OAuthVerifier: Sendable {
                 .unsupportedMediaType, code: "unsupported_media_type",
                 message: "a request body must be a form (Content-Type: application/x-www-form-urlencoded)")
         }
-        var oauth: [(String, String)] = []
-        if let header = request.authorization, header.lowercased().hasPrefix("oauth ") {
-            guard let parsed = OAuth1Signature.parseAuthorizationHeader(header) else { throw Self.unauthorized("malformed Authorization header") }
-            oauth = parsed.filter { $0.0 != "realm" }
-        }
-        let all = oauth + request.query + request.form
+        guard let all = request.signedParameters else { throw Self.unauthorized("malformed Authorization header") }
         try APIError.refuseUnknown(
             parameters: all.map(\.0).filter { $0.hasPrefix("oauth_") }, known: Self.protocolParameters)
         func single(_ name: String) throws -> String {
@@ -83,11 +78,9 @@ struct OAuthVerifier: Sendable {
         guard Self.constantTimeEqual(token, app.accessToken) else {
             throw Self.unauthorized("only the app owner's access token may use Site Streams")
         }
-        let (host, port) = Self.split(authority: request.authority)
         var scheme = self.scheme
         if trustForwardedProto, let forwarded = request.forwardedProto, forwarded == "http" || forwarded == "https" { scheme = forwarded }
-        let uri = OAuth1Signature.baseURI(scheme: scheme, host: host, port: port, path: request.path)
-        let base = OAuth1Signature.baseString(method: request.method, uri: uri, parameters: all)
+        let base = request.baseString(scheme: scheme, parameters: all)
         let expected = OAuth1Signature.sign(base, consumerSecret: app.consumerSecret, tokenSecret: app.accessTokenSecret)
         guard Self.constantTimeEqual(signature, expected) else { throw Self.unauthorized("invalid signature") }
         do {
@@ -124,6 +117,24 @@ struct OAuthVerifier: Sendable {
 }
 
 extension OAuthVerifier.SignedRequest {
+    /// Every parameter the signature covers (RFC 5849 §3.4.1.3): the `Authorization` header's, `realm`
+    /// aside, then the query's and the form body's; nil when the header is not a well-formed `OAuth` one.
+    var signedParameters: [(String, String)]? {
+        var oauth: [(String, String)] = []
+        if let authorization, authorization.lowercased().hasPrefix("oauth ") {
+            guard let parsed = OAuth1Signature.parseAuthorizationHeader(authorization) else { return nil }
+            oauth = parsed.filter { $0.0 != "realm" }
+        }
+        return oauth + query + form
+    }
+
+    /// The signature base string (RFC 5849 §3.4.1) of this request, reached over `scheme`.
+    func baseString(scheme: String, parameters: [(String, String)]) -> String {
+        let (host, port) = OAuthVerifier.split(authority: authority)
+        let uri = OAuth1Signature.baseURI(scheme: scheme, host: host, port: port, path: path)
+        return OAuth1Signature.baseString(method: method, uri: uri, parameters: parameters)
+    }
+
     /// A request read from HTTP: query from the target, form parameters from a form body.
     init(head: HTTPRequest, body: ByteBuffer?) {
         let target = head.path ?? "/"

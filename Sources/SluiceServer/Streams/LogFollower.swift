@@ -142,10 +142,8 @@ final class LogFollower: Service, Sendable {
                     messages.append((event.sequence, message, message.map(feed.isPublic) ?? false))
                 }
                 let publicNow = feed.arePublic(messages.map(\.message))
-                let now = Date().timeIntervalSince1970
-                for (entry, stillPublic) in zip(messages, publicNow) {
-                    hub.dispatch(sequence: entry.sequence, message: entry.message, isPublic: entry.publicThen && stillPublic, now: now)
-                }
+                hub.dispatch(
+                    page: zip(messages, publicNow).map { ($0.sequence, $0.message, $0.publicThen && $1) }, now: Date().timeIntervalSince1970)
                 // Only now: a page that failed half-way is read again from the previous anchor.
                 continuity.withLock { $0.anchor = (last.sequence, last.acceptedAt, last.data) }
             } catch {

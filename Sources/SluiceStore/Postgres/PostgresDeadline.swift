@@ -94,8 +94,12 @@ final class PostgresOutage: Sendable {
     private let since = Mutex<ContinuousClock.Instant?>(nil)
     private let lastSuccess = Mutex(ContinuousClock.now)
 
-    init(retryEvery: Duration = .seconds(1)) {
+    /// How long one operation may wait for the database, unless the caller says otherwise.
+    let deadline: Duration
+
+    init(retryEvery: Duration = .seconds(1), deadline: Duration = PostgresDeadline.default) {
         self.retryEvery = retryEvery
+        self.deadline = deadline
     }
 
     /// Throws `StoreError.unavailable` while an outage is recent.
@@ -130,11 +134,11 @@ final class PostgresOutage: Sendable {
     }
 
     /// Runs `body` within the deadline, unless an outage is recent, and records how it went.
-    func run<T: Sendable>(within limit: Duration = PostgresDeadline.default, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func run<T: Sendable>(within limit: Duration? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try check()
         let start = ContinuousClock.now
         do {
-            let value = try await PostgresDeadline.run(within: limit, body)
+            let value = try await PostgresDeadline.run(within: limit ?? deadline, body)
             succeeded()
             return value
         } catch let error as StoreError {

@@ -17,12 +17,15 @@ public final class PostgresStore: Store {
     private let writer: PostgresLogWriter
     private let logger: Logger
     private let isClosed = Mutex(false)
-    private let outage = PostgresOutage()
+    private let outage: PostgresOutage
     public let clusterBus: (any ClusterBus)?
     /// Follows the database's clock (`synchronizeClock`, at open and at each lease renewal).
     public let clock: StoreClock
 
-    private init(client: PostgresClient, clientTask: Task<Void, Never>, maxEventBytes: Int, clock: StoreClock, logger: Logger) {
+    private init(
+        client: PostgresClient, clientTask: Task<Void, Never>, maxEventBytes: Int, clock: StoreClock, operationDeadline: Duration, logger: Logger
+    ) {
+        self.outage = PostgresOutage(deadline: operationDeadline)
         self.client = client
         self.clientTask = clientTask
         self.logger = logger
@@ -34,8 +37,11 @@ public final class PostgresStore: Store {
     /// Connects to the database at `location` and migrates it (safely when several nodes start at once).
     /// - Parameter maxEventBytes: the largest event accepted, by its stored JSON (`StoreError.rejected`, `event_too_large`).
     /// - Parameter clockSkew: added to this node's clock before it is corrected to the database's (tests only).
+    /// - Parameter operationDeadline: how long one operation may wait for the database before it is
+    ///   answered `StoreError.unavailable` (5 s; tests that load a shared machine give more).
     public static func open(
-        _ location: PostgresLocation, maxEventBytes: Int = Event.defaultMaxStoredBytes, clockSkew: TimeInterval = 0, logger: Logger
+        _ location: PostgresLocation, maxEventBytes: Int = Event.defaultMaxStoredBytes, clockSkew: TimeInterval = 0,
+        operationDeadline: Duration = .seconds(5), logger: Logger
     ) async throws -> PostgresStore {
         do {
             try await PostgresSchema.migrate(location, logger: logger)
@@ -47,7 +53,8 @@ public final class PostgresStore: Store {
         // The pool runs for as long as the store is open; `close()` cancels it.
         let clientTask = Task { await client.run() }
         let store = PostgresStore(
-            client: client, clientTask: clientTask, maxEventBytes: maxEventBytes, clock: StoreClock(skew: clockSkew), logger: logger)
+            client: client, clientTask: clientTask, maxEventBytes: maxEventBytes, clock: StoreClock(skew: clockSkew),
+            operationDeadline: operationDeadline, logger: logger)
         do {
             try await store.synchronizeClock()
         } catch {
@@ -67,7 +74,7 @@ public final class PostgresStore: Store {
 
     /// Runs `body`, turning the driver's errors into `StoreError.unavailable` (the caller may retry).
     private func run<T: Sendable>(
-        within limit: Duration = PostgresDeadline.default, _ body: @escaping @Sendable () async throws -> T
+        within limit: Duration? = nil, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         guard !isClosed.withLock({ $0 }) else { throw StoreError.closed }
         do {

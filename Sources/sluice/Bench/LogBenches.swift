@@ -17,8 +17,8 @@ struct ReplayBench: AsyncParsableCommand {
         try output.emit(
             report,
             table: String(
-                format: "replay %@: %d of %d events in %.2f s = %.0f events/s", report.server, report.received, report.events, report.seconds,
-                report.eventsPerSecond))
+                format: "replay %@: %d of %d events (the sentinel included), %d out of order, in %.2f s = %.0f events/s", report.server,
+                report.received, report.events + 1, report.reordered, report.seconds, report.eventsPerSecond))
     }
 }
 
