@@ -2,6 +2,7 @@
 import json
 import os
 import re
+import socket
 import subprocess
 import threading
 import time
@@ -21,13 +22,27 @@ def sluice_binary():
     return path
 
 
-def wait_until(condition, timeout=10.0, what="condition"):
+def wait_until(condition, timeout=10.0, what="condition", detail=None, interval=0.02):
+    """Polls `condition` until it is true (it may also raise, to give up early); fails after `timeout`
+    seconds, with `detail()` in the message: what the readers recorded (their errors, how their streams
+    ended), so that a stream that broke is reported as such, not as a mere wait that ran out."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         if condition():
             return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}" + (f"; {detail()}" if detail else ""))
+
+
+def hang_up(response):
+    """Closes a streaming response's socket under the thread reading it (`close()` would wait for that
+    thread's read to return, up to the next keepalive)."""
+    try:
+        response.raw._fp.fp.raw._sock.shutdown(socket.SHUT_RDWR)
+    except (AttributeError, OSError):
+        response.close()
 
 
 class Server:

@@ -13,6 +13,8 @@ import threading
 
 from conftest import tweet, user, wait_until
 
+IDLE_TIMEOUT = 8
+
 PAGE = """<!doctype html>
 <html><body><script>
 const BASE = %(base)s;
@@ -97,8 +99,9 @@ def serve_page(page):
 def test_document_javascript_in_headless_chromium(server):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "Chromium is needed for this test (Debian: apt-get install chromium)"
-    # A short idle timeout makes the server close the stream, to exercise the document's reconnection.
-    key = server.create_key(events_per_second=100, idle_timeout_seconds=4)
+    # A short idle timeout makes the server close the stream, to exercise the document's reconnection; it
+    # must outlast the time from the streams' connecting to the tweets' delivery, on a loaded machine too.
+    key = server.create_key(events_per_second=100, idle_timeout_seconds=IDLE_TIMEOUT)
     alice = user(1, "alice", followers=5000, verified=True)
     server.publish(key, [alice])
     tokens = [server.token(key) for _ in range(3)]
@@ -114,28 +117,42 @@ def test_document_javascript_in_headless_chromium(server):
             in_order = sorted(list(reports), key=lambda r: r["n"])
             return [r for r in in_order if r["source"] == source and r["type"] == kind and predicate(r)]
 
-        connected = lambda r: r["data"]["data"]["status"] == "connected"
-        wait_until(lambda: seen("named", "status", connected), timeout=30, what="the named stream to connect")
-        wait_until(lambda: seen("onmessage", "status"), timeout=30, what="the onmessage stream to connect")
+        def page_state():
+            """What the page reported so far, and whether Chromium still runs: for a wait that runs out."""
+            return f"Chromium {'running' if browser.poll() is None else f'exited {browser.returncode}'}; reports {sorted(list(reports), key=lambda r: r['n'])[-8:]}"
 
-        server.publish(key, [tweet(1234567890123456789, "hello browser", alice), tweet(11, "not for you", alice),
-                             tweet(12, "browser again", alice)])
-        wait_until(lambda: len(seen("named", "tweet")) == 2, timeout=15, what="tweets via addEventListener")
-        wait_until(lambda: len(seen("onmessage", "tweet")) == 2, timeout=15, what="tweets via onmessage")
+        connected = lambda r: r["data"]["data"]["status"] == "connected"
+        idle_closed = lambda r: r["data"]["data"].get("reason") == "idle_timeout"
+        wait_until(lambda: seen("named", "status", connected), timeout=60, what="the named stream to connect", detail=page_state)
+        wait_until(lambda: seen("onmessage", "status"), timeout=60, what="the onmessage stream to connect", detail=page_state)
+
+        published = server.publish(key, [tweet(1234567890123456789, "hello browser", alice), tweet(11, "not for you", alice),
+                                         tweet(12, "browser again", alice)])
+        # Neither stream may have idled out before the tweets were published (else the wait below is hopeless).
+        assert not seen("named", "status", idle_closed) and not seen("onmessage", "status", idle_closed), \
+            f"a stream idled out ({IDLE_TIMEOUT} s) before the tweets were published: {page_state()}"
+        wait_until(lambda: len(seen("named", "tweet")) >= 2, timeout=30, what="tweets via addEventListener", detail=page_state)
+        wait_until(lambda: len(seen("onmessage", "tweet")) >= 2, timeout=30, what="tweets via onmessage", detail=page_state)
         named = seen("named", "tweet")
         assert [r["data"]["data"]["id"] for r in named] == ["1234567890123456789", "12"], "ids survive JavaScript intact"
         assert named[0]["data"]["type"] == "tweet"
         assert named[0]["data"]["data"]["user"]["username"] == "alice"
-        assert all(r["id"] for r in named), "lastEventId is the sequence number"
+        # lastEventId is the sequence number: the batch's first and third.
+        first = published["first_seq"]
+        assert [r["id"] for r in named] == [str(first), str(first + 2)], named
         assert [r["data"]["data"]["text"] for r in seen("onmessage", "tweet")] == ["hello browser", "browser again"]
 
         # The server closes the idle stream; EventSource retries the spent token (401), the document's
-        # handler sees CLOSED and reconnects with a new token.
-        wait_until(lambda: seen("named", "status", lambda r: r["data"]["data"].get("reason") == "idle_timeout"),
-                   timeout=20, what="the idle close")
-        wait_until(lambda: seen("named", "closed"), timeout=20, what="EventSource to give up on the spent token")
-        wait_until(lambda: len(seen("named", "status", connected)) == 2, timeout=20, what="the reconnection with a new token")
-        assert len(seen("named", "connecting")) == 2
+        # handler sees CLOSED and, 5 s later, reconnects with a new token.
+        wait_until(lambda: seen("named", "status", idle_closed), timeout=IDLE_TIMEOUT + 30, what="the idle close", detail=page_state)
+        wait_until(lambda: seen("named", "closed"), timeout=30, what="EventSource to give up on the spent token", detail=page_state)
+        wait_until(lambda: len(seen("named", "status", connected)) == 2, timeout=30, what="the reconnection with a new token",
+                   detail=page_state)
+        assert [r["token"] for r in seen("named", "connecting")] == tokens[:2]
+        # In the page's order: the tweets, the idle close, EventSource giving up, the new connection.
+        in_page_order = sorted(seen("named", "tweet") + seen("named", "status") + seen("named", "closed"), key=lambda r: r["n"])
+        assert [r["type"] if r["type"] != "status" else r["data"]["data"]["status"] for r in in_page_order] == \
+            ["connected", "tweet", "tweet", "disconnected", "closed", "connected"], in_page_order
     finally:
         browser.kill()
         browser.wait()

@@ -6,6 +6,8 @@ scripts/test-postgres); nginx spreads clients over them round-robin with bufferi
 one global order for every stream, limits that hold across nodes, control requests that reach the
 node holding the stream, a node killed mid-stream, and the database restarted mid-ingest.
 """
+import datetime
+import http.client
 import json
 import os
 import shutil
@@ -20,7 +22,7 @@ import pytest
 import requests
 from requests_oauthlib import OAuth1
 
-from conftest import ADMIN, sluice_binary, user, tweet, wait_until
+from conftest import ADMIN, hang_up, sluice_binary, user, tweet, wait_until
 
 PG_URL = os.environ.get("SLUICE_TEST_POSTGRES_URL")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -104,7 +106,7 @@ http {{
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         self.proc = subprocess.Popen([nginx, "-c", str(d / "nginx.conf"), "-p", str(d)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{self.port}"
-        wait_until(lambda: self._up(), timeout=20, what="nginx to listen")
+        wait_until(lambda: self._up(), timeout=30, what="nginx to listen")
 
     def _up(self):
         assert self.proc.poll() is None, (self.dir / "error.log").read_text()
@@ -184,63 +186,88 @@ def cluster(tmp_path):
     c.stop()
 
 
-def hang_up(response):
-    """Closes a streaming response's socket under the thread reading it (`close()` would wait for it)."""
-    try:
-        response.raw._fp.fp.raw._sock.shutdown(socket.SHUT_RDWR)
-    except (AttributeError, OSError):
-        response.close()
-
-
 class Follower(threading.Thread):
     """A Private SSE client that reconnects as the document advises: a new token, then `Last-Event-ID`.
 
-    Records the sequence number (`id:`) of every event it receives, and each connection it opened.
+    Records the sequence number (`id:`) of every event it receives, each connection it opened, and how
+    each connection ended (`endings`: the `disconnected` reason the server gave, or none, and the end of
+    the stream or the exception that broke it), so that a wait that runs out says what happened. An
+    unexpected exception (not a network error) stops it: `fatal`.
     """
 
     def __init__(self, cluster, key, base=None, query="keywords=cluster"):
         super().__init__(daemon=True)
         self.cluster, self.key, self.base, self.query = cluster, key, base or cluster.base, query
-        self.ids, self.connections, self.refusals, self.errors, self.statuses = [], 0, [], [], []
+        self.ids, self.connections, self.refusals, self.errors, self.statuses, self.endings = [], 0, [], [], [], []
+        self.fatal = None
         self.last_id = None
         self.stopping = False
         self.connected = threading.Event()
         self.response = None
 
     def run(self):
-        while not self.stopping:
-            try:
-                token = self.cluster.token(self.key, self.base)
-                headers = {"Last-Event-ID": str(self.last_id)} if self.last_id is not None else {}
-                with requests.get(f"{self.base}/sse/private?token={token}&{self.query}", headers=headers, stream=True,
-                                  timeout=(5, 60)) as r:
-                    if r.status_code != 200:
-                        self.refusals.append((r.status_code, r.headers.get("Retry-After")))
-                        time.sleep(min(1.0, float(r.headers.get("Retry-After", "1"))))
-                        continue
-                    self.response = r
-                    self.connections += 1
-                    event_id, event = None, None
-                    for raw in r.iter_lines(chunk_size=1):
-                        line = raw.decode()
-                        if line.startswith("id:"):
-                            event_id = int(line[3:].strip())
-                        elif line.startswith("event:"):
-                            event = line[6:].strip()
-                        elif line.startswith("data:") and event == "status":
-                            self.statuses.append(json.loads(line[5:]))
-                            if '"connected"' in line:
-                                self.connected.set()
-                        elif line == "":
-                            if event == "tweet" and event_id is not None:
-                                self.ids.append(event_id)
-                                self.last_id = event_id
-                            event_id, event = None, None
-                        if self.stopping:
-                            return
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, AssertionError, requests.Timeout) as error:
-                self.errors.append(f"{time.monotonic():.1f} {type(error).__name__}: {str(error)[:200]}")
-                time.sleep(0.2)
+        try:
+            while not self.stopping:
+                self.connect_once()
+        except Exception as error:
+            self.fatal = f"{type(error).__name__}: {error}"
+
+    def connect_once(self):
+        reason, opened = None, False
+        try:
+            token = self.cluster.token(self.key, self.base)
+            headers = {"Last-Event-ID": str(self.last_id)} if self.last_id is not None else {}
+            with requests.get(f"{self.base}/sse/private?token={token}&{self.query}", headers=headers, stream=True,
+                              timeout=(5, 60)) as r:
+                if r.status_code != 200:
+                    self.refusals.append((r.status_code, r.headers.get("Retry-After")))
+                    time.sleep(min(1.0, float(r.headers.get("Retry-After", "1"))))
+                    return
+                self.response = r
+                self.connections += 1
+                opened = True
+                event_id, event = None, None
+                for raw in r.iter_lines(chunk_size=1):
+                    line = raw.decode()
+                    if line.startswith("id:"):
+                        event_id = int(line[3:].strip())
+                    elif line.startswith("event:"):
+                        event = line[6:].strip()
+                    elif line.startswith("data:") and event == "status":
+                        status = json.loads(line[5:])
+                        self.statuses.append(status)
+                        if status["data"].get("status") == "disconnected":
+                            reason = status["data"].get("reason")
+                        if '"connected"' in line:
+                            self.connected.set()
+                    elif line == "":
+                        if event == "tweet" and event_id is not None:
+                            self.ids.append(event_id)
+                            self.last_id = event_id
+                        event_id, event = None, None
+                    if self.stopping:
+                        return
+                self.endings.append(f"{reason or 'no disconnected status'}, then the end of the stream")
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, AssertionError, requests.Timeout) as error:
+            if self.stopping:
+                return
+            failure = f"{type(error).__name__}: {str(error)[:200]}"
+            self.errors.append(f"{time.monotonic():.1f} {failure}")
+            if opened:
+                self.endings.append(f"{reason or 'no disconnected status'}, then {failure}")
+            time.sleep(0.2)
+
+    def describe(self):
+        return (f"{len(self.ids)} events, last id {self.last_id}, {self.connections} connections, endings {self.endings[-5:]}, "
+                f"refusals {self.refusals[-5:]}, errors {self.errors[-5:]}, fatal {self.fatal}, now {time.monotonic():.1f}")
+
+    def wait_for(self, predicate, what, timeout=30):
+        def done():
+            if predicate():
+                return True
+            assert self.fatal is None, f"the client stopped on {self.fatal} before {what}: {self.describe()}"
+            return False
+        wait_until(done, timeout=timeout, what=what, detail=self.describe)
 
     def stop(self):
         self.stopping = True
@@ -254,7 +281,7 @@ def connected_followers(cluster, key, bases):
     for f in followers:
         f.start()
     for f in followers:
-        assert f.connected.wait(20), "stream did not connect"
+        f.wait_for(f.connected.is_set, what="the stream to connect")
     return followers
 
 
@@ -322,7 +349,7 @@ def test_every_stream_on_every_node_gets_every_event_in_one_order(cluster):
     tweets_in_log = [s for s in log if s > 1]
     assert sorted(acked) == tweets_in_log, "every acknowledged event is in the log, once"
     for f in followers:
-        wait_until(lambda: len(f.ids) >= 450, timeout=30, what="every event on every stream")
+        f.wait_for(lambda: len(f.ids) >= 450, what="every event on every stream", timeout=60)
     for f in followers:
         f.stop()
     for f in followers:
@@ -334,9 +361,61 @@ def site_auth(app):
     return OAuth1(app["consumer_key"], app["consumer_secret"], app["access_token"], app["access_token_secret"])
 
 
+def signed_site_request(node, app, follow="1"):
+    """The bytes of a `GET /1.1/site.json` to `node`, signed now (each attempt has its own nonce)."""
+    prepared = requests.Request("GET", f"{node.base}/1.1/site.json?follow={follow}", auth=site_auth(app)).prepare()
+    authorization = prepared.headers["Authorization"]
+    authorization = authorization.decode() if isinstance(authorization, bytes) else authorization
+    return (f"GET {prepared.path_url} HTTP/1.1\r\nHost: 127.0.0.1:{node.port}\r\nAuthorization: {authorization}\r\n"
+            "Connection: close\r\n\r\n").encode()
+
+
+def connect_burst(nodes, app, per_node):
+    """`per_node` Site Streams connects of `app` on each node, sent at once on connections opened beforehand.
+
+    Returns each attempt's (status, Retry-After, error code), and the time from before the first request
+    was sent to when the last answer arrived, on this machine's monotonic clock: every instant at which a
+    node admitted or refused one of them lies within it.
+    """
+    targets = [node for _ in range(per_node) for node in nodes]
+    payloads = [signed_site_request(node, app) for node in targets]
+    sockets = [socket.create_connection(("127.0.0.1", node.port), timeout=30) for node in targets]
+    outcomes, arrivals = [None] * len(targets), [None] * len(targets)
+
+    def answer(i):
+        try:
+            response = http.client.HTTPResponse(sockets[i])
+            response.begin()
+            arrivals[i] = time.monotonic()
+            body = response.read() if response.status != 200 else b""  # a 200 is the stream: its head is enough
+            outcomes[i] = (response.status, response.getheader("Retry-After"), json.loads(body)["error"]["code"] if body else None)
+        except Exception as error:
+            arrivals[i] = time.monotonic()
+            outcomes[i] = (f"{type(error).__name__}: {error}", None, None)
+
+    readers = [threading.Thread(target=answer, args=(i,), daemon=True) for i in range(len(targets))]
+    for reader in readers:
+        reader.start()
+    sent = time.monotonic()
+    for sock, payload in zip(sockets, payloads):
+        sock.sendall(payload)
+    for reader in readers:
+        reader.join(60)
+    for sock in sockets:
+        sock.close()
+    assert all(outcomes), f"unanswered connects: {outcomes}"
+    return max(arrivals) - sent, outcomes
+
+
+# A burst this short lies in one connect window (1 s) of every node: the nodes measure the window on the
+# database's clock, each from a reading off by at most half its round trip (readings slower than 250 ms
+# are not taken), so two nodes' instants may disagree by up to 0.25 s more than the true interval.
+ONE_WINDOW = 0.7
+
+
 def test_limits_hold_across_nodes(cluster):
     # Three concurrent streams per key, counted over every node.
-    key = cluster.key(max_connections=3, tokens_per_hour=100)
+    key = cluster.key(max_connections=3)
     cluster.publish(key, [AUTHOR])
     followers = connected_followers(cluster, key, [n.base for n in cluster.nodes])
     for node in cluster.nodes:
@@ -348,8 +427,9 @@ def test_limits_hold_across_nodes(cluster):
     def fourth_admitted():
         r = requests.get(f"{cluster.nodes[2].base}/sse/private?token={cluster.token(key, cluster.nodes[2].base)}", stream=True, timeout=10)
         r.close()
+        assert r.status_code in (200, 429), f"{r.status_code} {r.text}"
         return r.status_code == 200
-    wait_until(fourth_admitted, timeout=10, what="a place freed by a closed stream on another node")
+    wait_until(fourth_admitted, timeout=30, interval=0.2, what="a place freed by a closed stream on another node")
     for f in followers[1:]:
         f.stop()
 
@@ -372,47 +452,55 @@ def test_limits_hold_across_nodes(cluster):
 
     # Ten tokens per hour per key, spread over the nodes; the eleventh is refused wherever it is asked.
     hourly = cluster.key(tokens_per_hour=10)
+    first_bought = time.monotonic()
     for i in range(10):
         cluster.token(hourly, cluster.nodes[i % 3].base)
     for node in cluster.nodes:
         r = requests.post(f"{node.base}/sse/token", headers={"Authorization": f"Bearer {hourly}"}, timeout=10)
-        assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0, r.text
+        assert r.status_code == 429 and r.json()["error"]["code"] == "token_rate_limited", r.text
+        # The wait until the first of the ten is an hour old: an hour, less the time since it was bought
+        # (at most since `first_bought`), in whole seconds rounded up.
+        waited = time.monotonic() - first_bought
+        assert 3600 - waited - 1 <= int(r.headers["Retry-After"]) <= 3600, (r.headers, waited)
 
-    # New Site Streams connections per app per second (5 here), counted over every node.
-    cluster.publish(key, [user(2, "bob"), user(3, "carol")])
-    app = cluster.admin("POST", "/v1/admin/apps", {"name": "cluster"})
-    for uid in (1, 2, 3):
-        cluster.admin("POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": uid})
-    results = []
-    barrier = threading.Barrier(12)
-    def connect(i):
-        node = cluster.nodes[i % 3]
-        barrier.wait()
-        r = requests.get(f"{node.base}/1.1/site.json?follow=1", auth=site_auth(app), stream=True, timeout=10)
-        results.append((time.monotonic(), r.status_code, r.headers.get("Retry-After")))
-        r.close()
-    started = time.monotonic()
-    threads = [threading.Thread(target=connect, args=(i,)) for i in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = max(t for t, _, _ in results) - started
-    accepted = sum(1 for _, s, _ in results if s == 200)
-    refused = [(s, r) for _, s, r in results if s != 200]
-    assert all(s == 420 and r for s, r in refused), refused
-    if elapsed < 1.0:
-        assert accepted == 5, (accepted, elapsed)
+    # New Site Streams connections per app: at most 5 in any one second (SLUICE_SITE_STREAMS_CONNECTS_PER_SECOND
+    # here), counted over every node. Twelve connects of a fresh app, four on each node, sent at once:
+    # when they all lie in one window, exactly five are admitted and seven refused with 420 and
+    # Retry-After (a limit counted per node would admit all twelve; a limit off by one, six or four).
+    # A burst too slow to be sure of that is tried again with another fresh app.
+    bursts = []
+    for _ in range(5):
+        app = cluster.admin("POST", "/v1/admin/apps", {"name": "connects"})
+        cluster.admin("POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": 1})
+        span, outcomes = connect_burst(cluster.nodes, app, per_node=4)
+        bursts.append((round(span, 3), outcomes))
+        admitted = [o for o in outcomes if o[0] == 200]
+        refused = [o for o in outcomes if o[0] != 200]
+        # Whatever the timing: a fresh app's first five connects fit in any window, and a refusal is a 420
+        # whose Retry-After, in whole seconds, is the wait for a one-second window to move on: 1 (2 at
+        # most, when the nodes' readings of the database's clock disagree).
+        assert len(admitted) >= 5, bursts[-1]
+        for status, retry_after, code in refused:
+            assert status == 420 and code == "enhance_your_calm", bursts[-1]
+            assert retry_after and retry_after.isdigit() and 1 <= int(retry_after) <= 2, bursts[-1]
+        if span < ONE_WINDOW:
+            break
     else:
-        assert accepted <= 5 * (int(elapsed) + 1), (accepted, elapsed)
+        pytest.fail(f"no burst of twelve connects fit in {ONE_WINDOW} s (too slow a machine to judge the window): {bursts}")
+    assert len(admitted) == 5, f"{len(admitted)} of 12 connects admitted within {span:.3f} s: {outcomes}"
+    # What the nodes recorded: one admission instant (on the database's clock) per connect admitted, all in one window.
+    instants = [int(at) for at in cluster.sql(f"SELECT at FROM rate_window WHERE scope = 'connects:{app['id']}' ORDER BY at").split()]
+    assert len(instants) == 5 and instants[-1] - instants[0] < 1000, instants
 
 
 class SiteStream(threading.Thread):
-    """A newline-delimited Site Streams connection, recording each message."""
+    """A newline-delimited Site Streams connection, recording each message, and how the reading ended:
+    `error` is the exception that ended it (None for an end of stream, or after `close()`)."""
 
     def __init__(self, base, app, follow):
         super().__init__(daemon=True)
-        self.messages = []
+        self.messages, self.error, self.closing = [], None, False
+        self.ended = threading.Event()
         self.response = requests.get(f"{base}/1.1/site.json?follow={follow}", auth=site_auth(app), stream=True, timeout=(5, 60))
         assert self.response.status_code == 200, self.response.text
 
@@ -421,14 +509,35 @@ class SiteStream(threading.Thread):
             for line in self.response.iter_lines(chunk_size=1):
                 if line.strip():
                     self.messages.append(json.loads(line))
-        except Exception:
-            pass
+        except Exception as error:  # recorded, and reported by every wait that it makes hopeless
+            if not self.closing:
+                self.error = error
+        finally:
+            self.ended.set()
+
+    def ending(self):
+        if not self.ended.is_set():
+            return f"stream open, {len(self.messages)} messages"
+        if self.closing:
+            return f"closed by the test after {len(self.messages)} messages"
+        how = f"{type(self.error).__name__}: {self.error}" if self.error else "the end of the stream"
+        return f"reading ended by {how}, after {len(self.messages)} messages (last: {self.messages[-2:]})"
+
+    def wait_for(self, predicate, what, timeout=30):
+        def done():
+            if predicate():
+                return True
+            if self.ended.is_set() and not predicate():
+                raise AssertionError(f"no {what}: {self.ending()}")
+            return False
+        wait_until(done, timeout=timeout, what=what, detail=self.ending)
 
     def control_uri(self):
-        wait_until(lambda: any("control" in m for m in self.messages), timeout=10, what="the control message")
+        self.wait_for(lambda: any("control" in m for m in self.messages), what="the control message")
         return next(m for m in self.messages if "control" in m)["control"]["control_uri"]
 
     def close(self):
+        self.closing = True
         hang_up(self.response)
 
     def for_user(self, uid):
@@ -450,7 +559,7 @@ def test_control_requests_reach_the_node_holding_the_stream(cluster):
     r = requests.post(f"{second.base}{control}/add_user.json", data={"user_id": "2,3"}, auth=auth, timeout=10)
     assert r.status_code == 200, r.text
     assert r.json()["added"] == [2, 3]
-    wait_until(lambda: stream.for_user(2) and stream.for_user(3), timeout=10, what="preambles of the added users")
+    stream.wait_for(lambda: stream.for_user(2) and stream.for_user(3), what="preambles of the added users")
     r = requests.get(f"{third.base}{control}/info.json", auth=auth, timeout=10)
     assert r.status_code == 200, r.text
     assert sorted(u["id"] for u in r.json()["info"]["users"]) == [1, 2, 3]
@@ -462,6 +571,7 @@ def test_control_requests_reach_the_node_holding_the_stream(cluster):
     r = requests.post(f"{second.base}{control}/remove_user.json", data={"user_id": "3"}, auth=auth, timeout=10)
     assert r.status_code == 200, r.text
     r = requests.get(f"{second.base}{control}/info.json", auth=auth, timeout=10)
+    assert r.status_code == 200, r.text
     assert sorted(u["id"] for u in r.json()["info"]["users"]) == [1, 2]
 
     # A signed request replayed to another node (same Host, as behind a load balancer) is refused.
@@ -484,7 +594,8 @@ def test_control_requests_reach_the_node_holding_the_stream(cluster):
 
     # Events published on another node reach the stream, for the users it carries now.
     cluster.publish(key, [tweet(900, "from bob", user(2, "bob"))], base=third.base)
-    wait_until(lambda: any(m.get("id") == 900 for m in stream.for_user(2)), timeout=10, what="bob's tweet for bob")
+    stream.wait_for(lambda: any(m.get("id") == 900 for m in stream.for_user(2)), what="bob's tweet for bob")
+    assert not stream.ended.is_set(), stream.ending()
     stream.close()
 
 
@@ -509,15 +620,14 @@ def revoke_through_node_1(cluster, key_id, app):
     assert r.status_code == 200, r.text
 
 
-def expect_revoked_everywhere(cluster, follower, stream, first_id, timeout):
-    wait_until(lambda: any(s["data"].get("reason") == "key_revoked" for s in follower.statuses), timeout=timeout,
-               what="the revoked key's stream on another node to end")
+def expect_revoked_everywhere(cluster, follower, stream, first_id):
+    follower.wait_for(lambda: "key_revoked" in reasons(follower), what="the revoked key's stream on another node to end")
     follower.stop()
-    wait_until(lambda: any(m.get("event") == "access_revoked" for m in stream.for_user(2)), timeout=timeout,
-               what="access_revoked on another node's stream")
+    stream.wait_for(lambda: any(m.get("event") == "access_revoked" for m in stream.for_user(2)),
+                    what="access_revoked on another node's stream")
     publisher_key = cluster.key()
     cluster.publish(publisher_key, [tweet(first_id, "after revocation", user(2, "bob")), tweet(first_id + 1, "marker", AUTHOR)])
-    wait_until(lambda: any(m.get("id") == first_id + 1 for m in stream.for_user(1)), timeout=10, what="the marker for user 1")
+    stream.wait_for(lambda: any(m.get("id") == first_id + 1 for m in stream.for_user(1)), what="the marker for user 1")
     assert not any(m.get("id") == first_id for m in stream.for_user(2)), "nothing more for the revoked user"
     stream.close()
 
@@ -525,7 +635,7 @@ def expect_revoked_everywhere(cluster, follower, stream, first_id, timeout):
 def test_revocations_reach_streams_on_every_node(cluster):
     key_id, follower, app, stream = open_revocable_streams(cluster, "revocations")
     revoke_through_node_1(cluster, key_id, app)
-    expect_revoked_everywhere(cluster, follower, stream, 700, timeout=10)
+    expect_revoked_everywhere(cluster, follower, stream, 700)
 
 
 class ListenerKiller(threading.Thread):
@@ -548,7 +658,7 @@ class ListenerKiller(threading.Thread):
 
     def __enter__(self):
         self.start()
-        wait_until(lambda: self.kills >= self.listeners, timeout=10, what="the listeners to be cut off")
+        wait_until(lambda: self.kills >= self.listeners, timeout=30, what="the listeners to be cut off")
         return self
 
     def __exit__(self, *exc):
@@ -563,7 +673,7 @@ def test_revocations_missed_while_a_listener_was_away_still_end_streams(cluster)
     with ListenerKiller(cluster.store, listeners=len(cluster.nodes)):
         # Announced (NOTIFY sent) before each DELETE answers: while no node is listening.
         revoke_through_node_1(cluster, key_id, app)
-    expect_revoked_everywhere(cluster, follower, stream, 710, timeout=15)
+    expect_revoked_everywhere(cluster, follower, stream, 710)
 
 
 def test_a_node_shut_down_gracefully_frees_its_places_at_once(cluster):
@@ -572,7 +682,10 @@ def test_a_node_shut_down_gracefully_frees_its_places_at_once(cluster):
     leaving = cluster.nodes[0]
     leaving.stop()  # SIGTERM, and waits for the process to exit
     assert leaving.proc.returncode == 0, leaving.log_path.read_text()
-    # At once, on the first try: well within the lease period (3 s), the place is free again.
+    # Its stream was told why it ended (`disconnected` before every close by the server).
+    followers[0].wait_for(lambda: followers[0].endings, what="the leaving node's stream to end")
+    assert followers[0].endings[0].startswith("shutdown, then "), followers[0].describe()
+    # At once, on the first try (the process is gone, and its lease would last 4 s): the place is free again.
     r = requests.get(f"{cluster.nodes[1].base}/sse/private?token={cluster.token(key, cluster.nodes[1].base)}", stream=True, timeout=10)
     assert r.status_code == 200, r.text
     r.close()
@@ -592,30 +705,24 @@ def test_a_killed_node_loses_nothing_and_its_clients_resume_elsewhere(cluster):
     publisher = Publisher(key, [cluster.base], 5000)
     acked = publisher.acked
     publisher.start()
-    wait_until(lambda: len(acked) >= 100, timeout=20, what="traffic before the kill")
+    wait_until(lambda: len(acked) >= 100, timeout=60, what="traffic before the kill", detail=lambda: publisher.outcomes[-5:])
     victim = cluster.nodes[0]
     victim.proc.send_signal(signal.SIGKILL)
     victim.proc.wait(10)
-    killed_at = time.monotonic()
     count_at_kill = len(acked)
-    wait_until(lambda: len(acked) >= count_at_kill + 200, timeout=30, what="traffic after the kill")
+    wait_until(lambda: len(acked) >= count_at_kill + 200, timeout=60, what="traffic after the kill", detail=lambda: publisher.outcomes[-5:])
     publisher.stop()
 
     log = [s for s in cluster.log(key) if s > 1]
     assert set(acked) <= set(log), "no acknowledged event lost"
     for i, f in enumerate(followers):
-        try:
-            wait_until(lambda: len(f.ids) >= len(log), timeout=30 + LEASE_SECONDS, what="every stream to catch up")
-        except AssertionError:
-            raise AssertionError(f"stream {i}: {len(f.ids)} of {len(log)} events, {f.connections} connections, "
-                                 f"refusals {f.refusals[-5:]}, last id {f.last_id}, errors {f.errors[-5:]}, now {time.monotonic():.1f}")
+        f.wait_for(lambda: len(f.ids) >= len(log), what=f"stream {i} to catch up with the {len(log)} events", timeout=60 + LEASE_SECONDS)
     resumed = [f for f in followers if f.connections > 1]
-    assert len(resumed) == 2, "the victim's two clients reconnected elsewhere"
+    assert len(resumed) == 2, f"the victim's two clients reconnected elsewhere: {[f.describe() for f in followers]}"
     for f in followers:
         f.stop()
     for f in followers:
         assert f.ids == log, "resumed with Last-Event-ID: no gap, no duplicate"
-    assert time.monotonic() - killed_at < 30
 
 
 @pytest.mark.skipif(os.environ.get("SLUICE_TEST_POSTGRES_MANAGED") != "1",
@@ -628,13 +735,13 @@ def test_postgres_restart_mid_ingest(cluster):
     publisher = Publisher(key, [n.base for n in cluster.nodes], 20000)
     acked, outcomes = publisher.acked, publisher.outcomes
     publisher.start()
-    wait_until(lambda: len(acked) >= 50, timeout=20, what="traffic before the restart")
+    wait_until(lambda: len(acked) >= 50, timeout=60, what="traffic before the restart", detail=lambda: outcomes[-5:])
 
     pg = os.path.join(ROOT, "scripts", "test-postgres")
     subprocess.run([pg, "stop"], check=True, capture_output=True)
     try:
         try:
-            wait_until(lambda: any(s == 503 for s, _ in outcomes), timeout=20, what="ingest to answer 503")
+            wait_until(lambda: any(s == 503 for s, _ in outcomes), timeout=30, what="ingest to answer 503")
         except AssertionError:
             raise AssertionError(f"no 503 while the database is stopped; last outcomes {outcomes[-10:]}")
         h = requests.get(f"{cluster.nodes[1].base}/healthz", timeout=10)
@@ -642,10 +749,10 @@ def test_postgres_restart_mid_ingest(cluster):
     finally:
         subprocess.run([pg, "start"], check=True, capture_output=True)
     count_at_restart = len(acked)
-    wait_until(lambda: len(acked) >= count_at_restart + 100, timeout=30, what="ingest to recover")
+    wait_until(lambda: len(acked) >= count_at_restart + 100, timeout=60, what="ingest to recover", detail=lambda: outcomes[-5:])
     publisher.stop()
     for node in cluster.nodes:
-        wait_until(lambda: requests.get(f"{node.base}/healthz", timeout=10).status_code == 200, timeout=10,
+        wait_until(lambda: requests.get(f"{node.base}/healthz", timeout=10).status_code == 200, timeout=30,
                    what=f"{node.name} to report itself healthy again")
 
     failures = [(s, r) for s, r in outcomes if s != 200]
@@ -653,7 +760,7 @@ def test_postgres_restart_mid_ingest(cluster):
     log = [s for s in cluster.log(key) if s > 1]
     assert set(acked) <= set(log), "no acknowledged event lost"
     for f in followers:
-        wait_until(lambda: len(f.ids) >= len(log), timeout=30, what="streams to resume after the restart")
+        f.wait_for(lambda: len(f.ids) >= len(log), what="streams to resume after the restart", timeout=60)
     for f in followers:
         f.stop()
     for f in followers:
@@ -672,6 +779,12 @@ def reasons(follower):
 
 def held_places(cluster, key_id):
     return int(cluster.sql(f"SELECT count(*) FROM leases WHERE scope = 'connections:{key_id}'"))
+
+
+def advisory_lock_waiters(cluster):
+    """Sessions of the cluster's database waiting for an advisory lock (such as a key's admission lock)."""
+    return int(cluster.sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                           "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"))
 
 
 @pytest.fixture
@@ -698,11 +811,12 @@ def test_a_paused_node_ends_its_streams_before_another_takes_their_places(pair):
     finally:
         a.proc.send_signal(signal.SIGCONT)
     for f in on_b:
-        wait_until(lambda: seq in f.ids, timeout=10, what="the tweet on B's streams")
+        f.wait_for(lambda: seq in f.ids, what="the tweet on B's streams")
     for f in on_a:
-        wait_until(lambda: "lease_lost" in reasons(f), timeout=10, what="A's streams to end with lease_lost")
+        f.wait_for(lambda: "lease_lost" in reasons(f), what="A's streams to end with lease_lost")
     # A's clients come back to A, which refuses them: B holds both places.
-    wait_until(lambda: all(f.refusals for f in on_a), timeout=10, what="A's clients to be refused on reconnecting")
+    for f in on_a:
+        f.wait_for(lambda: f.refusals, what="A's clients to be refused on reconnecting")
     # A's follower has long read the tweet by now (its clients were refused after it resumed).
     for f in on_a + on_b:
         f.stop()
@@ -773,15 +887,17 @@ def test_a_node_cut_off_from_the_database_ends_its_streams(tmp_path):
         cluster.publish(key, [AUTHOR])
         on_a = connected_followers(cluster, key, [a.base, a.base])
         proxy.cut.set()
-        cut_at = time.monotonic()
-        # A cannot renew: within its lease it ends its streams, while its clients are still connected.
-        for f in on_a:
-            wait_until(lambda: "lease_lost" in reasons(f), timeout=LEASE_SECONDS + 5, what="A's streams to end with lease_lost")
-        assert time.monotonic() - cut_at < LEASE_SECONDS + 1.5
+        # A cannot renew: on a timer of its own it ends its streams, while its clients are still connected
+        # and it still cannot reach the database. The README's bound is a lease period after the last
+        # renewal, so at most LEASE_SECONDS after the cut; the deadline allows as much again for a loaded
+        # machine (A's timer and this reader running late), and still fails a node without that timer,
+        # whose streams stay open for as long as the cut lasts.
+        wait_until(lambda: all("lease_lost" in reasons(f) for f in on_a), timeout=2 * LEASE_SECONDS,
+                   what="A's streams to end with lease_lost", detail=lambda: [f.describe() for f in on_a])
         on_b = connected_followers(cluster, key, [b.base, b.base])
         seq = cluster.publish(key, published_tweets(8100, 1), base=b.base)["first_seq"]
         for f in on_b:
-            wait_until(lambda: seq in f.ids, timeout=10, what="the tweet on B's streams")
+            f.wait_for(lambda: seq in f.ids, what="the tweet on B's streams")
         for f in on_a + on_b:
             f.stop()
         assert all(f.connections == 1 for f in on_a), "A admitted nothing while cut off"
@@ -826,7 +942,7 @@ def test_admissions_cut_off_mid_transaction_leak_no_place_and_no_token(pair):
     try:
         for t in threads:
             t.start()
-        wait_until(lambda: 3 in outcomes, timeout=20, what="the server's deadline to answer the fourth")
+        wait_until(lambda: 3 in outcomes, timeout=30, what="the server's deadline to answer the fourth", detail=lambda: outcomes)
     finally:
         holder.release()
     for t in threads:
@@ -834,14 +950,14 @@ def test_admissions_cut_off_mid_transaction_leak_no_place_and_no_token(pair):
     assert all(outcomes[i] == "ReadTimeout" for i in range(3)), outcomes
     assert outcomes[3][0] == 503 and outcomes[3][1], outcomes
     # The transactions that were waiting commit or not; either way they are undone.
-    wait_until(lambda: held_places(pair, key_id) == 0, timeout=5, what="no place left behind")
+    wait_until(lambda: held_places(pair, key_id) == 0, timeout=30, interval=0.2, what="no place left behind")
     r = requests.get(f"{a.base}/sse/private?token={tokens[3]}", stream=True, timeout=10)
     assert r.status_code == 200, f"the token answered 503 is not spent: {r.text}"
     r2 = requests.get(f"{a.base}/sse/private?token={tokens[0]}", stream=True, timeout=10)
     assert r2.status_code == 200, f"a token whose client hung up is not spent: {r2.text}"
     r.close()
     r2.close()
-    wait_until(lambda: held_places(pair, key_id) == 0, timeout=LEASE_SECONDS + 5, what="closed streams to give their places back")
+    wait_until(lambda: held_places(pair, key_id) == 0, timeout=LEASE_SECONDS + 30, interval=0.2, what="closed streams to give their places back")
 
 
 def tweets_seen_on(pair, node, first_id, count):
@@ -850,7 +966,7 @@ def tweets_seen_on(pair, node, first_id, count):
     pair.publish(key, [AUTHOR])
     follower, = connected_followers(pair, key, [node.base])
     seqs = pair.publish(key, published_tweets(first_id, count), base=node.base)
-    wait_until(lambda: seqs["last_seq"] in follower.ids, timeout=10, what="the tweets on the stream")
+    follower.wait_for(lambda: seqs["last_seq"] in follower.ids, what="the tweets on the stream")
     return key, follower, seqs
 
 
@@ -865,9 +981,9 @@ def test_resuming_on_a_lagging_node_sends_no_duplicate(pair):
     moved = Follower(pair, key, base=b.base)
     moved.last_id = last
     moved.start()
-    assert moved.connected.wait(20)
+    moved.wait_for(moved.connected.is_set, what="the stream on B to connect")
     after = pair.publish(key, published_tweets(8210, 1), base=a.base)["first_seq"]
-    wait_until(lambda: after in moved.ids, timeout=20, what="the next tweet on B")
+    moved.wait_for(lambda: after in moved.ids, what="the next tweet on B")
     moved.stop()
     assert moved.ids == [after], f"only what came after Last-Event-ID {last}: {moved.ids}"
     assert not any(st["data"].get("status") == "resume_ignored" for st in moved.statuses), moved.statuses
@@ -888,8 +1004,7 @@ def test_a_revocation_whose_answer_was_lost_still_ends_streams(pair):
     pair.sql(f"DELETE FROM app_grants WHERE app_id = '{app['id']}' AND user_id = 2")
     r = requests.delete(f"{b.base}/v1/admin/apps/{app['id']}/grants/2", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=10)
     assert r.status_code == 404, r.text
-    wait_until(lambda: any(m.get("event") == "access_revoked" for m in stream.for_user(2)), timeout=10,
-               what="access_revoked on the retry")
+    stream.wait_for(lambda: any(m.get("event") == "access_revoked" for m in stream.for_user(2)), what="access_revoked on the retry")
     stream.close()
 
 
@@ -911,10 +1026,14 @@ def test_nodes_with_skewed_clocks_agree_on_leases_and_windows(pair):
     second_stream_on_b()
     on_a.stop()
     assert on_a.connections == 1 and not reasons(on_a), on_a.statuses
-    # A token bought on B expires 24 h from the database's now, not from B's.
-    body = requests.post(f"{b.base}/sse/token", headers={"Authorization": f"Bearer {key}"}, timeout=10).json()
-    expires = time.mktime(time.strptime(body["expires_at"][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
-    assert abs(expires - (time.time() + 24 * 3600)) < 5, body
+    # A token bought on B expires 24 h from the database's now (this machine's clock), not from B's:
+    # within the time the request took, whatever that was, give or take a second of rounding.
+    asked = time.time()
+    r = requests.post(f"{b.base}/sse/token", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+    answered = time.time()
+    assert r.status_code == 201, r.text
+    expires = datetime.datetime.fromisoformat(r.json()["expires_at"].replace("Z", "+00:00")).timestamp()
+    assert asked - 1 <= expires - 24 * 3600 <= answered + 1, (r.json(), asked, answered)
 
 
 def test_a_log_that_moved_backwards_is_noticed_and_the_node_starts_over(pair):
@@ -925,13 +1044,13 @@ def test_a_log_that_moved_backwards_is_noticed_and_the_node_starts_over(pair):
     pair.sql(f"BEGIN; DELETE FROM events WHERE seq > {keep}; DELETE FROM tweets WHERE seq > {keep}; "
              f"UPDATE log_head SET seq = {keep}; COMMIT;")
     pair.publish(key, published_tweets(8400, 1), base=b.base)
-    wait_until(lambda: a.health()["log_rewinds"] >= 1, timeout=10, what="A to notice the log moved backwards")
-    wait_until(lambda: "log_rewound" in reasons(old), timeout=10, what="A's stream to end with log_rewound")
+    wait_until(lambda: a.health()["log_rewinds"] >= 1, timeout=30, interval=0.2, what="A to notice the log moved backwards")
+    old.wait_for(lambda: "log_rewound" in reasons(old), what="A's stream to end with log_rewound")
     old.stop()
     fresh, = connected_followers(pair, key, [a.base])
     reused = pair.publish(key, published_tweets(8410, 1), base=b.base)["first_seq"]
     assert reused <= seqs["last_seq"], "the new event reuses a sequence number A had passed"
-    wait_until(lambda: reused in fresh.ids, timeout=10, what="the new event at a reused sequence number on A")
+    fresh.wait_for(lambda: reused in fresh.ids, what="the new event at a reused sequence number on A")
     fresh.stop()
 
 
@@ -951,7 +1070,7 @@ def test_a_stuck_forwarded_request_does_not_hold_back_revocations(pair):
         wait_until(lambda: locker.stdout.readline().strip() == request_id, timeout=10, what="the row lock")
         pair.sql(f"SELECT pg_notify('sluice', 'request:{node_a}:{request_id}')")
         pair.admin("DELETE", f"/v1/admin/keys/{key_id}", base=b.base)
-        wait_until(lambda: "key_revoked" in reasons(on_a), timeout=10, what="A's stream to end on the revocation")
+        on_a.wait_for(lambda: "key_revoked" in reasons(on_a), what="A's stream to end on the revocation")
     finally:
         locker.stdin.close()
         locker.wait(10)
@@ -964,23 +1083,31 @@ def test_an_admission_that_waited_past_the_lease_is_refused(pair):
     be refused, never admitted over the key's limit."""
     a, b = pair.nodes
     key, key_id = pair.key(with_id=True, max_connections=1)
+    token = pair.token(key, a.base)
     holder = Holder(pair.store, f"lease:connections:{key_id}")
     outcome = {}
 
     def admit():
-        r = requests.get(f"{a.base}/sse/private?token={pair.token(key, a.base)}", stream=True, timeout=20)
-        outcome["status"], outcome["retry"] = r.status_code, r.headers.get("Retry-After")
-        r.close()
+        try:
+            r = requests.get(f"{a.base}/sse/private?token={token}", stream=True, timeout=30)
+            outcome["status"], outcome["retry"] = r.status_code, r.headers.get("Retry-After")
+            r.close()
+        except requests.RequestException as error:
+            outcome["error"] = f"{type(error).__name__}: {error}"
 
     thread = threading.Thread(target=admit)
     try:
         thread.start()
-        time.sleep(LEASE_SECONDS + 0.5)  # the wait itself is the scenario: longer than a lease, shorter than the 5 s deadline
+        wait_until(lambda: advisory_lock_waiters(pair) == 1, timeout=30, interval=0.05, what="the admission to wait for the key's lock")
+        # The wait itself is the scenario: from now on, longer than a lease (A's fence closes 3.6 s after
+        # the admission began), and shorter than the 5 s deadline unless this machine lags by a second
+        # (then the deadline refuses it, as it must too).
+        time.sleep(LEASE_SECONDS)
     finally:
         holder.release()
-    thread.join(20)
+    thread.join(30)
     assert outcome.get("status") == 503 and outcome.get("retry"), outcome
-    wait_until(lambda: held_places(pair, key_id) == 0, timeout=5, what="the late place to be undone")
+    wait_until(lambda: held_places(pair, key_id) == 0, timeout=30, interval=0.2, what="the late place to be undone")
     r = requests.get(f"{b.base}/sse/private?token={pair.token(key, b.base)}", stream=True, timeout=10)
     assert r.status_code == 200, r.text
     r.close()
@@ -1003,19 +1130,22 @@ def test_a_rewind_during_a_replay_ends_that_stream_too(pair):
     assert b"200" in reader.recv(1024)
     # It reads nothing more for now: its replay stalls on its full buffers.
     pair.sql("BEGIN; DELETE FROM events WHERE seq > 3000; DELETE FROM tweets WHERE seq > 3000; UPDATE log_head SET seq = 3000; COMMIT;")
-    wait_until(lambda: a.health()["log_rewinds"] >= 1, timeout=10, what="A to notice the log moved backwards")
-    received, started = b"", time.monotonic()
-    while time.monotonic() - started < 30:
-        chunk = reader.recv(1 << 16)
-        if not chunk:
+    wait_until(lambda: a.health()["log_rewinds"] >= 1, timeout=30, interval=0.2, what="A to notice the log moved backwards")
+    received, closed, deadline = b"", False, time.monotonic() + 60
+    reader.settimeout(30)
+    while not closed and time.monotonic() < deadline:
+        try:
+            chunk = reader.recv(1 << 16)
+        except socket.timeout:
             break
+        closed = not chunk
         received += chunk
     reader.close()
-    assert not chunk, "the replaying stream was closed"
+    assert closed, f"the replaying stream was not closed: {received[-300:]}"
     assert b"log_rewound" in received[-2000:], received[-500:]
-    started = time.monotonic()
-    assert requests.get(f"{a.base}/healthz", timeout=5).status_code == 200
-    assert time.monotonic() - started < 2
+    # Responsive: it answers at once unless this machine is very loaded (a node stuck on the stalled
+    # replay would not answer at all).
+    assert requests.get(f"{a.base}/healthz", timeout=15).status_code == 200
 
 
 def test_a_rewind_before_a_node_delivered_anything_is_noticed(pair, tmp_path):
@@ -1033,6 +1163,6 @@ def test_a_rewind_before_a_node_delivered_anything_is_noticed(pair, tmp_path):
         pair.sql(f"BEGIN; DELETE FROM events WHERE seq > {keep}; DELETE FROM tweets WHERE seq > {keep}; UPDATE log_head SET seq = {keep}; COMMIT;")
         reused = pair.publish(key, published_tweets(8510, 1), base=a.base)["first_seq"]
         assert reused == seqs["last_seq"], "the new event takes the number of the one the restore lost"
-        wait_until(lambda: late.health()["log_rewinds"] >= 1, timeout=10, what="the late node to notice the log moved backwards")
+        wait_until(lambda: late.health()["log_rewinds"] >= 1, timeout=30, interval=0.2, what="the late node to notice the log moved backwards")
     finally:
         late.stop()

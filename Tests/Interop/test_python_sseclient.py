@@ -5,61 +5,96 @@ import threading
 import requests
 import sseclient
 
-from conftest import tweet, user, wait_until
+from conftest import hang_up, tweet, user, wait_until
 
 
-def stream_in_background(url, headers=None):
-    """Reads the stream with sseclient-py in a thread; returns the list it fills with (event, id, data)."""
-    received = []
-    response = requests.get(url, stream=True, headers={"Accept": "text/event-stream", **(headers or {})}, timeout=30)
-    assert response.status_code == 200, response.text
-    client = sseclient.SSEClient(response)
+class Reader:
+    """Reads a stream with sseclient-py in a thread, recording (event, id, data) for each event, and how
+    the reading ended: `error` is the exception that ended it (None for an end of stream)."""
 
-    def run():
+    def __init__(self, url, headers=None):
+        self.events, self.error, self.closing = [], None, False
+        self.ended = threading.Event()
+        self.response = requests.get(url, stream=True, headers={"Accept": "text/event-stream", **(headers or {})}, timeout=30)
+        assert self.response.status_code == 200, self.response.text
+        self.client = sseclient.SSEClient(self.response)
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def run(self):
         try:
-            for event in client.events():
-                received.append((event.event, event.id, json.loads(event.data)))
-        except Exception:
-            pass
+            for event in self.client.events():
+                self.events.append((event.event, event.id, json.loads(event.data)))
+        except Exception as error:  # recorded, and reported by every wait that it makes hopeless
+            if not self.closing:
+                self.error = error
+        finally:
+            self.ended.set()
 
-    threading.Thread(target=run, daemon=True).start()
-    return received, response
+    def ending(self):
+        if not self.ended.is_set():
+            return f"stream open, {len(self.events)} events"
+        if self.closing:
+            return f"closed by the test after {len(self.events)} events"
+        how = f"{type(self.error).__name__}: {self.error}" if self.error else "the end of the stream"
+        return f"reading ended by {how}, after {len(self.events)} events (last: {self.events[-1:]})"
+
+    def wait_for(self, predicate, what, timeout=30):
+        def done():
+            if predicate():
+                return True
+            if self.ended.is_set() and not predicate():
+                raise AssertionError(f"no {what}: {self.ending()}")
+            return False
+        wait_until(done, timeout=timeout, what=what, detail=self.ending)
+
+    def tweets(self):
+        return [e for e in self.events if e[0] == "tweet"]
+
+    def close(self):
+        self.closing = True
+        hang_up(self.response)
 
 
 def test_sseclient_py_receives_named_filtered_events(server):
     key = server.create_key(events_per_second=100)
     alice = user(1, "alice", followers=5000, verified=True)
     server.publish(key, [alice])
-    received, _ = stream_in_background(f"{server.base}/sse/private?token={server.token(key)}&keywords=python,%23pypi&verified=true")
-    wait_until(lambda: any(e[0] == "status" for e in received), what="the connected status")
-    assert received[0][2]["type"] == "status"
-    assert received[0][2]["data"]["status"] == "connected"
-    assert received[0][2]["data"]["filters"] == {"keywords": ["python", "#pypi"], "verified": True}
+    reader = Reader(f"{server.base}/sse/private?token={server.token(key)}&keywords=python,%23pypi&verified=true")
+    reader.wait_for(lambda: any(e[0] == "status" for e in reader.events), what="the connected status")
+    assert reader.events[0][2]["type"] == "status"
+    assert reader.events[0][2]["data"]["status"] == "connected"
+    assert reader.events[0][2]["data"]["filters"] == {"keywords": ["python", "#pypi"], "verified": True}
 
-    server.publish(key, [tweet(10, "I write Python", alice), tweet(11, "pythonic code", alice),
-                         tweet(12, "new on #PyPI today", alice), tweet(13, "sentinel python", alice)])
-    wait_until(lambda: any(e[2]["data"].get("id") == "13" for e in received if e[0] == "tweet"), what="the sentinel")
-    tweets = [e for e in received if e[0] == "tweet"]
+    first = server.publish(key, [tweet(10, "I write Python", alice), tweet(11, "pythonic code", alice),
+                                 tweet(12, "new on #PyPI today", alice), tweet(13, "sentinel python", alice)])["first_seq"]
+    reader.wait_for(lambda: any(e[2]["data"].get("id") == "13" for e in reader.tweets()), what="the sentinel")
+    tweets = reader.tweets()
     assert [e[2]["data"]["id"] for e in tweets] == ["10", "12", "13"]
-    assert all(e[1] for e in tweets), "every tweet carries its sequence id"
+    # Each event's SSE id is its sequence number in the log: the batch's numbers, in order.
+    assert [e[1] for e in tweets] == [str(first), str(first + 2), str(first + 3)]
     assert tweets[0][2]["data"]["user"]["username"] == "alice"
+    assert not reader.ended.is_set(), reader.ending()
+    reader.close()
 
 
 def test_sseclient_py_resumes_with_last_event_id(server):
     key = server.create_key(events_per_second=100)
     alice = user(1, "alice")
     server.publish(key, [alice])
-    received, _ = stream_in_background(f"{server.base}/sse/private?token={server.token(key)}&keywords=resume")
-    wait_until(lambda: any(e[0] == "status" for e in received), what="connected")
-    server.publish(key, [tweet(20, "resume one", alice)])
-    wait_until(lambda: any(e[0] == "tweet" for e in received), what="the first tweet")
-    last_id = [e for e in received if e[0] == "tweet"][-1][1]
+    reader = Reader(f"{server.base}/sse/private?token={server.token(key)}&keywords=resume")
+    reader.wait_for(lambda: any(e[0] == "status" for e in reader.events), what="the connected status")
+    seq = server.publish(key, [tweet(20, "resume one", alice)])["first_seq"]
+    reader.wait_for(lambda: reader.tweets(), what="the first tweet")
+    last_id = reader.tweets()[-1][1]
+    assert last_id == str(seq)
+    reader.close()
 
     server.publish(key, [tweet(21, "resume two", alice), tweet(22, "other", alice), tweet(23, "resume three", alice)])
-    again, _ = stream_in_background(f"{server.base}/sse/private?token={server.token(key)}&keywords=resume",
-                                           headers={"Last-Event-ID": last_id})
-    wait_until(lambda: len([e for e in again if e[0] == "tweet"]) == 2, what="the missed tweets")
-    assert [e[2]["data"]["id"] for e in again if e[0] == "tweet"] == ["21", "23"]
+    again = Reader(f"{server.base}/sse/private?token={server.token(key)}&keywords=resume", headers={"Last-Event-ID": last_id})
+    again.wait_for(lambda: len(again.tweets()) >= 2, what="the missed tweets")
+    assert [e[2]["data"]["id"] for e in again.tweets()] == ["21", "23"]
+    assert [e[1] for e in again.tweets()] == [str(seq + 1), str(seq + 3)]
+    again.close()
 
 
 def test_refusals_are_json_with_stable_codes(server):

@@ -26,8 +26,23 @@ public enum QueryString {
         }
     }
 
+    /// The names of the pairs whose name or value is not valid percent-encoding of UTF-8 (`%ZZ`, a
+    /// Latin-1 `%E9`), as a client would name them: decoded where the name decodes, else as sent. `pairs`
+    /// keeps such text as it came; a caller that must not guess refuses these.
+    public static func undecodable(_ encoded: Substring) -> [String] {
+        encoded.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = strictlyDecoded(parts[0])
+            guard name == nil || (parts.count > 1 && strictlyDecoded(parts[1]) == nil) else { return nil }
+            return name ?? String(parts[0])
+        }
+    }
+
     private static func decode(_ part: Substring) -> String {
-        let spaced = part.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+        strictlyDecoded(part) ?? part.replacingOccurrences(of: "+", with: " ")
+    }
+
+    private static func strictlyDecoded(_ part: Substring) -> String? {
+        part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 }

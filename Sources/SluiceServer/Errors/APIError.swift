@@ -13,19 +13,36 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     /// The index of the offending event, for batch errors.
     public var index: Int?
     public var retryAfterSeconds: Int?
+    /// The methods the endpoint takes, for a `405` (`Allow`, RFC 9110 §10.2.1).
+    public var allow: String?
+    /// The challenge of a `401` (`WWW-Authenticate`, RFC 9110 §11.6.1): OAuth 1.0a for Site Streams,
+    /// Bearer (an API key, the admin token, a stream token) when not given.
+    public var challenge: String?
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, index: Int? = nil, retryAfterSeconds: Int? = nil) {
+    public init(
+        _ status: HTTPResponse.Status, code: String, message: String, index: Int? = nil, retryAfterSeconds: Int? = nil,
+        allow: String? = nil, challenge: String? = nil
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.index = index
         self.retryAfterSeconds = retryAfterSeconds
+        self.allow = allow
+        self.challenge = challenge
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status, headers: headerFields, body: .init(byteBuffer: ByteBuffer(string: try json())))
+    }
+
+    /// The headers every error response carries, whoever writes it.
+    var headerFields: HTTPFields {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: try json())))
+        if let allow { headers[.allow] = allow }
+        if status == .unauthorized { headers[.wwwAuthenticate] = challenge ?? #"Bearer realm="sluice""# }
+        return headers
     }
 
     /// The error body as JSON.
@@ -70,11 +87,9 @@ extension APIError {
     /// Hummingbird's responder (streams, connection limits); `Connection: close` with `closing`.
     func responseParts(closing: Bool) -> (HTTPResponse, ByteBuffer) {
         let body = ByteBuffer(string: (try? json()) ?? "{}")
-        var head = HTTPResponse(status: status)
-        head.headerFields[.contentType] = "application/json; charset=utf-8"
+        var head = HTTPResponse(status: status, headerFields: headerFields)
         head.headerFields[.contentLength] = String(body.readableBytes)
         if closing { head.headerFields[.connection] = "close" }
-        if let retryAfterSeconds { head.headerFields[.retryAfter] = String(retryAfterSeconds) }
         return (head, body)
     }
 }

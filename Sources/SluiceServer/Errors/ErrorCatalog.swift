@@ -8,7 +8,7 @@ public enum ErrorCatalog {
     }
 
     public static let entries: [Entry] = [
-        Entry(status: 400, code: "bad_request", when: "the request is not valid HTTP/1.1 (a malformed request line or header)"),
+        Entry(status: 400, code: "bad_request", when: "the request is not valid HTTP/1.1 (a malformed request line or header; an HTTP/1.1 request without exactly one `Host`)"),
         Entry(status: 400, code: "invalid_event", when: "an event is malformed JSON, has wrong types, misses a field or has an unknown type; an empty batch"),
         Entry(status: 400, code: "unknown_reference", when: "an event names a user or tweet the log does not know"),
         Entry(status: 400, code: "duplicate_id", when: "a tweet or message id already in the log"),
@@ -17,9 +17,9 @@ public enum ErrorCatalog {
         Entry(status: 400, code: "invalid_request", when: "an admin request body that is not the JSON object the endpoint takes (types, missing fields, a bad name or scope)"),
         Entry(status: 400, code: "unknown_field", when: "an admin request body with a field the endpoint does not take (`limits.bogus`)"),
         Entry(status: 400, code: "unknown_parameter", when: "a query or form parameter the endpoint does not take (streams, control streams, `GET /v1/events`)"),
-        Entry(status: 400, code: "invalid_parameter", when: "a parameter with a malformed value (`after`, `limit`, `event_names`, `Last-Event-ID`, `with`, `replies`, `delimited`, flags, `user_id`, `cursor`)"),
+        Entry(status: 400, code: "invalid_parameter", when: "a parameter with a malformed value (`after`, `limit`, `event_names`, `Last-Event-ID`, `with`, `replies`, `delimited`, flags, `user_id`, `cursor`); a stream parameter that is not valid percent-encoding of UTF-8 (`%ZZ`)"),
         Entry(status: 400, code: "missing_parameter", when: "a required parameter is absent (`follow`, `user_id`)"),
-        Entry(status: 400, code: "invalid_filter", when: "a malformed Private SSE filter (`min_followers=-1`); the message names it"),
+        Entry(status: 400, code: "invalid_filter", when: "a malformed Private SSE filter (`min_followers=-1`, `keywords=%ZZ`); the message names it"),
         Entry(status: 400, code: "invalid_control_request", when: "a control request forwarded by another node could not be read"),
         Entry(status: 401, code: "unauthorized", when: "a missing, unknown or revoked API key or admin token; a Site Streams or control request whose OAuth signature, timestamp or nonce does not verify"),
         Entry(status: 401, code: "token_required", when: "a Private SSE stream without `token`"),

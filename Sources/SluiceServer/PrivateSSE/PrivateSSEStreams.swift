@@ -57,10 +57,16 @@ struct PrivateSSEStreams: StreamEndpoint {
 
     private func checkedAdmission(_ request: HTTPRequest) async throws -> Admission {
         guard request.method == .get else {
-            throw APIError(.methodNotAllowed, code: "method_not_allowed", message: "streams are opened with GET")
+            throw APIError(.methodNotAllowed, code: "method_not_allowed", message: "streams are opened with GET", allow: "GET")
         }
         let query = QueryString.parse(request.path ?? "")
         try APIError.refuseUnknown(parameters: query.keys, known: Self.parameters)
+        // A value that cannot be decoded is refused, never read as the text it came as.
+        if let name = QueryString.undecodable(QueryString.query(of: request.path ?? "")).first {
+            throw APIError.badRequest(
+                FilterSpec.parameterNames.contains(name) ? "invalid_filter" : "invalid_parameter",
+                "\(name): not valid percent-encoding of UTF-8")
+        }
         let spec: FilterSpec
         do {
             spec = try FilterSpec.parse(query)

@@ -34,6 +34,9 @@ struct OAuthVerifier: Sendable {
         var forwardedProto: String? = nil
         /// A body that is not a form: its parameters cannot be read, so it is refused, never ignored.
         var hasUnreadableBody = false
+        /// Query or form parameters that are not valid percent-encoding: what they mean (and so what was
+        /// signed) cannot be known, so they are refused, never signed as the text they came as.
+        var undecodable: [String] = []
     }
 
     /// The OAuth 1.0a protocol parameters a signed request may carry (RFC 5849 §3.1).
@@ -42,7 +45,7 @@ struct OAuthVerifier: Sendable {
     ]
 
     static func unauthorized(_ message: String) -> APIError {
-        APIError(.unauthorized, code: "unauthorized", message: "could not authenticate you: \(message)")
+        APIError(.unauthorized, code: "unauthorized", message: "could not authenticate you: \(message)", challenge: #"OAuth realm="Site Streams""#)
     }
 
     /// The app whose owner signed `request`; throws 401 otherwise.
@@ -53,6 +56,9 @@ struct OAuthVerifier: Sendable {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type",
                 message: "a request body must be a form (Content-Type: application/x-www-form-urlencoded)")
+        }
+        if let name = request.undecodable.first {
+            throw APIError.badRequest("invalid_parameter", "\(name): not valid percent-encoding of UTF-8")
         }
         guard let all = request.signedParameters else { throw Self.unauthorized("malformed Authorization header") }
         try APIError.refuseUnknown(
@@ -68,10 +74,15 @@ struct OAuthVerifier: Sendable {
         let token = try single("oauth_token")
         let signature = try single("oauth_signature")
         guard try single("oauth_signature_method") == "HMAC-SHA1" else { throw Self.unauthorized("only HMAC-SHA1 signatures are accepted") }
-        if let version = all.first(where: { $0.0 == "oauth_version" })?.1, version != "1.0" {
+        // Optional, but like every protocol parameter, at most once (RFC 5849 §3.1).
+        if all.contains(where: { $0.0 == "oauth_version" }), try single("oauth_version") != "1.0" {
             throw Self.unauthorized("oauth_version must be 1.0")
         }
-        guard let timestamp = TimeInterval(try single("oauth_timestamp")) else { throw Self.unauthorized("oauth_timestamp must be a number") }
+        // A positive integer of seconds (§3.3): digits only, not a hex, fraction or exponent form.
+        let stamp = try single("oauth_timestamp")
+        guard stamp.utf8.count <= 12, stamp.allSatisfy({ $0.isASCII && $0.isNumber }), let timestamp = TimeInterval(stamp), timestamp > 0 else {
+            throw Self.unauthorized("oauth_timestamp must be a positive whole number of seconds")
+        }
         let nonce = try single("oauth_nonce")
 
         guard let app = try await store.app(consumerKey: consumerKey) else { throw Self.unauthorized("unknown consumer key") }
@@ -140,9 +151,12 @@ extension OAuthVerifier.SignedRequest {
         let target = head.path ?? "/"
         let path = String(target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
         var form: [(String, String)] = []
+        var undecodable = QueryString.undecodable(QueryString.query(of: target))
         let isForm = head.headerFields[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
         if let body, body.readableBytes > 0, isForm {
-            form = QueryString.pairs(Substring(String(buffer: body)))
+            let encoded = Substring(String(buffer: body))
+            form = QueryString.pairs(encoded)
+            undecodable += QueryString.undecodable(encoded)
         }
         let hasUnreadableBody = (body?.readableBytes ?? 0) > 0 && !isForm
         self.init(
@@ -150,6 +164,6 @@ extension OAuthVerifier.SignedRequest {
             query: QueryString.pairs(QueryString.query(of: target)), form: form, authorization: head.headerFields[.authorization],
             forwardedProto: head.headerFields[HTTPField.Name("X-Forwarded-Proto")!].map {
                 String($0.split(separator: ",").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-            }, hasUnreadableBody: hasUnreadableBody)
+            }, hasUnreadableBody: hasUnreadableBody, undecodable: undecodable)
     }
 }

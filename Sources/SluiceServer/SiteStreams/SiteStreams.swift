@@ -70,7 +70,7 @@ struct SiteStreams: StreamEndpoint {
 
     private func checkedAdmission(_ request: StreamRequest) async throws -> Admitted {
         guard request.head.method == .get || request.head.method == .post else {
-            throw APIError(.methodNotAllowed, code: "method_not_allowed", message: "site streams are opened with GET or POST")
+            throw APIError(.methodNotAllowed, code: "method_not_allowed", message: "site streams are opened with GET or POST", allow: "GET, POST")
         }
         let signed = OAuthVerifier.SignedRequest(head: request.head, body: request.body)
         let app = try await verifier.verify(signed)

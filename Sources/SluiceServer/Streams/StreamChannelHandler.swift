@@ -2,6 +2,7 @@ import HTTPTypes
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 import SluiceCore
 
 /// Serves the stream endpoints on the connection's event loop; passes every other request on to
@@ -31,6 +32,11 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case passing
         /// A stream request whose head arrived; reading its body.
         case receiving(any StreamEndpoint, HTTPRequest, ByteBuffer)
+        /// A whole stream request, pipelined behind requests Hummingbird has not answered yet: it waits its
+        /// turn, so that answers go out in the order of the requests.
+        case waiting(any StreamEndpoint, StreamRequest)
+        /// A refusal waiting its turn the same way (nothing more is read).
+        case refusing(APIError)
         /// Checking the request (async).
         case admitting
         case streaming(OpenStream)
@@ -47,6 +53,16 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var chunks: ChunkCache?
     /// The admission or replay task; cancelled when the connection goes.
     private var task: Task<Void, Never>?
+    /// Requests passed on to Hummingbird whose answers have not ended yet (pipelining on the main port,
+    /// which has no pipelining handler of its own: a stream request's answer waits for theirs).
+    private var unansweredPassed = 0
+    /// The client half-closed the connection (it sent everything and will send no more): a stream
+    /// request being checked still gets its refusal, but no stream opens for a client that left.
+    private var inputClosed = false
+    /// The connection's HTTP/1 rules (`answeringHTTP10`).
+    private var rules: HTTP1ConnectionRules?
+    /// An HTTP/1.0 stream's frames go out as they are (no chunks), and the close ends it.
+    private var unframed = false
 
     init(endpoints: [any StreamEndpoint]) {
         self.endpoints = endpoints
@@ -59,6 +75,13 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func handlerAdded(context: ChannelHandlerContext) {
         try? context.channel.syncOptions?.setOption(.recvAllocator, value: Self.receiveBuffers)
+        // Hummingbird adds its extra handlers after the HTTPTypes codec; the HTTP/1 rules go before it.
+        let pipeline = context.pipeline.syncOperations
+        rules = try? pipeline.handler(type: HTTP1ConnectionRules.self)
+        if rules == nil, let codec = try? pipeline.handler(type: HTTP1ToHTTPServerCodec.self) {
+            let added = HTTP1ConnectionRules()
+            if (try? pipeline.addHandler(added, position: .before(codec))) != nil { rules = added }
+        }
     }
 
     // MARK: - Inbound
@@ -69,12 +92,13 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case (.idle, .head(let head)):
             if let endpoint = endpoint(for: head) {
                 if let refusal = endpoint.refusal(beforeBody: head) {
-                    respond(with: refusal, context: context)
+                    if unansweredPassed > 0 { mode = .refusing(refusal) } else { respond(with: refusal, context: context) }
                     return
                 }
                 mode = .receiving(endpoint, head, ByteBuffer())
             } else {
                 mode = .passing
+                unansweredPassed += 1
                 context.fireChannelRead(data)
             }
         case (.passing, .end):
@@ -90,8 +114,12 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             body.writeBuffer(&chunk)
             mode = .receiving(endpoint, head, body)
         case (.receiving(let endpoint, let head, let body), .end):
-            mode = .admitting
-            admit(StreamRequest(head: head, body: body), at: endpoint, context: context)
+            if unansweredPassed > 0 {
+                mode = .waiting(endpoint, StreamRequest(head: head, body: body))
+            } else {
+                mode = .admitting
+                admit(StreamRequest(head: head, body: body), at: endpoint, context: context)
+            }
         default:
             // Anything after a stream request began: ignored.
             break
@@ -124,8 +152,32 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         switch result {
         case .failure(let error):
             respond(with: error, context: context)
+        case .success(let admission) where inputClosed:
+            // Admitted for a client that has since closed its side: the place and the token go back.
+            admission.abandon()
+            finish()
+            context.close(promise: nil)
         case .success(let admission):
             open(admission, context: context)
+        }
+    }
+
+    // MARK: - Answers in order
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        context.write(data, promise: promise)
+        // Only Hummingbird's answers pass here (a stream's own go out below this handler's context).
+        guard case .end = unwrapOutboundIn(data), unansweredPassed > 0 else { return }
+        unansweredPassed -= 1
+        guard unansweredPassed == 0 else { return }
+        switch mode {
+        case .waiting(let endpoint, let request):
+            mode = .admitting
+            admit(request, at: endpoint, context: context)
+        case .refusing(let refusal):
+            respond(with: refusal, context: context)
+        default:
+            break
         }
     }
 
@@ -151,8 +203,9 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         kept.head = HTTPResponse(status: .ok)
         mode = .streaming(kept)
         // The head goes out at once (clients wait for it before reading); the first frames follow on the
-        // wake. Without a length, the encoder declares the body chunked (HTTP/1.1, always, after
-        // `HTTP1ToHTTPServerCodec`), which is how `writeBody` frames it.
+        // wake. Without a length, the encoder declares the body chunked for HTTP/1.1, which is how
+        // `writeBody` frames it; an HTTP/1.0 body goes unframed, and ends with the connection.
+        unframed = rules?.answeringHTTP10 ?? false
         context.writeAndFlush(wrapOutboundOut(.head(stream.head)), promise: nil)
         chunkContext = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
         if let run = stream.run {
@@ -198,6 +251,10 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             for frame in frames { context.write(wrapOutboundOut(.body(frame)), promise: nil) }
             return
         }
+        if unframed {
+            for frame in frames where frame.readableBytes > 0 { chunkContext.write(NIOAny(frame), promise: nil) }
+            return
+        }
         for frame in frames where frame.readableBytes > 0 {
             chunkContext.write(NIOAny(chunks.chunk(for: frame, allocator: context.channel.allocator)), promise: nil)
         }
@@ -210,6 +267,10 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Writes the body's end (the last chunk) and flushes.
     private func endBody(context: ChannelHandlerContext) -> EventLoopFuture<Void> {
         guard let chunkContext else { return context.writeAndFlush(wrapOutboundOut(.end(nil))) }
+        if unframed {
+            chunkContext.flush()
+            return context.eventLoop.makeSucceededFuture(())
+        }
         return chunkContext.writeAndFlush(NIOAny(Self.lastChunk))
     }
 
@@ -238,13 +299,28 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            switch mode {
+            case .admitting, .waiting, .refusing:
+                // The request is whole: it is still answered (a refusal), and a stream never opens.
+                inputClosed = true
+                return
+            case .receiving, .streaming:
+                // A request cut short, or a stream whose client left: nothing more to say.
+                finish()
+                context.close(promise: nil)
+                return
+            case .idle, .passing, .closed:
+                break
+            }
+        }
         if event is ChannelShouldQuiesceEvent {
             switch mode {
             case .streaming(let stream):
                 // Graceful shutdown: say why, then close (the drain closes the connection).
                 stream.quiesce()
                 return
-            case .admitting, .receiving:
+            case .admitting, .receiving, .waiting, .refusing:
                 finish()
                 context.close(promise: nil)
                 return

@@ -33,6 +33,8 @@ struct StreamListener: Service {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // A client that half-closes after its request still gets its answer (as on the main port).
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
@@ -40,6 +42,7 @@ struct StreamListener: Service {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: true, withErrorHandling: false, withOutboundHeaderValidation: true,
                         withEncoderConfiguration: .init(), withDecoderLimitConfiguration: ConnectionLimits.decoderLimits)
+                    try channel.pipeline.syncOperations.addHandler(HTTP1ConnectionRules())
                     try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: tls != nil))
                     try channel.pipeline.syncOperations.addHandler(ConnectionGuard(limits: limits, census: census))
                     try channel.pipeline.syncOperations.addHandler(StreamChannelHandler(endpoints: endpoints))
@@ -56,10 +59,19 @@ struct StreamListener: Service {
     }
 }
 
-/// Answers every request that is not a stream with a JSON 404.
+/// Answers every request that is not a stream with a JSON 404, and closes a connection its client
+/// half-closed between requests (the end of what it had to ask).
 final class NotAStreamHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPRequestPart
     typealias OutboundOut = HTTPResponsePart
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .end = unwrapInboundIn(data) else { return }

@@ -1,0 +1,104 @@
+import NIOCore
+import NIOHTTP1
+
+/// The rules of HTTP/1 connections (RFC 9112) that the HTTPTypes side cannot apply, on both listeners.
+///
+/// It sits just before `HTTP1ToHTTPServerCodec`, which drops the request's version and writes every
+/// response as HTTP/1.1:
+/// - An HTTP/1.0 request is answered in HTTP/1.0, so never chunked (NIO's encoder then leaves a body
+///   without a length to end with the connection), and the connection closes after the answer unless
+///   the request asked to keep it and the answer has a length (§9.3). `StreamChannelHandler` asks
+///   `answeringHTTP10` to write a stream's frames unframed.
+/// - A request with `Connection: close` closes the connection after its answer (§9.6).
+/// - An HTTP/1.1 request without exactly one `Host` is answered `400 bad_request` and the connection
+///   closed (§3.2): which host a Site Streams signature covers must not be a guess.
+///
+/// Pipelined requests are answered in order, so the rules of each apply to the answers in that order.
+final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private struct Exchange {
+        var version: HTTPVersion
+        var keepAlive: Bool
+        /// Refused here: answered `400` when its turn comes, never passed on.
+        var refused = false
+    }
+
+    /// Requests not answered yet, oldest first (more than one only when pipelined).
+    private var exchanges = CircularBuffer<Exchange>()
+    /// Whether the answer being written ends the connection.
+    private var closesAfterAnswer = false
+    /// After a refused request nothing more is read from the connection.
+    private var refusing = false
+
+    /// Whether the answer being written is for an HTTP/1.0 request.
+    var answeringHTTP10: Bool { exchanges.first.map { $0.version.major == 1 && $0.version.minor == 0 } ?? false }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !refusing else { return }
+        guard case .head(let head) = unwrapInboundIn(data) else {
+            context.fireChannelRead(data)
+            return
+        }
+        let isHTTP11 = head.version.major == 1 && head.version.minor >= 1
+        if isHTTP11, head.headers["host"].count != 1 {
+            refusing = true
+            exchanges.append(Exchange(version: .http1_1, keepAlive: false, refused: true))
+            if exchanges.count == 1 { refuse(context: context) }
+            return
+        }
+        exchanges.append(Exchange(version: head.version, keepAlive: head.isKeepAlive))
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(var head) where head.status.code >= 200:
+            guard let exchange = exchanges.first else { break }
+            let isHTTP10 = answeringHTTP10
+            if isHTTP10 { head.version = .http1_0 }
+            // HTTP/1.0 has no chunks: a body without a length is delimited by the close.
+            if !exchange.keepAlive || (isHTTP10 && !head.headers.contains(name: "content-length")) {
+                head.headers.replaceOrAdd(name: "connection", value: "close")
+                closesAfterAnswer = true
+            } else if isHTTP10 {
+                head.headers.replaceOrAdd(name: "connection", value: "keep-alive")
+            }
+            context.write(wrapOutboundOut(.head(head)), promise: promise)
+            return
+        case .end:
+            if !exchanges.isEmpty { exchanges.removeFirst() }
+            if closesAfterAnswer {
+                closesAfterAnswer = false
+                let written = context.eventLoop.makePromise(of: Void.self)
+                written.futureResult.whenComplete { _ in context.close(promise: nil) }
+                written.futureResult.cascade(to: promise)
+                context.write(data, promise: written)
+                return
+            }
+            context.write(data, promise: promise)
+            if exchanges.first?.refused == true { refuse(context: context) }
+            return
+        default:
+            break
+        }
+        context.write(data, promise: promise)
+    }
+
+    /// Answers the refused request (its turn has come) and closes the connection.
+    private func refuse(context: ChannelHandlerContext) {
+        let error = APIError.badRequest("bad_request", "an HTTP/1.1 request needs exactly one Host header")
+        let body = ByteBuffer(string: (try? error.json()) ?? "{}")
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json; charset=utf-8")
+        headers.add(name: "content-length", value: String(body.readableBytes))
+        headers.add(name: "connection", value: "close")
+        exchanges.removeAll()
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+    }
+}
