@@ -27,15 +27,32 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
         var refused = false
     }
 
-    /// Requests not answered yet, oldest first (more than one only when pipelined).
-    private var exchanges = CircularBuffer<Exchange>()
+    /// The oldest request not answered yet, then the ones pipelined behind it: held inline, so that a
+    /// connection (an open stream's, above all) pays for no queue unless its client pipelines.
+    private var current: Exchange?
+    private var pipelined: [Exchange] = []
     /// Whether the answer being written ends the connection.
     private var closesAfterAnswer = false
     /// After a refused request nothing more is read from the connection.
     private var refusing = false
 
     /// Whether the answer being written is for an HTTP/1.0 request.
-    var answeringHTTP10: Bool { exchanges.first.map { $0.version.major == 1 && $0.version.minor == 0 } ?? false }
+    var answeringHTTP10: Bool { current.map { $0.version.major == 1 && $0.version.minor == 0 } ?? false }
+
+    /// Adds a request; true if it is the oldest unanswered one.
+    private func enqueue(_ exchange: Exchange) -> Bool {
+        guard current != nil else {
+            current = exchange
+            return true
+        }
+        pipelined.append(exchange)
+        return false
+    }
+
+    /// The oldest request was answered: the next one's turn.
+    private func dequeue() {
+        current = pipelined.isEmpty ? nil : pipelined.removeFirst()
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refusing else { return }
@@ -46,18 +63,17 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
         let isHTTP11 = head.version.major == 1 && head.version.minor >= 1
         if isHTTP11, head.headers["host"].count != 1 {
             refusing = true
-            exchanges.append(Exchange(version: .http1_1, keepAlive: false, refused: true))
-            if exchanges.count == 1 { refuse(context: context) }
+            if enqueue(Exchange(version: .http1_1, keepAlive: false, refused: true)) { refuse(context: context) }
             return
         }
-        exchanges.append(Exchange(version: head.version, keepAlive: head.isKeepAlive))
+        _ = enqueue(Exchange(version: head.version, keepAlive: head.isKeepAlive))
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(var head) where head.status.code >= 200:
-            guard let exchange = exchanges.first else { break }
+            guard let exchange = current else { break }
             let isHTTP10 = answeringHTTP10
             if isHTTP10 { head.version = .http1_0 }
             // HTTP/1.0 has no chunks: a body without a length is delimited by the close.
@@ -70,7 +86,7 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
             context.write(wrapOutboundOut(.head(head)), promise: promise)
             return
         case .end:
-            if !exchanges.isEmpty { exchanges.removeFirst() }
+            dequeue()
             if closesAfterAnswer {
                 closesAfterAnswer = false
                 let written = context.eventLoop.makePromise(of: Void.self)
@@ -80,7 +96,7 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
                 return
             }
             context.write(data, promise: promise)
-            if exchanges.first?.refused == true { refuse(context: context) }
+            if current?.refused == true { refuse(context: context) }
             return
         default:
             break
@@ -96,7 +112,8 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
         headers.add(name: "content-type", value: "application/json; charset=utf-8")
         headers.add(name: "content-length", value: String(body.readableBytes))
         headers.add(name: "connection", value: "close")
-        exchanges.removeAll()
+        current = nil
+        pipelined = []
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
