@@ -89,53 +89,6 @@ import Testing
         }
     }
 
-    /// The filter rules as the README's table states them, written plainly for tweets whose text is
-    /// words and `#hashtags` separated by spaces: the oracle for the index, independent of `FilterSpec`.
-    struct DocumentedFilter {
-        /// Each entry: its words, all needed; a `#word` needs the hashtag, a plain word the word or the hashtag.
-        var keywords: [[String]] = []
-        /// Usernames (any case, `@` optional) or numeric ids.
-        var users: [String] = []
-        var minFollowers: Int?
-        var verified: Bool?
-        var languages: [String] = []
-        var minRetweets: Int?
-
-        var query: [String: String] {
-            var q: [String: String] = [:]
-            if !keywords.isEmpty { q["keywords"] = keywords.map { $0.joined(separator: " ") }.joined(separator: ",") }
-            if !users.isEmpty { q["users"] = users.joined(separator: ",") }
-            if let minFollowers { q["min_followers"] = String(minFollowers) }
-            if let verified { q["verified"] = String(verified) }
-            if !languages.isEmpty { q["language"] = languages.joined(separator: ",") }
-            if let minRetweets { q["min_retweets"] = String(minRetweets) }
-            return q
-        }
-
-        func wants(_ t: Tweet) -> Bool {
-            let tokens = t.text.lowercased().split(separator: " ").map(String.init)
-            let hashtags = Set(tokens.filter { $0.hasPrefix("#") }.map { String($0.dropFirst()) })
-            let words = Set(tokens.filter { !$0.hasPrefix("#") })
-            func has(_ word: String) -> Bool {
-                let w = word.lowercased()
-                return w.hasPrefix("#") ? hashtags.contains(String(w.dropFirst())) : words.contains(w) || hashtags.contains(w)
-            }
-            if !keywords.isEmpty, !keywords.contains(where: { $0.allSatisfy(has) }) { return false }
-            if !users.isEmpty, !users.contains(where: { user in
-                let name = user.hasPrefix("@") ? String(user.dropFirst()) : user
-                return name.lowercased() == t.user.username.lowercased() || name == String(t.user.id)
-            }) { return false }
-            if let minFollowers, t.user.followersCount < minFollowers { return false }
-            if let verified, t.user.verified != verified { return false }
-            if !languages.isEmpty, !languages.contains(where: { language in
-                let primary = { (code: String) in code.lowercased().split(separator: "-").first.map(String.init) ?? "" }
-                return primary(language) == primary(t.lang ?? "")
-            }) { return false }
-            if let minRetweets, t.metrics.retweets < minRetweets { return false }
-            return true
-        }
-    }
-
     /// The index must find exactly the specs the README's rules say match, for random specs and tweets,
     /// some specs removed again.
     @Test func indexAgreesWithTheDocumentedRules() throws {

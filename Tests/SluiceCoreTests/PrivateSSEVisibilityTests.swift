@@ -32,23 +32,12 @@ import Testing
             }
         }
 
-        /// The filter, from the document's words: AND across kinds, OR within one; keywords are whole words.
-        func wants(_ event: Event, _ f: Filter) -> Bool {
+        /// The filter (the README's rules, `DocumentedFilter`): tweets by every kind of filter, profiles by `users`.
+        func wants(_ event: Event, _ f: DocumentedFilter) -> Bool {
             switch event {
-            case .tweet(let t):
-                let words = Set(t.text.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
-                let tags = Set(t.entities.hashtags.map { $0.lowercased().hasPrefix("#") ? String($0.lowercased().dropFirst()) : $0.lowercased() })
-                if !f.keywords.isEmpty, !f.keywords.contains(where: { words.contains($0) || tags.contains($0) }) { return false }
-                if !f.users.isEmpty, !f.users.contains(t.user.username.lowercased()) { return false }
-                if let m = f.minFollowers, t.user.followersCount < m { return false }
-                if let v = f.verified, t.user.verified != v { return false }
-                if !f.languages.isEmpty, !f.languages.contains(String((t.lang ?? "").prefix(2))) { return false }
-                if let r = f.minRetweets, t.metrics.retweets < r { return false }
-                return true
-            case .userUpdate(let u):
-                return f.users.contains(u.username.lowercased())
-            default:
-                return false
+            case .tweet(let t): f.wants(t)
+            case .userUpdate(let u): f.wants(u)
+            default: false
             }
         }
 
@@ -65,30 +54,14 @@ import Testing
         }
     }
 
-    struct Filter {
-        var keywords: [String] = []
-        var users: [String] = []
-        var minFollowers: Int?
-        var verified: Bool?
-        var languages: [String] = []
-        var minRetweets: Int?
-
-        var query: [String: String] {
-            var q: [String: String] = [:]
-            if !keywords.isEmpty { q["keywords"] = keywords.joined(separator: ",") }
-            if !users.isEmpty { q["users"] = users.joined(separator: ",") }
-            if let minFollowers { q["min_followers"] = String(minFollowers) }
-            if let verified { q["verified"] = String(verified) }
-            if !languages.isEmpty { q["language"] = languages.joined(separator: ",") }
-            if let minRetweets { q["min_retweets"] = String(minRetweets) }
-            return q
+    static func randomFilter(_ rng: inout SplitMix64, usernames: [String]) -> DocumentedFilter {
+        let words = SyntheticTraffic.topics.flatMap { ["#" + $0.tag, $0.tag] + $0.words }
+        var f = DocumentedFilter()
+        if Int.random(in: 0..<2, using: &rng) == 0 {
+            f.keywords = (0..<Int.random(in: 1...3, using: &rng)).map { _ in
+                (0..<Int.random(in: 1...2, using: &rng)).map { _ in words.randomElement(using: &rng)! }
+            }
         }
-    }
-
-    static func randomFilter(_ rng: inout SplitMix64, usernames: [String]) -> Filter {
-        let words = SyntheticTraffic.topics.flatMap { [$0.tag] + $0.words }
-        var f = Filter()
-        if Int.random(in: 0..<2, using: &rng) == 0 { f.keywords = (0..<Int.random(in: 1...3, using: &rng)).map { _ in words.randomElement(using: &rng)! } }
         if Int.random(in: 0..<3, using: &rng) == 0 { f.users = (0..<Int.random(in: 1...4, using: &rng)).map { _ in usernames.randomElement(using: &rng)! } }
         if Int.random(in: 0..<4, using: &rng) == 0 { f.minFollowers = Int.random(in: 0...5000, using: &rng) }
         if Int.random(in: 0..<4, using: &rng) == 0 { f.verified = Bool.random(using: &rng) }
@@ -110,7 +83,7 @@ import Testing
         let usernames = traffic.users.map(\.username)
         let hub = Hub(position: 0)
         let limits = StreamLimits(maxConnections: 3, eventsPerSecond: 1_000_000, tokensPerHour: 10, idleTimeoutSeconds: 3600)
-        var filters: [(Filter, PrivateSSESubscription)] = []
+        var filters: [(DocumentedFilter, PrivateSSESubscription)] = []
         for _ in 0..<subscriptions {
             let filter = Self.randomFilter(&rng, usernames: usernames)
             let subscription = PrivateSSESubscription(
