@@ -21,7 +21,7 @@ import time
 import pytest
 import requests
 
-from conftest import ADMIN, Server, sluice_binary, stop_sluice, wait_until
+from conftest import ADMIN, Server, sluice_binary, start_sluice, stop_sluice, tweet, user, wait_until
 
 # How long a server may take to answer or close on a loaded machine: well above anything healthy,
 # well below the idle timeout the server is started with (so "closed" never means "timed out idle").
@@ -605,3 +605,96 @@ def test_connection_close_is_honoured(srv, which):
     answer = only_response(data)
     assert answer.status in (200, 404), answer
     assert closed, f"still open {DEADLINE}s after answering a request with Connection: close"
+
+
+@pytest.mark.parametrize("which", PORTS)
+@pytest.mark.parametrize("options", ["keep-alive, close", "close, keep-alive"])
+def test_close_wins_over_keep_alive(srv, which, options):
+    """RFC 9112 §9.3/§9.6: a "close" option closes the connection after the answer, whatever else is listed."""
+    path = "/healthz" if which == "main" else "/nope"
+    data, closed = exchange(srv.port(which), get(path, version="HTTP/1.0", headers=[f"Connection: {options}"]))
+    answer = only_response(data)
+    assert answer.status in (200, 404) and "close" in answer.headers.get("connection", ""), answer
+    assert closed, "kept open despite Connection: close"
+
+
+@pytest.mark.parametrize("which", PORTS)
+def test_an_http10_refusal_that_closes_says_close(srv, which):
+    """A refusal after which the server closes says so (RFC 9112 §9.6), even to an HTTP/1.0 client that
+    asked to keep the connection: one that believed `keep-alive` would send its next request into a
+    closed connection."""
+    data, closed = exchange(srv.port(which), get("/sse/private?token=st_unknown", version="HTTP/1.0",
+                                                 headers=["Connection: keep-alive"]))
+    answer = assert_refused(data, closed, 401, "invalid_token")
+    assert answer.headers.get("connection", "").lower() == "close", answer.headers
+
+
+def test_an_http10_request_with_transfer_encoding_is_not_kept_alive(srv):
+    """RFC 9112 §6.1: a Transfer-Encoding in an HTTP/1.0 message means faulty framing: the server closes
+    after answering, so nothing pipelined behind it (a smuggled request) is read."""
+    smuggled = get("/v1/admin/keys", headers=[f"Authorization: Bearer {ADMIN}"])
+    data, closed = exchange(srv.main, b"POST /sse/token HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n"
+                                      b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled)
+    answers = parse(data)
+    assert [a.status for a in answers] == [401], answers
+    assert closed
+
+
+@pytest.mark.parametrize("which", PORTS)
+@pytest.mark.parametrize("hosts", [["127.0.0.1", "evil.example"], ["a b"], ["user@host"], ["a, b"], ["host:port"]])
+def test_a_host_that_is_not_one_host_is_refused_whatever_the_version(srv, which, hosts):
+    """RFC 9112 §3.2: a server MUST answer 400 to any request with more than one Host line or a Host with
+    an invalid value, HTTP/1.0 included: a Site Streams signature must not be checked against a guess."""
+    request = get("/1.1/site.json?follow=1", host=None, version="HTTP/1.0", headers=[f"Host: {h}" for h in hosts])
+    data, closed = exchange(srv.port(which), request)
+    assert_refused(data, closed, 400, "bad_request")
+
+
+def test_a_request_with_connection_close_is_answered_and_what_follows_ignored(srv):
+    """RFC 9112 §9.6: after a request with `close` the server answers it and ignores what follows, rather
+    than answering the extra bytes with an error in its place."""
+    data, closed = exchange(srv.main, get("/healthz", headers=["Connection: close"]) + get("/healthz"))
+    answers = parse(data)
+    assert [a.status for a in answers] == [200], answers
+    assert closed
+
+
+def test_an_oversized_stream_request_pipelined_behind_ingest_waits_its_turn(srv):
+    """Answers go out in the order of the requests (RFC 9112 §9.3.2): a stream request refused for its
+    body's size is answered after the batch ahead of it, which is acknowledged, not lost."""
+    before = requests.get(f"{srv.base}/healthz", timeout=DEADLINE).json()["last_seq"]
+    batch = json.dumps([user(9_000_000 + i, f"bulk{i}") for i in range(3000)]).encode()
+    ingest = (f"POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {srv.key}\r\nContent-Type: application/json\r\n"
+              f"Content-Length: {len(batch)}\r\n\r\n").encode() + batch
+    # Chunked, so that its size shows only as it is read (a declared length is refused before the body).
+    form = b"follow=1&" + b"x" * 20_000
+    stream = (b"POST /1.1/site.json HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\n" + f"{len(form):x}\r\n".encode() + form + b"\r\n0\r\n\r\n")
+    data, _ = exchange(srv.main, ingest + stream, until=lambda d: len(parse(d)) >= 2)
+    answers = parse(data)
+    assert [a.status for a in answers] == [200, 413], answers
+    assert answers[0].json()["first_seq"] == before + 1 and answers[0].json()["last_seq"] == before + 3000
+
+
+def test_a_stream_pipelined_behind_a_request_lives_past_the_idle_timeout(tmp_path):
+    """The idle timeout is for connections between requests: a stream opened behind a pipelined request
+    is a request being answered, and lives by its own rules. The test must outlast the idle timeout (2 s
+    here) to show it: it publishes only once the stream has been open well past it."""
+    proc, port = start_sluice(tmp_path, "--idle-timeout", "2")
+    try:
+        rest = Server(f"http://127.0.0.1:{port}")
+        key = rest.create_key(("stream", "ingest"), events_per_second=100)
+        rest.publish(key, [user(1, "alice")])
+        sock = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)
+        sock.sendall(get("/healthz") + get(f"/sse/private?token={rest.token(key)}&keywords=later"))
+        data, _ = read(sock, until=lambda d: b'"status":"connected"' in d)
+        assert b'"status":"connected"' in data, data[:300]
+        opened = time.monotonic()
+        while time.monotonic() - opened < 3.5:
+            time.sleep(0.1)
+        rest.publish(key, [tweet(77, "later than the idle timeout", user(1, "alice"))])
+        more, closed = read(sock, until=lambda d: b'"id":"77"' in d)
+        assert b'"id":"77"' in more and not closed, f"the stream ended: {more[-300:]!r}"
+        sock.close()
+    finally:
+        stop_sluice(proc)

@@ -10,7 +10,7 @@ import NIOHTTPTypes
 ///   `bodyTimeout` of the head: otherwise `408 request_timeout` and the connection is closed.
 /// - A kept-alive connection with no request for `idleTimeout` after its last response is closed.
 /// - While a request is being answered there is no deadline: a stream's response never ends, and its
-///   own rules apply.
+///   own rules apply. Pipelined requests count until each has its answer.
 /// - A connection past the cap is answered `503 server_busy` with `Retry-After` as soon as its head
 ///   arrives (answering before the request is read could make the client's kernel discard the answer),
 ///   and never reaches the application.
@@ -25,9 +25,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case awaitingFirstHead
         /// Between requests of a kept-alive connection (the idle deadline runs).
         case idle
-        /// Between a head and the ends of both its body and its response (the body deadline runs until
-        /// the body ends).
-        case exchange(requestEnded: Bool, responseEnded: Bool)
+        /// From a head until its body has ended and every request so far has its answer (the body
+        /// deadline runs until the body ends).
+        case exchange(requestEnded: Bool)
+        /// A request that is not HTTP arrived behind requests not answered yet: it is refused once they are.
+        case refusingAfterAnswers(APIError)
         /// Past the cap: waiting for a head to refuse.
         case overCap
         case closing
@@ -37,7 +39,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let census: ConnectionCensus
     private var phase = Phase.awaitingFirstHead
     private var counted = false
-    /// Whether a response head went out in the current exchange.
+    /// Requests whose answers have not ended yet (more than one when pipelined).
+    private var unanswered = 0
+    /// Whether a response head went out since the connection last had every request answered.
     private var responseStarted = false
     private var deadline: Scheduled<Void>?
 
@@ -105,15 +109,18 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             return
         case (.overCap, _):
             return
+        case (.refusingAfterAnswers, _):
+            return
         case (_, .head):
-            phase = .exchange(requestEnded: false, responseEnded: false)
-            responseStarted = false
+            phase = .exchange(requestEnded: false)
+            unanswered += 1
             schedule(limits.bodyTimeout, context: context)
-        case (.exchange(_, let responseEnded), .end):
-            if responseEnded {
+        case (.exchange, .end):
+            if unanswered == 0 {
+                // Answered early (a refusal before the body was read).
                 becomeIdle(context: context)
             } else {
-                phase = .exchange(requestEnded: true, responseEnded: false)
+                phase = .exchange(requestEnded: true)
                 cancelDeadline()
             }
         default:
@@ -124,15 +131,21 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .head(let head) = unwrapOutboundIn(data), head.status.code >= 200 { responseStarted = true }
-        if case .end = unwrapOutboundIn(data), case .exchange(let requestEnded, _) = phase {
-            if requestEnded {
-                becomeIdle(context: context)
-            } else {
-                // Answered early (a refusal before the body was read): the body's deadline still runs.
-                phase = .exchange(requestEnded: false, responseEnded: true)
-            }
-        }
         context.write(data, promise: promise)
+        guard case .end = unwrapOutboundIn(data), unanswered > 0 else { return }
+        unanswered -= 1
+        guard unanswered == 0 else { return }
+        responseStarted = false
+        switch phase {
+        case .exchange(requestEnded: true):
+            becomeIdle(context: context)
+        case .refusingAfterAnswers(let error):
+            phase = .closing
+            refuse(error, context: context)
+        default:
+            // Answered early, before the body ended: the body's deadline still runs.
+            break
+        }
     }
 
     private func becomeIdle(context: ChannelHandlerContext) {
@@ -144,21 +157,29 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// number) gets the same JSON error shape as everything else, then the connection is closed: after a
     /// parse error nothing more on it can be trusted.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTPParserError else {
+        guard let error = error as? HTTPParserError else {
             context.fireErrorCaught(error)
             return
         }
+        // Bytes after a request that said `Connection: close` are ignored (RFC 9112 §9.6): that request
+        // is answered, and the connection closes after it (`HTTP1ConnectionRules`).
+        if case .closedConnection = error { return }
+        let refusal = APIError.badRequest("bad_request", "the request is not valid HTTP/1.1: \(error)")
         switch phase {
-        case .closing:
+        case .closing, .refusingAfterAnswers:
             return
-        case .exchange(_, responseEnded: false) where responseStarted:
-            // A response may be under way; do not interleave another.
+        case _ where unanswered > 0 && responseStarted:
+            // A response is under way (a stream's, perhaps, which never ends): do not interleave another.
             phase = .closing
             context.close(promise: nil)
+        case _ where unanswered > 0:
+            // Earlier requests are still being answered: the refusal waits its turn.
+            phase = .refusingAfterAnswers(refusal)
+            cancelDeadline()
         default:
             phase = .closing
             cancelDeadline()
-            refuse(APIError.badRequest("bad_request", "the request is not valid HTTP/1.1: \(error)"), context: context)
+            refuse(refusal, context: context)
         }
     }
 
@@ -181,11 +202,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func expired(context: ChannelHandlerContext) {
         deadline = nil
         switch phase {
-        case .awaitingFirstHead, .exchange(requestEnded: false, responseEnded: false):
+        case .awaitingFirstHead, .exchange(requestEnded: false) where !responseStarted:
             census.noteTimedOut()
             phase = .closing
             refuse(APIError(.requestTimeout, code: "request_timeout", message: "the request did not arrive in time"), context: context)
-        case .idle, .overCap, .exchange:
+        case .idle, .overCap, .exchange, .refusingAfterAnswers:
             phase = .closing
             context.close(promise: nil)
         case .closing:

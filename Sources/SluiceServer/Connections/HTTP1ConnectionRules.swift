@@ -9,9 +9,12 @@ import NIOHTTP1
 ///   without a length to end with the connection), and the connection closes after the answer unless
 ///   the request asked to keep it and the answer has a length (§9.3). `StreamChannelHandler` asks
 ///   `answeringHTTP10` to write a stream's frames unframed.
-/// - A request with `Connection: close` closes the connection after its answer (§9.6).
-/// - An HTTP/1.1 request without exactly one `Host` is answered `400 bad_request` and the connection
-///   closed (§3.2): which host a Site Streams signature covers must not be a guess.
+/// - A request with `Connection: close` (even beside `keep-alive`), an HTTP/1.0 request with a
+///   `Transfer-Encoding` (§6.1), and any answer that says `close` close the connection after the answer
+///   (§9.6).
+/// - A request with more than one `Host`, or one that is not a host and port, and an HTTP/1.1 request
+///   without one, are answered `400 bad_request` and the connection closed (§3.2): which host a Site
+///   Streams signature covers must not be a guess.
 ///
 /// Pipelined requests are answered in order, so the rules of each apply to the answers in that order.
 final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler {
@@ -61,12 +64,16 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
             return
         }
         let isHTTP11 = head.version.major == 1 && head.version.minor >= 1
-        if isHTTP11, head.headers["host"].count != 1 {
+        let hosts = head.headers["host"]
+        if hosts.count > 1 || (isHTTP11 && hosts.isEmpty) || !hosts.allSatisfy(Self.isHost) {
             refusing = true
             if enqueue(Exchange(version: .http1_1, keepAlive: false, refused: true)) { refuse(context: context) }
             return
         }
-        _ = enqueue(Exchange(version: head.version, keepAlive: head.isKeepAlive))
+        let options = head.headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let keepAlive =
+            !options.contains("close") && (isHTTP11 ? true : options.contains("keep-alive") && !head.headers.contains(name: "transfer-encoding"))
+        _ = enqueue(Exchange(version: head.version, keepAlive: keepAlive))
         context.fireChannelRead(data)
     }
 
@@ -76,8 +83,9 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
             guard let exchange = current else { break }
             let isHTTP10 = answeringHTTP10
             if isHTTP10 { head.version = .http1_0 }
+            let answerCloses = head.headers["connection"].contains { $0.lowercased().contains("close") }
             // HTTP/1.0 has no chunks: a body without a length is delimited by the close.
-            if !exchange.keepAlive || (isHTTP10 && !head.headers.contains(name: "content-length")) {
+            if !exchange.keepAlive || answerCloses || (isHTTP10 && !head.headers.contains(name: "content-length")) {
                 head.headers.replaceOrAdd(name: "connection", value: "close")
                 closesAfterAnswer = true
             } else if isHTTP10 {
@@ -104,9 +112,33 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
         context.write(data, promise: promise)
     }
 
+    /// Whether a `Host` value is a host (a name, an IPv4 address or a bracketed IPv6 one) with an
+    /// optional port: RFC 3986's authority without user information.
+    static func isHost(_ value: String) -> Bool {
+        guard !value.isEmpty else { return true }  // allowed when the target has no authority
+        var host = Substring(value)
+        var port: Substring?
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return false }
+            let rest = host[host.index(after: close)...]
+            guard rest.isEmpty || rest.hasPrefix(":") else { return false }
+            port = rest.isEmpty ? nil : rest.dropFirst()
+            host = host[host.index(after: host.startIndex)..<close]
+            guard !host.isEmpty, host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return false }
+        } else {
+            if let colon = host.lastIndex(of: ":") {
+                port = host[host.index(after: colon)...]
+                host = host[..<colon]
+            }
+            let allowed = Set("-._~!$&'()*+,;=%")
+            guard !host.isEmpty, host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || allowed.contains($0)) }) else { return false }
+        }
+        return port.map { $0.count <= 5 && $0.allSatisfy { $0.isASCII && $0.isNumber } } ?? true
+    }
+
     /// Answers the refused request (its turn has come) and closes the connection.
     private func refuse(context: ChannelHandlerContext) {
-        let error = APIError.badRequest("bad_request", "an HTTP/1.1 request needs exactly one Host header")
+        let error = APIError.badRequest("bad_request", "a request needs one Host header naming a host (HTTP/1.1: exactly one)")
         let body = ByteBuffer(string: (try? error.json()) ?? "{}")
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/json; charset=utf-8")

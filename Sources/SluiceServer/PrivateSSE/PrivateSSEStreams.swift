@@ -49,6 +49,9 @@ struct PrivateSSEStreams: StreamEndpoint {
             return .success(Admitted(streams: self, admission: try await checkedAdmission(request.head)))
         } catch let error as APIError {
             return .failure(error)
+        } catch is CancellationError {
+            // The client left while it was being admitted: nothing failed.
+            return .failure(APIError.storeUnavailable("the connection closed"))
         } catch {
             logger.error("stream admission failed", metadata: ["error": "\(error)"])
             return .failure(APIError.storeUnavailable("\(error)"))

@@ -108,7 +108,7 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             context.fireChannelRead(data)
         case (.receiving(let endpoint, let head, var body), .body(var chunk)):
             guard body.readableBytes + chunk.readableBytes <= StreamRequest.maxBodyBytes else {
-                respond(with: StreamRequest.bodyTooLarge, context: context)
+                if unansweredPassed > 0 { mode = .refusing(StreamRequest.bodyTooLarge) } else { respond(with: StreamRequest.bodyTooLarge, context: context) }
                 return
             }
             body.writeBuffer(&chunk)
@@ -268,8 +268,8 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func endBody(context: ChannelHandlerContext) -> EventLoopFuture<Void> {
         guard let chunkContext else { return context.writeAndFlush(wrapOutboundOut(.end(nil))) }
         if unframed {
-            chunkContext.flush()
-            return context.eventLoop.makeSucceededFuture(())
+            // Nothing marks the end but the close: an empty write completes once all before it are out.
+            return chunkContext.writeAndFlush(NIOAny(ByteBuffer()))
         }
         return chunkContext.writeAndFlush(NIOAny(Self.lastChunk))
     }
