@@ -29,9 +29,15 @@ public struct PrivateSSEClient: Sendable {
     }
 
     /// What the client reports besides events.
-    public enum Failure: Error, Sendable, Equatable {
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// The server refused for good (bad key, bad filters): retrying would not help.
         case refused(SluiceAPIError)
+
+        public var description: String {
+            switch self {
+            case .refused(let error): "the server refused the stream: \(error)"
+            }
+        }
     }
 
     /// Events from the server, across reconnections, until the task is cancelled or the server refuses for good.

@@ -230,6 +230,10 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case .frames(let frames):
             writeBody(frames, context: context)
             flushBody(context: context)
+            // An ended stream's last frames are written whether or not the client reads them; its end
+            // follows at once, with the deadline below, so that a client that stopped reading cannot hold
+            // the connection (and a graceful shutdown) open.
+            if outbox.isClosed { drain(context: context) }
         case .end(let reason, let farewell):
             if let farewell { writeBody([farewell], context: context) }
             endBody(context: context).whenComplete { _ in context.close(promise: nil) }
