@@ -13,22 +13,14 @@ import signal
 import subprocess
 import threading
 
-import pytest
 import requests
 from requests_oauthlib import OAuth1
 
-from conftest import ADMIN, Server, hang_up, sluice_binary, start_sluice, stop_sluice, tweet, user, wait_until
+from conftest import ADMIN, MessageReader, sluice_binary, tweet, user, wait_until
 
 ALICE, BOB = user(1, "alice"), user(2, "bob")
 # The commands must not pick up credentials from the environment the tests run in.
 CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("SLUICE_ADMIN_TOKEN", "SLUICE_KEY")}
-
-
-@pytest.fixture
-def server(tmp_path):
-    proc, port = start_sluice(tmp_path)
-    yield Server(f"http://127.0.0.1:{port}")
-    stop_sluice(proc)
 
 
 def sluice(*args, env=None):
@@ -122,28 +114,16 @@ def test_apps_are_created_listed_granted_and_revoked_with_effect(server):
     assert code == 0, err
     # The printed credentials sign a site stream; only the granted user is carried (bob is skipped).
     auth = OAuth1(app["consumer_key"], app["consumer_secret"], app["access_token"], app["access_token_secret"])
-    stream = requests.get(f"{server.base}/1.1/site.json?follow=1,2", auth=auth, stream=True, timeout=(5, 60))
-    assert stream.status_code == 200, stream.text
-    messages = []
-
-    def read():
-        try:
-            for line in stream.iter_lines():
-                if line:
-                    messages.append(json.loads(line))
-        except Exception:
-            pass
-    threading.Thread(target=read, daemon=True).start()
+    stream = MessageReader(requests.get(f"{server.base}/1.1/site.json?follow=1,2", auth=auth, stream=True, timeout=(5, 60)), sse=False)
     server.publish(key, [tweet(10, "hello @alice", BOB)])
-    wait_until(lambda: any(m.get("message", {}).get("id") == 10 for m in messages), what="bob's tweet for alice",
-               detail=lambda: str(messages))
-    assert sorted({m["for_user"] for m in messages if "for_user" in m}) == [1], messages
+    stream.wait_for(lambda: any(m.get("message", {}).get("id") == 10 for m in stream.items), what="bob's tweet for alice")
+    assert sorted({m["for_user"] for m in stream.items if "for_user" in m}) == [1], stream.items
 
     code, out, err = admin_cli(server, "apps", "revoke", app["id"], "1")
     assert code == 0, err
-    wait_until(lambda: any(m.get("message", {}).get("event") == "access_revoked" for m in messages),
-               what="access_revoked on the stream", detail=lambda: str(messages[-3:]))
-    hang_up(stream)
+    stream.wait_for(lambda: any(m.get("message", {}).get("event") == "access_revoked" for m in stream.items),
+                    what="access_revoked on the stream")
+    stream.close()
 
     assert_fails(admin_cli(server, "apps", "revoke", app["id"], "1"), "404")
     assert_fails(admin_cli(server, "apps", "grant", app["id"], "999"), "404")

@@ -9,112 +9,35 @@ in flight, and closes the store", and "a stream that ends is closed within 10 s 
 reads the farewell". Events "are durable (fsync'd) before the answer is sent".
 """
 import json
-import os
-import re
 import signal
 import socket
 import subprocess
 import threading
 import time
 
-import pytest
 import requests
-from requests_oauthlib import OAuth1
 
-from conftest import ADMIN, hang_up, sluice_binary, tweet, user, wait_until
+from conftest import BackgroundReader, fill_stalled_queue, stalled_socket, tweet, user, wait_until
 
 ALICE, BOB, CAROL = user(1, "alice"), user(2, "bob"), user(3, "carol")
 
 
-class Sluice:
-    """`sluice serve` on a free port with the given environment (conftest's start_sluice takes none)."""
-
-    def __init__(self, tmp_path, env=None, db="sluice.db"):
-        self.proc = subprocess.Popen(
-            [sluice_binary(), "serve", "--port", "0", "--store", f"sqlite:{tmp_path}/{db}", "--admin-token", ADMIN,
-             "--log-level", "warning"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})})
-        self.port = None
-        deadline = time.monotonic() + 30
-        while self.port is None and time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            match = re.search(r"sluice listening on 127\.0\.0\.1:(\d+)", line)
-            if match:
-                self.port = int(match.group(1))
-        assert self.port, "sluice did not start"
-        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
-        self.base = f"http://127.0.0.1:{self.port}"
-
-    def admin(self, method, path, body=None):
-        r = requests.request(method, f"{self.base}{path}", json=body, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=10)
-        assert r.status_code in (200, 201), r.text
-        return r.json()
-
-    def key(self, **limits):
-        return self.admin("POST", "/v1/admin/keys", {"name": "t", "scopes": ["stream", "ingest", "read"], "limits": limits})["key"]
-
-    def token(self, key):
-        r = requests.post(f"{self.base}/sse/token", headers={"Authorization": f"Bearer {key}"}, timeout=10)
-        assert r.status_code == 201, r.text
-        return r.json()["token"]
-
-    def publish(self, key, events):
-        r = requests.post(f"{self.base}/v1/events", json=events, headers={"Authorization": f"Bearer {key}"}, timeout=30)
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    def app(self, users):
-        app = self.admin("POST", "/v1/admin/apps", {"name": "t"})
-        for uid in users:
-            self.admin("POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": uid})
-        return OAuth1(app["consumer_key"], app["consumer_secret"], app["access_token"], app["access_token_secret"])
-
-    def metrics(self):
-        text = requests.get(f"{self.base}/metrics", headers={"Connection": "close"}, timeout=10).text
-        return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line and not line.startswith("#")}
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=15)
-
-
-@pytest.fixture
-def servers():
-    started = []
-    yield started
-    for s in started:
-        s.stop()
-
-
-class Reader(threading.Thread):
-    """Reads a streaming response, recording each item with the time it was complete:
-    ("keepalive", text) or ("message", parsed JSON). `mode` is "sse" (items are events: the SSE `data`
-    parsed, with `event` and `id` added), "lines" (Site Streams, newline-delimited) or "length"
-    (`delimited=length`)."""
+class Reader(BackgroundReader):
+    """Records each item of a stream with the time it was complete: (time, "keepalive", text) or (time,
+    "message", parsed JSON). `mode` is "sse" (items are events: the SSE `data` parsed, with `event` and
+    `id` added), "lines" (Site Streams, newline-delimited) or "length" (`delimited=length`)."""
 
     def __init__(self, response, mode):
-        super().__init__(daemon=True)
-        assert response.status_code == 200, response.text
-        self.response, self.mode = response, mode
-        self.items, self.error, self.ended_at = [], None, None
-        self.start()
+        self.mode = mode
+        super().__init__(response)
 
-    def run(self):
+    def read(self):
         buffer = b""
-        try:
-            for chunk in self.response.iter_content(chunk_size=None):
-                buffer = self.parse(buffer + chunk)
-        except Exception as error:  # recorded, reported by the waits
-            self.error = error
-        self.ended_at = time.monotonic()
-
-    def add(self, kind, value):
-        self.items.append((time.monotonic(), kind, value))
+        for chunk in self.response.iter_content(chunk_size=None):
+            buffer = yield from self.parse(buffer + chunk)
 
     def parse(self, buffer):
+        """Yields the items complete in `buffer`; returns what is left of it."""
         while True:
             if self.mode == "sse":
                 if b"\n\n" not in buffer:
@@ -122,19 +45,19 @@ class Reader(threading.Thread):
                 block, buffer = buffer.split(b"\n\n", 1)
                 lines = block.decode().split("\n")
                 if all(line.startswith(":") for line in lines):
-                    self.add("keepalive", block.decode())
+                    yield time.monotonic(), "keepalive", block.decode()
                     continue
                 fields = dict(line.split(": ", 1) for line in lines if ": " in line)
                 if "data" in fields:
-                    self.add("message", {"event": fields.get("event", "message"), "id": fields.get("id"), **json.loads(fields["data"])})
+                    yield time.monotonic(), "message", {"event": fields.get("event", "message"), "id": fields.get("id"), **json.loads(fields["data"])}
             elif self.mode == "lines":
                 if b"\r\n" not in buffer:
                     return buffer
                 line, buffer = buffer.split(b"\r\n", 1)
-                self.add("keepalive", "") if line == b"" else self.add("message", json.loads(line))
+                yield (time.monotonic(), "keepalive", "") if line == b"" else (time.monotonic(), "message", json.loads(line))
             else:  # delimited=length: a length line, then that many bytes; a bare "\r\n" is a keep-alive
                 if buffer.startswith(b"\r\n"):
-                    self.add("keepalive", "")
+                    yield time.monotonic(), "keepalive", ""
                     buffer = buffer[2:]
                     continue
                 if b"\r\n" not in buffer:
@@ -143,7 +66,7 @@ class Reader(threading.Thread):
                 size = int(length)
                 if len(rest) < size:
                     return buffer
-                self.add("message", json.loads(rest[:size]))
+                yield time.monotonic(), "message", json.loads(rest[:size])
                 buffer = rest[size:]
 
     def messages(self):
@@ -152,15 +75,8 @@ class Reader(threading.Thread):
     def keepalive_times(self, after=0.0):
         return [t for t, k, _ in self.items if k == "keepalive" and t > after]
 
-    def describe(self):
-        tail = [(k, str(v)[:160]) for _, k, v in self.items[-4:]]
-        return f"{len(self.items)} items, last {tail}, ended={self.ended_at is not None}, error={self.error!r}"
-
-    def wait_for(self, predicate, what, timeout=30):
-        wait_until(predicate, timeout=timeout, what=what, detail=self.describe)
-
-    def close(self):
-        hang_up(self.response)
+    def last(self):
+        return str([(k, str(v)[:160]) for _, k, v in self.items[-4:]])
 
 
 def private_stream(server, key, query):
@@ -185,13 +101,12 @@ def connected_at(reader):
 # MARK: - Heartbeats
 
 
-def test_private_sse_sends_keepalive_comments_on_an_idle_stream_at_the_configured_interval(tmp_path, servers):
-    fast = Sluice(tmp_path, {"SLUICE_STREAM_HEARTBEAT_SECONDS": "1"}, db="fast.db")
-    default = Sluice(tmp_path, db="default.db")
-    servers += [fast, default]
+def test_private_sse_sends_keepalive_comments_on_an_idle_stream_at_the_configured_interval(start_server):
+    fast = start_server(env={"SLUICE_STREAM_HEARTBEAT_SECONDS": "1"}, db="fast.db")
+    default = start_server(db="default.db")
     streams = []
     for server in (fast, default):
-        key = server.key()
+        key = server.create_key()
         server.publish(key, [ALICE])
         streams.append(private_stream(server, key, "keywords=nothingmatchesthis"))
     quick, slow = streams
@@ -217,15 +132,14 @@ def test_private_sse_sends_keepalive_comments_on_an_idle_stream_at_the_configure
         s.close()
 
 
-def test_site_streams_send_a_blank_line_on_an_idle_connection_at_the_configured_interval(tmp_path, servers):
-    fast = Sluice(tmp_path, {"SLUICE_SITE_STREAMS_KEEPALIVE_SECONDS": "1"}, db="fast.db")
-    default = Sluice(tmp_path, db="default.db")
-    servers += [fast, default]
+def test_site_streams_send_a_blank_line_on_an_idle_connection_at_the_configured_interval(start_server):
+    fast = start_server(env={"SLUICE_SITE_STREAMS_KEEPALIVE_SECONDS": "1"}, db="fast.db")
+    default = start_server(db="default.db")
     streams = {}
     for name, server in (("fast", fast), ("default", default)):
-        key = server.key()
+        key = server.create_key()
         server.publish(key, [ALICE])
-        auth = server.app([1])
+        auth = server.app_auth([1])
         streams[name] = site_stream(server, auth, "follow=1")
         if name == "fast":
             streams["length"] = site_stream(server, auth, "follow=1&delimited=length", mode="length")
@@ -233,8 +147,8 @@ def test_site_streams_send_a_blank_line_on_an_idle_connection_at_the_configured_
     for name in ("fast", "length", "default"):
         s = streams[name]
         # The stream opens with a keep-alive, before the control message, as Twitter's did.
-        assert s.items[0][1] == "keepalive", s.describe()
-        assert "control" in s.items[1][2], s.describe()
+        assert s.items[0][1] == "keepalive", s.ending()
+        assert "control" in s.items[1][2], s.ending()
     for name in ("fast", "length"):
         s = streams[name]
         opened = connected_at(s)
@@ -242,7 +156,7 @@ def test_site_streams_send_a_blank_line_on_an_idle_connection_at_the_configured_
         times = s.keepalive_times(after=opened)[:4]
         spans = [round(t - times[0], 2) for t in times]
         assert 2.0 <= times[3] - times[0] <= 5.0, f"{name}: blank lines not a second apart: {spans}"
-        assert len(s.messages()) == 2, f"{name}: nothing but blank lines after the preamble: {s.describe()}"
+        assert len(s.messages()) == 2, f"{name}: nothing but blank lines after the preamble: {s.ending()}"
     slow = streams["default"]
     waited = time.monotonic() - connected_at(slow)
     assert waited < 30
@@ -251,16 +165,15 @@ def test_site_streams_send_a_blank_line_on_an_idle_connection_at_the_configured_
         s.close()
 
 
-def test_keepalives_do_not_hold_off_the_idle_timeout(tmp_path, servers):
-    server = Sluice(tmp_path, {"SLUICE_STREAM_HEARTBEAT_SECONDS": "1"})
-    servers.append(server)
-    key = server.key(idle_timeout_seconds=3)
+def test_keepalives_do_not_hold_off_the_idle_timeout(start_server):
+    server = start_server(env={"SLUICE_STREAM_HEARTBEAT_SECONDS": "1"})
+    key = server.create_key(idle_timeout_seconds=3)
     server.publish(key, [ALICE])
     stream = private_stream(server, key, "keywords=nothingmatchesthis")
     opened = connected_at(stream)
     stream.wait_for(lambda: stream.ended_at is not None, "the idle stream to be closed", timeout=20)
     last = stream.messages()[-1]
-    assert last["event"] == "status" and last["data"]["status"] == "disconnected", stream.describe()
+    assert last["event"] == "status" and last["data"]["status"] == "disconnected", stream.ending()
     assert last["data"]["reason"] == "idle_timeout", last
     assert len(stream.keepalive_times()) >= 2, "keepalives went out while the stream waited"
     lasted = stream.ended_at - opened
@@ -268,15 +181,6 @@ def test_keepalives_do_not_hold_off_the_idle_timeout(tmp_path, servers):
 
 
 # MARK: - Shutdown
-
-
-def stalled_socket(server, request):
-    """A client that sends its request and never reads: a small receive buffer, soon full."""
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    s.connect(("127.0.0.1", server.port))
-    s.sendall(request.encode())
-    return s
 
 
 def signed_header(auth, url):
@@ -291,12 +195,10 @@ def wait_for_exit(proc, timeout):
         return None
 
 
-def test_sigterm_with_stalled_clients_tells_readers_and_exits_in_bounded_time(tmp_path, servers):
-    server = Sluice(tmp_path)
-    servers.append(server)
-    key = server.key(events_per_second=100_000)
+def test_sigterm_with_stalled_clients_tells_readers_and_exits_in_bounded_time(server):
+    key = server.create_key(events_per_second=100_000)
     server.publish(key, [ALICE, BOB, CAROL])
-    auth = server.app([1, 2])
+    auth = server.app_auth([1, 2])
 
     # Stalled: a Private SSE stream of carol's "floodp" tweets and a site stream of bob's, never read.
     stalled = [
@@ -312,22 +214,9 @@ def test_sigterm_with_stalled_clients_tells_readers_and_exits_in_bounded_time(tm
                             server.metrics()['sluice_open_connections{api="site_streams"}']) == (2, 2),
                    what="two streams of each kind")
 
-        # Fill each stalled stream's socket and then its queue: a quarter of its 256 KiB, so that it
-        # waits with data queued but is not yet cut as a slow reader.
-        next_id = [1000]
-
-        def fill(author, word, api):
-            def full():
-                m = server.metrics()
-                assert m[f'sluice_open_connections{{api="{api}"}}'] == 2, "the stalled stream was cut before it filled"
-                if m[f'sluice_outbox_bytes{{api="{api}"}}'] >= 64 * 1024:
-                    return True
-                server.publish(key, [tweet(next_id[0] + i, f"{word} " + "x" * 1000, author) for i in range(20)])
-                next_id[0] += 20
-                return False
-            wait_until(full, timeout=120, what=f"the stalled {api} stream's queue to fill", interval=0)
-        fill(CAROL, "floodp", "private_sse")
-        fill(BOB, "floods", "site_streams")
+        # Fill each stalled stream's socket and then its queue, short of a slow reader's cut.
+        next_id = fill_stalled_queue(server, key, "private_sse", CAROL, "floodp", 1000)
+        fill_stalled_queue(server, key, "site_streams", BOB, "floods", next_id)
         assert sse.messages()[-1]["event"] == "status" and len(sse.messages()) == 1, "the reader's filter kept it out of the flood"
 
         sigterm = time.monotonic()
@@ -336,9 +225,9 @@ def test_sigterm_with_stalled_clients_tells_readers_and_exits_in_bounded_time(tm
         # The readers are told why, then their streams end.
         sse.wait_for(lambda: sse.ended_at is not None, "the Private SSE reader's stream to end", timeout=30)
         site.wait_for(lambda: site.ended_at is not None, "the Site Streams reader's stream to end", timeout=30)
-        assert sse.messages()[-1]["event"] == "status" and sse.messages()[-1]["data"]["status"] == "disconnected", sse.describe()
+        assert sse.messages()[-1]["event"] == "status" and sse.messages()[-1]["data"]["status"] == "disconnected", sse.ending()
         assert sse.messages()[-1]["data"]["reason"] == "shutdown"
-        assert site.messages()[-1].get("disconnect", {}).get("code") == 1, site.describe()
+        assert site.messages()[-1].get("disconnect", {}).get("code") == 1, site.ending()
         assert sse.ended_at - sigterm < 10 and site.ended_at - sigterm < 10
 
         # The stalled clients never read their farewell; their streams are closed within 10 s anyway, and
@@ -352,10 +241,9 @@ def test_sigterm_with_stalled_clients_tells_readers_and_exits_in_bounded_time(tm
             s.close()
 
 
-def test_an_ingest_in_flight_at_sigterm_is_answered_and_never_lost(tmp_path, servers):
-    server = Sluice(tmp_path)
-    servers.append(server)
-    key = server.key()
+def test_an_ingest_in_flight_at_sigterm_is_answered_and_never_lost(start_server):
+    server = start_server()
+    key = server.create_key()
     server.publish(key, [ALICE])
 
     # A request whose head and half its body are in when SIGTERM comes.
@@ -427,8 +315,7 @@ def test_an_ingest_in_flight_at_sigterm_is_answered_and_never_lost(tmp_path, ser
         assert json.loads(payload)["error"]["code"] in ("store_unavailable", "unavailable"), payload
 
     # Everything acknowledged is in the log after a restart on the same file, at its sequence number.
-    restarted = Sluice(tmp_path)
-    servers.append(restarted)
+    restarted = start_server()
     r = requests.get(f"{restarted.base}/v1/events?after=0&limit=1000", headers={"Authorization": f"Bearer {key}"}, timeout=10)
     assert r.status_code == 200, r.text
     log = {e["seq"]: e["data"].get("id_str") for e in r.json()["events"]}

@@ -13,31 +13,15 @@ Each text below pins the unit in which characters are counted:
   'e' + U+0301       1 character, 2 scalars, 2 UTF-16 units, 3 bytes: not scalars
 """
 import json
-import threading
 
-import pytest
 import requests
-from requests_oauthlib import OAuth1
 
-from conftest import ADMIN, Server, hang_up, start_sluice, stop_sluice, tweet, user, wait_until
+from conftest import MessageReader, tweet, user
 
 MIB = 1024 * 1024
 ALICE, BOB = user(1, "alice"), user(2, "bob")
 # (name, the repeated character, how many of it make one character) — see the module's docstring.
 CHARACTERS = [("ascii", "a"), ("e-acute", "\u00e9"), ("emoji", "\U0001F600"), ("combining", "e\u0301")]
-
-
-@pytest.fixture
-def server(tmp_path):
-    proc, port = start_sluice(tmp_path)
-    yield Server(f"http://127.0.0.1:{port}")
-    stop_sluice(proc)
-
-
-def admin(server, method, path, body=None):
-    r = requests.request(method, f"{server.base}{path}", json=body, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=10)
-    assert r.status_code in (200, 201), r.text
-    return r.json()
 
 
 def post(server, key, body, content_type="application/json"):
@@ -75,64 +59,19 @@ def assert_nothing_stored(server, key, before):
     assert log_after(server, key, before) == []
 
 
-class Lines(threading.Thread):
-    """Reads a streaming response in a thread: SSE events (`sse=True`) or newline-delimited Site Streams
-    messages, parsed; records how the reading ended."""
-
-    def __init__(self, response, sse):
-        super().__init__(daemon=True)
-        assert response.status_code == 200, response.text
-        self.response, self.sse = response, sse
-        self.items, self.error, self.ended = [], None, False
-        self.start()
-
-    def run(self):
-        buffer = b""
-        separator = b"\n\n" if self.sse else b"\r\n"
-        try:
-            for chunk in self.response.iter_content(chunk_size=None):
-                buffer += chunk
-                while separator in buffer:
-                    block, buffer = buffer.split(separator, 1)
-                    self.items.append(self.parse(block))
-        except Exception as error:  # recorded, reported by the waits
-            self.error = error
-        self.ended = True
-
-    def parse(self, block):
-        if not self.sse:
-            return json.loads(block) if block else None
-        fields = dict(line.split(": ", 1) for line in block.decode().split("\n") if ": " in line)
-        if "data" in fields:
-            return {"event": fields.get("event", "message"), "id": fields.get("id"), "data": json.loads(fields["data"])}
-        return None
-
-    def describe(self):
-        return f"{len(self.items)} items, ended={self.ended}, error={self.error!r}, last={str(self.items[-1:])[:300]}"
-
-    def wait_for(self, predicate, what, timeout=30):
-        wait_until(predicate, timeout=timeout, what=what, detail=self.describe)
-
-    def close(self):
-        hang_up(self.response)
-
-
 def open_private_sse(server, key, query):
     r = requests.get(f"{server.base}/sse/private?token={server.token(key)}&{query}", stream=True, timeout=(5, 60))
-    reader = Lines(r, sse=True)
-    reader.wait_for(lambda: any(i and i["event"] == "status" and i["data"]["data"]["status"] == "connected" for i in reader.items),
+    reader = MessageReader(r, sse=True)
+    reader.wait_for(lambda: any(i["event"] == "status" and i["data"]["status"] == "connected" for i in reader.items),
                     "the connected status")
     return reader
 
 
 def open_site_stream(server, follow):
-    app = admin(server, "POST", "/v1/admin/apps", {"name": "limits"})
-    for uid in follow:
-        admin(server, "POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": uid})
-    auth = OAuth1(app["consumer_key"], app["consumer_secret"], app["access_token"], app["access_token_secret"])
+    auth = server.app_auth(follow)
     r = requests.get(f"{server.base}/1.1/site.json?follow={','.join(map(str, follow))}", auth=auth, stream=True, timeout=(5, 60))
-    reader = Lines(r, sse=False)
-    reader.wait_for(lambda: sum(1 for i in reader.items if i and "for_user" in i) == len(follow), "the friends preambles")
+    reader = MessageReader(r, sse=False)
+    reader.wait_for(lambda: sum(1 for i in reader.items if "for_user" in i) == len(follow), "the friends preambles")
     return reader
 
 
@@ -162,13 +101,13 @@ def test_tweet_text_is_25000_characters_counted_as_graphemes_and_delivered_whole
     assert stored == accepted
 
     # Delivered whole, in order, and only those: Private SSE (the document's "complete, untruncated")...
-    tweets = lambda: [i for i in stream.items if i and i["event"] == "tweet"]
+    tweets = lambda: [i for i in stream.items if i["event"] == "tweet"]
     stream.wait_for(lambda: len(tweets()) >= 4, "the four long tweets on Private SSE")
-    assert [t["data"]["data"]["id"] for t in tweets()] == list(accepted)
+    assert [t["data"]["id"] for t in tweets()] == list(accepted)
     for t in tweets():
-        assert t["data"]["data"]["text"] == accepted[t["data"]["data"]["id"]], "truncated or altered on Private SSE"
+        assert t["data"]["text"] == accepted[t["data"]["id"]], "truncated or altered on Private SSE"
     # ... and Site Streams, whose Twitter shape says `"truncated": false`.
-    site_tweets = lambda: [i["message"] for i in site.items if i and "text" in i.get("message", {})]
+    site_tweets = lambda: [i["message"] for i in site.items if "text" in i.get("message", {})]
     site.wait_for(lambda: len(site_tweets()) >= 4, "the four long tweets on Site Streams")
     assert [m["id_str"] for m in site_tweets()] == list(accepted)
     for m in site_tweets():
@@ -200,7 +139,7 @@ def test_direct_message_text_is_10000_characters(server):
     stored = {e["data"]["id"]: e["data"]["text"] for e in log_after(server, key, 0) if e["type"] == "direct_message"}
     assert stored == accepted
     # The recipient's site stream carries each one whole.
-    dms = lambda: [i["message"]["direct_message"] for i in site.items if i and "direct_message" in i.get("message", {})]
+    dms = lambda: [i["message"]["direct_message"] for i in site.items if "direct_message" in i.get("message", {})]
     site.wait_for(lambda: len(dms()) >= 4, "the four direct messages on the recipient's site stream")
     assert {m["id"]: m["text"] for m in dms()} == accepted
     site.close()

@@ -13,96 +13,23 @@ and is disconnected" with `disconnected` / `slow_reader`; what waits "may pass t
 """
 import json
 import math
-import os
 import re
-import socket
 import sqlite3
-import subprocess
-import threading
 import time
 
-import pytest
 import requests
-from requests_oauthlib import OAuth1
 
-from conftest import ADMIN, hang_up, sluice_binary, tweet, user, wait_until
+from conftest import MessageReader, fill_stalled_queue, stalled_socket, tweet, user, wait_until
 
 ALICE, BOB, CAROL = user(1, "alice"), user(2, "bob"), user(3, "carol")
 PRIVATE, SITE = 'api="private_sse"', 'api="site_streams"'
 
 
-class Sluice:
-    """`sluice serve` on a free port, with extra arguments and environment."""
-
-    def __init__(self, tmp_path, *args, env=None):
-        self.db = f"{tmp_path}/sluice.db"
-        self.proc = subprocess.Popen(
-            [sluice_binary(), "serve", "--port", "0", "--store", f"sqlite:{self.db}", "--admin-token", ADMIN,
-             "--log-level", "warning", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})})
-        self.port = None
-        deadline = time.monotonic() + 30
-        while self.port is None and time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            match = re.search(r"sluice listening on 127\.0\.0\.1:(\d+)", line)
-            if match:
-                self.port = int(match.group(1))
-        assert self.port, "sluice did not start"
-        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
-        self.base = f"http://127.0.0.1:{self.port}"
-
-    def admin(self, method, path, body=None):
-        r = requests.request(method, f"{self.base}{path}", json=body, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=10)
-        assert r.status_code in (200, 201), r.text
-        return r.json()
-
-    def key(self, **limits):
-        return self.admin("POST", "/v1/admin/keys", {"name": "m", "scopes": ["stream", "ingest", "read"], "limits": limits})["key"]
-
-    def token(self, key):
-        r = requests.post(f"{self.base}/sse/token", headers={"Authorization": f"Bearer {key}"}, timeout=10)
-        assert r.status_code == 201, r.text
-        return r.json()["token"]
-
-    def post(self, key, body, headers=None):
-        data = body if isinstance(body, (bytes, str)) else json.dumps(body, ensure_ascii=False).encode()
-        return requests.post(f"{self.base}/v1/events", data=data, timeout=60,
-                             headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json", **(headers or {})})
-
-    def publish(self, key, events):
-        r = self.post(key, events)
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    def app(self, users):
-        app = self.admin("POST", "/v1/admin/apps", {"name": "m"})
-        for uid in users:
-            self.admin("POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": uid})
-        return OAuth1(app["consumer_key"], app["consumer_secret"], app["access_token"], app["access_token_secret"])
-
-    def metrics(self):
-        r = requests.get(f"{self.base}/metrics", headers={"Connection": "close"}, timeout=10)
-        assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/plain"), r.headers
-        return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in r.text.splitlines() if line and not line.startswith("#")}
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
-
-
-@pytest.fixture
-def servers():
-    started = []
-    yield started
-    for s in started:
-        s.stop()
+def post(server, key, body, headers=None):
+    """The server's answer to a batch, whatever it is (refusals are what some of these tests count)."""
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body, ensure_ascii=False).encode()
+    return requests.post(f"{server.base}/v1/events", data=data, timeout=60,
+                         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json", **(headers or {})})
 
 
 def refusals(m):
@@ -111,51 +38,18 @@ def refusals(m):
             if name.startswith("sluice_ingest_refusals_total{")}
 
 
-class Reader(threading.Thread):
-    """Reads an SSE (`sse=True`) or newline-delimited Site Streams response; messages parsed."""
-
-    def __init__(self, response, sse=True):
-        super().__init__(daemon=True)
-        assert response.status_code == 200, response.text
-        self.response, self.sse = response, sse
-        self.messages, self.error, self.ended = [], None, False
-        self.start()
-
-    def run(self):
-        buffer, separator = b"", (b"\n\n" if self.sse else b"\r\n")
-        try:
-            for chunk in self.response.iter_content(chunk_size=None):
-                buffer += chunk
-                while separator in buffer:
-                    block, buffer = buffer.split(separator, 1)
-                    if self.sse:
-                        fields = dict(line.split(": ", 1) for line in block.decode().split("\n") if ": " in line)
-                        if "data" in fields:
-                            self.messages.append({"event": fields.get("event"), **json.loads(fields["data"])})
-                    elif block:
-                        self.messages.append(json.loads(block))
-        except Exception as error:
-            self.error = error
-        self.ended = True
+class Reader(MessageReader):
+    """A stream's messages, with the Private SSE events these tests look for."""
 
     def tweets(self):
-        return [m for m in self.messages if m["event"] == "tweet"]
+        return [m for m in self.items if m["event"] == "tweet"]
 
     def statuses(self, status):
-        return [m["data"] for m in self.messages if m["event"] == "status" and m["data"]["status"] == status]
-
-    def describe(self):
-        return f"{len(self.messages)} messages, last {str(self.messages[-2:])[:300]}, ended={self.ended}, error={self.error!r}"
-
-    def wait_for(self, predicate, what, timeout=30):
-        wait_until(predicate, timeout=timeout, what=what, detail=self.describe)
-
-    def close(self):
-        hang_up(self.response)
+        return [m["data"] for m in self.items if m["event"] == "status" and m["data"]["status"] == status]
 
 
 def private_stream(server, key, query):
-    reader = Reader(requests.get(f"{server.base}/sse/private?token={server.token(key)}&{query}", stream=True, timeout=(5, 60)))
+    reader = Reader(requests.get(f"{server.base}/sse/private?token={server.token(key)}&{query}", stream=True, timeout=(5, 60)), sse=True)
     reader.wait_for(lambda: reader.statuses("connected"), "the connected status")
     return reader
 
@@ -174,18 +68,14 @@ def dechunk(raw):
     return body
 
 
-def test_a_slow_reader_is_cut_counted_and_its_queue_released(tmp_path, servers):
+def test_a_slow_reader_is_cut_counted_and_its_queue_released(start_server):
     outbox = 16 * 1024
-    server = Sluice(tmp_path, env={"SLUICE_STREAM_OUTBOX_BYTES": str(outbox)})
-    servers.append(server)
-    key = server.key(events_per_second=100_000)
+    server = start_server(env={"SLUICE_STREAM_OUTBOX_BYTES": str(outbox)})
+    key = server.create_key(events_per_second=100_000)
     server.publish(key, [ALICE])
 
     # One client stops reading (a small receive buffer, never read); another reads the same flood.
-    stalled = socket.socket()
-    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    stalled.connect(("127.0.0.1", server.port))
-    stalled.sendall(f"GET /sse/private?token={server.token(key)}&keywords=flood HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    stalled = stalled_socket(server, f"GET /sse/private?token={server.token(key)}&keywords=flood HTTP/1.1\r\nHost: x\r\n\r\n")
     reader = private_stream(server, key, "keywords=flood")
     wait_until(lambda: server.metrics()[f"sluice_open_connections{{{PRIVATE}}}"] == 2, what="both streams open")
     assert server.metrics()[f"sluice_slow_reader_disconnects_total{{{PRIVATE}}}"] == 0
@@ -229,10 +119,8 @@ def test_a_slow_reader_is_cut_counted_and_its_queue_released(tmp_path, servers):
     reader.close()
 
 
-def test_events_skipped_by_the_rate_limit_are_counted(tmp_path, servers):
-    server = Sluice(tmp_path)
-    servers.append(server)
-    key = server.key()  # the document's 5 events per second per connection
+def test_events_skipped_by_the_rate_limit_are_counted(server):
+    key = server.create_key()  # the document's 5 events per second per connection
     server.publish(key, [ALICE])
     stream = private_stream(server, key, "keywords=burst")
     assert stream.statuses("connected")[0]["limits"]["events_per_second"] == 5
@@ -258,25 +146,23 @@ def test_events_skipped_by_the_rate_limit_are_counted(tmp_path, servers):
     stream.close()
 
 
-def test_open_stream_gauges_rise_and_fall_with_streams_and_site_users(tmp_path, servers):
-    server = Sluice(tmp_path)
-    servers.append(server)
-    key = server.key(events_per_second=1000)
+def test_open_stream_gauges_rise_and_fall_with_streams_and_site_users(server):
+    key = server.create_key(events_per_second=1000)
     server.publish(key, [ALICE, BOB, CAROL])
-    auth = server.app([1, 2, 3])
+    auth = server.app_auth([1, 2, 3])
     m = server.metrics()
     assert (m[f"sluice_open_connections{{{PRIVATE}}}"], m[f"sluice_open_connections{{{SITE}}}"]) == (0, 0)
     assert m[f"sluice_site_user_streams{{{SITE}}}"] == 0
 
     first, second = private_stream(server, key, "keywords=gauge"), private_stream(server, key, "keywords=gauge")
     site = Reader(requests.get(f"{server.base}/1.1/site.json?follow=1,2", auth=auth, stream=True, timeout=(5, 60)), sse=False)
-    site.wait_for(lambda: sum(1 for msg in site.messages if "for_user" in msg) == 2, "two preambles")
+    site.wait_for(lambda: sum(1 for msg in site.items if "for_user" in msg) == 2, "two preambles")
     m = server.metrics()
     assert (m[f"sluice_open_connections{{{PRIVATE}}}"], m[f"sluice_open_connections{{{SITE}}}"]) == (2, 1)
     assert m[f"sluice_site_user_streams{{{SITE}}}"] == 2
 
     # Control streams change the users carried.
-    control = f"{server.base}{site.messages[0]['control']['control_uri']}"
+    control = f"{server.base}{site.items[0]['control']['control_uri']}"
     r = requests.post(f"{control}/add_user.json?user_id=3", auth=auth, timeout=10)
     assert r.status_code == 200, r.text
     wait_until(lambda: server.metrics()[f"sluice_site_user_streams{{{SITE}}}"] == 3, what="three user streams after add_user")
@@ -289,7 +175,7 @@ def test_open_stream_gauges_rise_and_fall_with_streams_and_site_users(tmp_path, 
     # is gone), one to each Private SSE stream.
     before = server.metrics()
     server.publish(key, [tweet(10, "gauge @carol", BOB)])
-    site.wait_for(lambda: sum(1 for msg in site.messages if msg.get("message", {}).get("id") == 10) == 2, "bob's tweet for bob and carol")
+    site.wait_for(lambda: sum(1 for msg in site.items if msg.get("message", {}).get("id") == 10) == 2, "bob's tweet for bob and carol")
     for s in (first, second):
         s.wait_for(lambda: len(s.tweets()) == 1, "the tweet on Private SSE")
     after = server.metrics()
@@ -311,37 +197,22 @@ def test_open_stream_gauges_rise_and_fall_with_streams_and_site_users(tmp_path, 
     assert (m[f"sluice_outbox_bytes{{{PRIVATE}}}"], m[f"sluice_outbox_bytes{{{SITE}}}"]) == (0, 0)
 
 
-def test_a_stalled_stream_ended_by_revoking_its_key_leaves_the_gauges(tmp_path, servers):
+def test_a_stalled_stream_ended_by_revoking_its_key_leaves_the_gauges(server):
     """"Revoke one (effective at once)", and "a stream that ends is closed within 10 s even if its client
     never reads the farewell": a stream whose client stopped reading, with data queued, is no exception."""
-    server = Sluice(tmp_path)
-    servers.append(server)
     created = server.admin("POST", "/v1/admin/keys", {"name": "m", "scopes": ["stream", "ingest"], "limits": {"events_per_second": 100_000}})
     key = created["key"]
     server.publish(key, [ALICE])
-    stalled = socket.socket()
-    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    stalled.connect(("127.0.0.1", server.port))
-    stalled.sendall(f"GET /sse/private?token={server.token(key)}&keywords=flood HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    stalled = stalled_socket(server, f"GET /sse/private?token={server.token(key)}&keywords=flood HTTP/1.1\r\nHost: x\r\n\r\n")
     try:
         reader = private_stream(server, key, "keywords=calm")
         wait_until(lambda: server.metrics()[f"sluice_open_connections{{{PRIVATE}}}"] == 2, what="both streams open")
         # Fill the stalled stream's socket, then a quarter of its 256 KiB queue: not a slow reader yet.
-        published = [0]
-
-        def queued():
-            m = server.metrics()
-            assert m[f"sluice_open_connections{{{PRIVATE}}}"] == 2, "the stalled stream was cut before it filled"
-            if m[f"sluice_outbox_bytes{{{PRIVATE}}}"] >= 64 * 1024:
-                return True
-            server.publish(key, [tweet(1000 + published[0] + i, "flood " + "x" * 1000, ALICE) for i in range(20)])
-            published[0] += 20
-            return False
-        wait_until(queued, timeout=120, what="the stalled stream's queue to fill", interval=0)
+        fill_stalled_queue(server, key, "private_sse", ALICE, "flood", 1000)
 
         server.admin("DELETE", f"/v1/admin/keys/{created['id']}")
         revoked = time.monotonic()
-        reader.wait_for(lambda: reader.ended, "the reading stream to end on the revocation")
+        reader.wait_for(reader.ended.is_set, "the reading stream to end on the revocation")
         assert [s["reason"] for s in reader.statuses("disconnected")] == ["key_revoked"]
         # The stalled stream ended too: it leaves the gauges, and its connection is closed, within 10 s.
         wait_until(lambda: server.metrics()[f"sluice_open_connections{{{PRIVATE}}}"] == 0, timeout=15,
@@ -355,12 +226,11 @@ def test_a_stalled_stream_ended_by_revoking_its_key_leaves_the_gauges(tmp_path, 
         stalled.close()
 
 
-def test_refused_batches_are_counted_by_code_and_never_as_ingested(tmp_path, servers):
-    server = Sluice(tmp_path, "--max-body-bytes", str(1024 * 1024))
-    servers.append(server)
-    key = server.key()
+def test_refused_batches_are_counted_by_code_and_never_as_ingested(start_server):
+    server = start_server("--max-body-bytes", str(1024 * 1024))
+    key = server.create_key()
     server.publish(key, [ALICE, BOB, tweet(10, "first", ALICE)])
-    r = server.post(key, [tweet(11, "idempotent", ALICE)], {"Idempotency-Key": "batch-11"})
+    r = post(server, key, [tweet(11, "idempotent", ALICE)], {"Idempotency-Key": "batch-11"})
     assert r.status_code == 200, r.text
     before = server.metrics()
     assert before["sluice_events_ingested_total"] == 4 and before["sluice_log_position"] == 4
@@ -368,21 +238,21 @@ def test_refused_batches_are_counted_by_code_and_never_as_ingested(tmp_path, ser
 
     family = "\U0001F468\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"  # one character, 25 bytes
     refused = [
-        ("invalid_event", 400, server.post(key, [tweet(20, "a" * 25_001, ALICE)])),
-        ("invalid_event", 400, server.post(key, b'[{"type": "tweet",')),
-        ("invalid_event", 400, server.post(key, [{"type": "user_update", "data": {"id": 1000 + i, "username": f"u{i}"}} for i in range(10_001)])),
-        ("duplicate_id", 400, server.post(key, [user(4, "dave"), tweet(10, "again", ALICE)])),
-        ("unknown_reference", 400, server.post(key, [{"type": "follow", "data": {"source_id": 1, "target_id": 999}}])),
-        ("invalid_reference", 400, server.post(key, [{"type": "delete", "data": {"id": 10, "user_id": 2}}])),
-        ("event_too_large", 413, server.post(key, [tweet(21, family * 6_000, ALICE)])),
-        ("payload_too_large", 413, server.post(key, b"[" + b" " * (1024 * 1024) + b"]")),
-        ("idempotency_key_reused", 422, server.post(key, [tweet(22, "another body", ALICE)], {"Idempotency-Key": "batch-11"})),
-        ("invalid_idempotency_key", 400, server.post(key, [tweet(23, "bad key", ALICE)], {"Idempotency-Key": "no spaces allowed"})),
+        ("invalid_event", 400, post(server, key, [tweet(20, "a" * 25_001, ALICE)])),
+        ("invalid_event", 400, post(server, key, b'[{"type": "tweet",')),
+        ("invalid_event", 400, post(server, key, [{"type": "user_update", "data": {"id": 1000 + i, "username": f"u{i}"}} for i in range(10_001)])),
+        ("duplicate_id", 400, post(server, key, [user(4, "dave"), tweet(10, "again", ALICE)])),
+        ("unknown_reference", 400, post(server, key, [{"type": "follow", "data": {"source_id": 1, "target_id": 999}}])),
+        ("invalid_reference", 400, post(server, key, [{"type": "delete", "data": {"id": 10, "user_id": 2}}])),
+        ("event_too_large", 413, post(server, key, [tweet(21, family * 6_000, ALICE)])),
+        ("payload_too_large", 413, post(server, key, b"[" + b" " * (1024 * 1024) + b"]")),
+        ("idempotency_key_reused", 422, post(server, key, [tweet(22, "another body", ALICE)], {"Idempotency-Key": "batch-11"})),
+        ("invalid_idempotency_key", 400, post(server, key, [tweet(23, "bad key", ALICE)], {"Idempotency-Key": "no spaces allowed"})),
     ]
     for code, status, response in refused:
         assert (response.status_code, response.json().get("error", {}).get("code")) == (status, code), response.text[:300]
     # The retry of the first batch with its key is answered again, and stores nothing.
-    replay = server.post(key, [tweet(11, "idempotent", ALICE)], {"Idempotency-Key": "batch-11"})
+    replay = post(server, key, [tweet(11, "idempotent", ALICE)], {"Idempotency-Key": "batch-11"})
     assert replay.status_code == 200 and replay.headers.get("Idempotent-Replayed") == "true", replay.text
 
     after = server.metrics()
@@ -396,10 +266,8 @@ def test_refused_batches_are_counted_by_code_and_never_as_ingested(tmp_path, ser
     assert refusals(after) == expected
 
 
-def test_an_append_the_store_cannot_take_is_counted_as_a_failure(tmp_path, servers):
-    server = Sluice(tmp_path)
-    servers.append(server)
-    key = server.key()
+def test_an_append_the_store_cannot_take_is_counted_as_a_failure(server):
+    key = server.create_key()
     server.publish(key, [ALICE])
     before = server.metrics()
     assert before["sluice_store_append_failures_total"] == 0
@@ -409,7 +277,7 @@ def test_an_append_the_store_cannot_take_is_counted_as_a_failure(tmp_path, serve
     lock = sqlite3.connect(server.db, timeout=1, isolation_level=None)
     lock.execute("BEGIN EXCLUSIVE")
     try:
-        r = server.post(key, [tweet(10, "while locked", ALICE)], {"Idempotency-Key": "locked-10"})
+        r = post(server, key, [tweet(10, "while locked", ALICE)], {"Idempotency-Key": "locked-10"})
         assert r.status_code == 503, r.text
         assert r.json()["error"]["code"] == "store_unavailable" and r.json()["error"]["message"]
         assert r.headers.get("Retry-After")
@@ -423,7 +291,7 @@ def test_an_append_the_store_cannot_take_is_counted_as_a_failure(tmp_path, serve
         lock.close()
 
     # The retry with the same key goes through, once.
-    r = server.post(key, [tweet(10, "while locked", ALICE)], {"Idempotency-Key": "locked-10"})
+    r = post(server, key, [tweet(10, "while locked", ALICE)], {"Idempotency-Key": "locked-10"})
     assert r.status_code == 200, r.text
     m = server.metrics()
     assert m["sluice_store_append_failures_total"] == 1

@@ -22,7 +22,7 @@ import pytest
 import requests
 from requests_oauthlib import OAuth1
 
-from conftest import ADMIN, hang_up, sluice_binary, user, tweet, wait_until
+from conftest import ADMIN, BackgroundReader, hang_up, sluice_binary, user, tweet, wait_until
 
 PG_URL = os.environ.get("SLUICE_TEST_POSTGRES_URL")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -493,55 +493,23 @@ def test_limits_hold_across_nodes(cluster):
     assert len(instants) == 5 and instants[-1] - instants[0] < 1000, instants
 
 
-class SiteStream(threading.Thread):
-    """A newline-delimited Site Streams connection, recording each message, and how the reading ended:
-    `error` is the exception that ended it (None for an end of stream, or after `close()`)."""
+class SiteStream(BackgroundReader):
+    """A newline-delimited Site Streams connection, recording each message."""
 
     def __init__(self, base, app, follow):
-        super().__init__(daemon=True)
-        self.messages, self.error, self.closing = [], None, False
-        self.ended = threading.Event()
-        self.response = requests.get(f"{base}/1.1/site.json?follow={follow}", auth=site_auth(app), stream=True, timeout=(5, 60))
-        assert self.response.status_code == 200, self.response.text
+        super().__init__(requests.get(f"{base}/1.1/site.json?follow={follow}", auth=site_auth(app), stream=True, timeout=(5, 60)))
 
-    def run(self):
-        try:
-            for line in self.response.iter_lines(chunk_size=1):
-                if line.strip():
-                    self.messages.append(json.loads(line))
-        except Exception as error:  # recorded, and reported by every wait that it makes hopeless
-            if not self.closing:
-                self.error = error
-        finally:
-            self.ended.set()
-
-    def ending(self):
-        if not self.ended.is_set():
-            return f"stream open, {len(self.messages)} messages"
-        if self.closing:
-            return f"closed by the test after {len(self.messages)} messages"
-        how = f"{type(self.error).__name__}: {self.error}" if self.error else "the end of the stream"
-        return f"reading ended by {how}, after {len(self.messages)} messages (last: {self.messages[-2:]})"
-
-    def wait_for(self, predicate, what, timeout=30):
-        def done():
-            if predicate():
-                return True
-            if self.ended.is_set() and not predicate():
-                raise AssertionError(f"no {what}: {self.ending()}")
-            return False
-        wait_until(done, timeout=timeout, what=what, detail=self.ending)
+    def read(self):
+        for line in self.response.iter_lines(chunk_size=1):
+            if line.strip():
+                yield json.loads(line)
 
     def control_uri(self):
-        self.wait_for(lambda: any("control" in m for m in self.messages), what="the control message")
-        return next(m for m in self.messages if "control" in m)["control"]["control_uri"]
-
-    def close(self):
-        self.closing = True
-        hang_up(self.response)
+        self.wait_for(lambda: any("control" in m for m in self.items), what="the control message")
+        return next(m for m in self.items if "control" in m)["control"]["control_uri"]
 
     def for_user(self, uid):
-        return [m["message"] for m in self.messages if m.get("for_user") == uid]
+        return [m["message"] for m in self.items if m.get("for_user") == uid]
 
 
 def test_control_requests_reach_the_node_holding_the_stream(cluster):
@@ -552,7 +520,6 @@ def test_control_requests_reach_the_node_holding_the_stream(cluster):
         cluster.admin("POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": uid})
     holder, second, third = cluster.nodes
     stream = SiteStream(holder.base, app, "1")
-    stream.start()
     control = stream.control_uri()
     auth = site_auth(app)
 
@@ -608,7 +575,6 @@ def open_revocable_streams(cluster, name):
     for uid in (1, 2):
         cluster.admin("POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": uid})
     stream = SiteStream(cluster.nodes[1].base, app, "1,2")
-    stream.start()
     stream.control_uri()
     return key_id, follower, app, stream
 
@@ -999,7 +965,6 @@ def test_a_revocation_whose_answer_was_lost_still_ends_streams(pair):
     for uid in (1, 2):
         pair.admin("POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": uid})
     stream = SiteStream(a.base, app, "1,2")
-    stream.start()
     stream.control_uri()
     pair.sql(f"DELETE FROM app_grants WHERE app_id = '{app['id']}' AND user_id = 2")
     r = requests.delete(f"{b.base}/v1/admin/apps/{app['id']}/grants/2", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=10)

@@ -18,63 +18,42 @@ test_site_streams_clients.py (TwitterAPI over TLS), so it is not repeated here.
 import base64
 import hashlib
 import hmac
-import json
-import os
 import secrets
-import socket
 import time
 import urllib.parse
 
 import pytest
-import requests
 from oauthlib import oauth1
 
-from conftest import ADMIN, start_sluice, stop_sluice, user
+from conftest import Sluice, user
+from rawhttp import DEADLINE, Response, exchange, parse
 
-DEADLINE = 10.0
 WINDOW = 300  # README: timestamps within 5 minutes (SLUICE_OAUTH_WINDOW_SECONDS)
 
 
 # MARK: - The server
 
-class Site:
-    def __init__(self, proc, port):
-        self.proc = proc
-        self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-        self.url = f"{self.base}/1.1/site.json"
+class Site(Sluice):
+    """The server, with `app` (granted by user 1, whose owner signs the requests) and `other`, another app."""
 
-    def admin(self, method, path, body=None):
-        r = requests.request(method, self.base + path, json=body, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=DEADLINE)
-        assert r.status_code in (200, 201), r.text
-        return r.json()
+    @property
+    def url(self):
+        return f"{self.base}/1.1/site.json"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     # Every case ends with a successful connect: lift the 25 connects per second so that the module's
     # pace never meets 420 (its own test is elsewhere).
-    saved = os.environ.get("SLUICE_SITE_STREAMS_CONNECTS_PER_SECOND")
-    os.environ["SLUICE_SITE_STREAMS_CONNECTS_PER_SECOND"] = "100000"
+    s = Site(tmp_path_factory.mktemp("oauth"), env={"SLUICE_SITE_STREAMS_CONNECTS_PER_SECOND": "100000"})
     try:
-        proc, port = start_sluice(tmp_path_factory.mktemp("oauth"))
-    finally:
-        if saved is None:
-            os.environ.pop("SLUICE_SITE_STREAMS_CONNECTS_PER_SECOND", None)
-        else:
-            os.environ["SLUICE_SITE_STREAMS_CONNECTS_PER_SECOND"] = saved
-    s = Site(proc, port)
-    try:
-        key = s.admin("POST", "/v1/admin/keys", {"name": "publisher", "scopes": ["ingest"]})["key"]
-        r = requests.post(f"{s.base}/v1/events", json=[user(1, "alice"), user(2, "bob")],
-                          headers={"Authorization": f"Bearer {key}"}, timeout=DEADLINE)
-        assert r.status_code == 200, r.text
+        s.publish(s.create_key(scopes=("ingest",)), [user(1, "alice"), user(2, "bob")])
         s.app = s.admin("POST", "/v1/admin/apps", {"name": "oauth-refusals"})
         s.other = s.admin("POST", "/v1/admin/apps", {"name": "another-app"})
         s.admin("POST", f"/v1/admin/apps/{s.app['id']}/grants", {"user_id": 1})
         yield s
     finally:
-        stop_sluice(proc)
+        s.stop()
 
 
 # MARK: - Signing
@@ -145,63 +124,19 @@ def oauthlib_signed(site, query="follow=1", placement="header", app=None, nonce=
 
 # MARK: - Sending
 
-class Answer:
-    def __init__(self, status, headers, body, closed):
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.closed = closed
-
-    @property
-    def code(self):
-        try:
-            return json.loads(self.body)["error"]["code"]
-        except (ValueError, KeyError, TypeError):
-            return None
-
-    def __repr__(self):
-        return f"<{self.status} {self.body[:300]!r} closed={self.closed}>"
+# The start of a stream's first user's friends preamble: the stream opened.
+PREAMBLE = b'"for_user":1,"message":{"friends"'
 
 
 def send(site, data):
-    """Sends a request; returns its answer: an error read to its end (and whether the connection was then
-    closed), or a stream read until its first user's friends preamble."""
-    sock = socket.create_connection(("127.0.0.1", site.port), timeout=DEADLINE)
-    received, closed = b"", False
-    try:
-        sock.sendall(data)
-        end = time.monotonic() + DEADLINE
-        while time.monotonic() < end:
-            head, sep, body = received.partition(b"\r\n\r\n")
-            if sep:
-                status = int(head.split(b" ", 2)[1])
-                headers = {}
-                for line in head.decode("latin-1").split("\r\n")[1:]:
-                    name, _, value = line.partition(":")
-                    headers[name.strip().lower()] = value.strip()
-                if status == 200 and b'"for_user":1,"message":{"friends"' in body:
-                    return Answer(status, headers, body, False)
-                length = headers.get("content-length")
-                if status != 200 and length is not None and len(body) >= int(length) and closed:
-                    return Answer(status, headers, body[:int(length)], True)
-            sock.settimeout(max(0.01, end - time.monotonic()))
-            try:
-                chunk = sock.recv(65536)
-            except socket.timeout:
-                break
-            except ConnectionResetError:
-                chunk = b""
-            if not chunk:
-                if closed:
-                    break
-                closed = True
-                continue
-            received += chunk
-    finally:
-        sock.close()
-    head, _, body = received.partition(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else None
-    return Answer(status, {}, body, closed)
+    """Sends a request; returns its answer: an error read until the server closes the connection
+    (`closed` says whether it did within the deadline), or a stream read until its first user's friends
+    preamble."""
+    received, closed = exchange(site.port, data, until=lambda d: d.startswith(b"HTTP/1.1 200 ") and PREAMBLE in d)
+    answers = parse(received)
+    answer = answers[0] if answers else Response(None, {}, received, None)
+    answer.closed = closed
+    return answer
 
 
 def assert_opens(site, data=None):

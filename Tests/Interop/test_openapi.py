@@ -21,7 +21,7 @@ import zlib
 
 import requests
 
-from conftest import ADMIN, start_sluice, stop_sluice
+from conftest import ADMIN, Sluice
 
 SCHEMATHESIS_VERSION = "4.32.5"
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"
@@ -32,8 +32,8 @@ USERS = [7001, 7002, 7003]
 def test_server_conforms_to_its_openapi_document(tmp_path):
     installed = importlib.metadata.version("schemathesis")
     assert installed == SCHEMATHESIS_VERSION, f"schemathesis {installed}: scripts/install-test-deps installs {SCHEMATHESIS_VERSION}"
-    proc, port = start_sluice(tmp_path)
-    base = f"http://127.0.0.1:{port}"
+    server = Sluice(tmp_path)
+    base = server.base
     admin = {"Authorization": f"Bearer {ADMIN}"}
     site = None
     try:
@@ -101,7 +101,7 @@ max-stream-events = 1
     finally:
         if site is not None:
             site.close()
-        stop_sluice(proc)
+        server.stop()
 
 
 def _oauth(app):

@@ -1,58 +1,24 @@
 """A Python SSE client from PyPI (sseclient-py, on requests) against Private SSE."""
 import json
-import threading
 
 import requests
 import sseclient
 
-from conftest import hang_up, tweet, user, wait_until
+from conftest import BackgroundReader, tweet, user
 
 
-class Reader:
-    """Reads a stream with sseclient-py in a thread, recording (event, id, data) for each event, and how
-    the reading ended: `error` is the exception that ended it (None for an end of stream)."""
+class Reader(BackgroundReader):
+    """Reads a stream with sseclient-py, recording (event, id, data) for each event."""
 
     def __init__(self, url, headers=None):
-        self.events, self.error, self.closing = [], None, False
-        self.ended = threading.Event()
-        self.response = requests.get(url, stream=True, headers={"Accept": "text/event-stream", **(headers or {})}, timeout=30)
-        assert self.response.status_code == 200, self.response.text
-        self.client = sseclient.SSEClient(self.response)
-        threading.Thread(target=self.run, daemon=True).start()
+        super().__init__(requests.get(url, stream=True, headers={"Accept": "text/event-stream", **(headers or {})}, timeout=30))
 
-    def run(self):
-        try:
-            for event in self.client.events():
-                self.events.append((event.event, event.id, json.loads(event.data)))
-        except Exception as error:  # recorded, and reported by every wait that it makes hopeless
-            if not self.closing:
-                self.error = error
-        finally:
-            self.ended.set()
-
-    def ending(self):
-        if not self.ended.is_set():
-            return f"stream open, {len(self.events)} events"
-        if self.closing:
-            return f"closed by the test after {len(self.events)} events"
-        how = f"{type(self.error).__name__}: {self.error}" if self.error else "the end of the stream"
-        return f"reading ended by {how}, after {len(self.events)} events (last: {self.events[-1:]})"
-
-    def wait_for(self, predicate, what, timeout=30):
-        def done():
-            if predicate():
-                return True
-            if self.ended.is_set() and not predicate():
-                raise AssertionError(f"no {what}: {self.ending()}")
-            return False
-        wait_until(done, timeout=timeout, what=what, detail=self.ending)
+    def read(self):
+        for event in sseclient.SSEClient(self.response).events():
+            yield event.event, event.id, json.loads(event.data)
 
     def tweets(self):
-        return [e for e in self.events if e[0] == "tweet"]
-
-    def close(self):
-        self.closing = True
-        hang_up(self.response)
+        return [e for e in self.items if e[0] == "tweet"]
 
 
 def test_sseclient_py_receives_named_filtered_events(server):
@@ -60,10 +26,10 @@ def test_sseclient_py_receives_named_filtered_events(server):
     alice = user(1, "alice", followers=5000, verified=True)
     server.publish(key, [alice])
     reader = Reader(f"{server.base}/sse/private?token={server.token(key)}&keywords=python,%23pypi&verified=true")
-    reader.wait_for(lambda: any(e[0] == "status" for e in reader.events), what="the connected status")
-    assert reader.events[0][2]["type"] == "status"
-    assert reader.events[0][2]["data"]["status"] == "connected"
-    assert reader.events[0][2]["data"]["filters"] == {"keywords": ["python", "#pypi"], "verified": True}
+    reader.wait_for(lambda: any(e[0] == "status" for e in reader.items), what="the connected status")
+    assert reader.items[0][2]["type"] == "status"
+    assert reader.items[0][2]["data"]["status"] == "connected"
+    assert reader.items[0][2]["data"]["filters"] == {"keywords": ["python", "#pypi"], "verified": True}
 
     first = server.publish(key, [tweet(10, "I write Python", alice), tweet(11, "pythonic code", alice),
                                  tweet(12, "new on #PyPI today", alice), tweet(13, "sentinel python", alice)])["first_seq"]
@@ -82,7 +48,7 @@ def test_sseclient_py_resumes_with_last_event_id(server):
     alice = user(1, "alice")
     server.publish(key, [alice])
     reader = Reader(f"{server.base}/sse/private?token={server.token(key)}&keywords=resume")
-    reader.wait_for(lambda: any(e[0] == "status" for e in reader.events), what="the connected status")
+    reader.wait_for(lambda: any(e[0] == "status" for e in reader.items), what="the connected status")
     seq = server.publish(key, [tweet(20, "resume one", alice)])["first_seq"]
     reader.wait_for(lambda: reader.tweets(), what="the first tweet")
     last_id = reader.tweets()[-1][1]

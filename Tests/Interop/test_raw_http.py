@@ -12,34 +12,30 @@ Nothing here sleeps and hopes: every wait is on a condition (an answer, a close,
 generous deadline, so a loaded CI machine only makes the tests slower.
 """
 import json
-import re
 import socket
-import subprocess
-import threading
 import time
 
 import pytest
 import requests
 
-from conftest import ADMIN, Server, sluice_binary, start_sluice, stop_sluice, tweet, user, wait_until
+from conftest import ADMIN, Sluice, tweet, user, wait_until
+from rawhttp import DEADLINE, exchange, only_response, parse, read
 
-# How long a server may take to answer or close on a loaded machine: well above anything healthy,
-# well below the idle timeout the server is started with (so "closed" never means "timed out idle").
-DEADLINE = 10.0
+# The idle timeout the server is started with: well above DEADLINE, so "closed" never means "timed out idle".
 IDLE_TIMEOUT = 45
 
 
 # MARK: - The server, with both listeners
 
 class Listeners:
-    def __init__(self, proc, main, stream):
-        self.proc = proc
-        self.main = main
-        self.stream = stream
-        self.base = f"http://127.0.0.1:{main}"
-        self.rest = Server(self.base)
+    """The server started with a dedicated stream listener (`serve --stream-port 0`): `main` and `stream`
+    are the two ports, `rest` the REST calls on the main one."""
+
+    def __init__(self, rest):
+        self.rest = rest
+        self.proc, self.main, self.stream, self.base = rest.proc, rest.port, rest.stream_port, rest.base
         # Stream tokens for the whole module: many per hour, and room for every test's streams.
-        self.key = self.rest.create_key(("stream", "ingest", "read"), tokens_per_hour=10_000, max_connections=100)
+        self.key = rest.create_key(("stream", "ingest", "read"), tokens_per_hour=10_000, max_connections=100)
 
     def port(self, which):
         return self.main if which == "main" else self.stream
@@ -48,131 +44,19 @@ class Listeners:
         return self.rest.token(self.key)
 
 
-def start_with_stream_port(tmp_path, *extra):
-    """`sluice serve` with a dedicated stream listener; returns the process and both ports."""
-    proc = subprocess.Popen(
-        [sluice_binary(), "serve", "--port", "0", "--stream-port", "0", "--store", f"sqlite:{tmp_path}/sluice.db",
-         "--admin-token", ADMIN, "--log-level", "warning", "--idle-timeout", str(IDLE_TIMEOUT), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    main = stream = None
-    deadline = time.monotonic() + 30
-    while (main is None or stream is None) and time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        if m := re.search(r"sluice streams listening on 127\.0\.0\.1:(\d+)", line):
-            stream = int(m.group(1))
-        elif m := re.search(r"sluice listening on 127\.0\.0\.1:(\d+)", line):
-            main = int(m.group(1))
-    if main is None or stream is None:
-        proc.kill()
-        pytest.fail(f"sluice did not print both listeners (main={main}, stream={stream})")
-    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
-    return proc, main, stream
-
-
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    proc, main, stream = start_with_stream_port(tmp_path_factory.mktemp("raw"))
+    rest = Sluice(tmp_path_factory.mktemp("raw"), "--stream-port", "0", "--idle-timeout", str(IDLE_TIMEOUT))
     try:
-        yield Listeners(proc, main, stream)
+        yield Listeners(rest)
     finally:
-        stop_sluice(proc)
+        rest.stop()
 
 
 PORTS = ["main", "stream"]
 
 
 # MARK: - Raw HTTP
-
-def exchange(port, data, shut_wr=False, until=None, deadline=DEADLINE):
-    """Sends `data` in one write (optionally half-closing after it), then reads until the server closes,
-    `until(received)` holds, or the deadline passes. Returns (received bytes, whether the server closed)."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=deadline)
-    try:
-        try:
-            sock.sendall(data)
-            if shut_wr:
-                sock.shutdown(socket.SHUT_WR)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # refused while still sending: what was answered is still readable
-        return read(sock, until=until, deadline=deadline)
-    finally:
-        sock.close()
-
-
-def read(sock, until=None, deadline=DEADLINE):
-    received = b""
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if until and until(received):
-            return received, False
-        sock.settimeout(max(0.01, end - time.monotonic()))
-        try:
-            chunk = sock.recv(65536)
-        except socket.timeout:
-            break
-        except ConnectionResetError:
-            return received, True
-        if not chunk:
-            return received, True
-        received += chunk
-    return received, False
-
-
-class Response:
-    def __init__(self, status, headers, body, version):
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.version = version
-
-    def json(self):
-        return json.loads(self.body)
-
-    @property
-    def code(self):
-        try:
-            return self.json()["error"]["code"]
-        except (ValueError, KeyError, TypeError):
-            return None
-
-    def __repr__(self):
-        return f"<{self.status} {self.headers} {self.body[:200]!r}>"
-
-
-def parse(data):
-    """The complete responses in `data`, in order. A response with neither a length nor a `close` framing
-    (a stream) ends the list with what arrived of its body."""
-    responses = []
-    while data:
-        head, sep, rest = data.partition(b"\r\n\r\n")
-        if not sep:
-            break
-        lines = head.decode("latin-1").split("\r\n")
-        version, status = lines[0].split(" ", 2)[:2]
-        headers = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            headers.setdefault(name.strip().lower(), []).append(value.strip())
-        flat = {name: ", ".join(values) for name, values in headers.items()}
-        if "content-length" in flat:
-            length = int(flat["content-length"])
-            if len(rest) < length:
-                break
-            responses.append(Response(int(status), flat, rest[:length], version))
-            data = rest[length:]
-        else:
-            responses.append(Response(int(status), flat, rest, version))
-            break
-    return responses
-
-
-def only_response(data):
-    responses = parse(data)
-    assert len(responses) == 1, f"expected exactly one answer, got {responses} from {data[:500]!r}"
-    return responses[0]
-
 
 def get(path, host="x", version="HTTP/1.1", headers=()):
     lines = [f"GET {path} {version}"] + ([f"Host: {host}"] if host else []) + list(headers)
@@ -189,11 +73,9 @@ def assert_refused(data, closed, status, code):
 
 
 def metric(srv, name):
-    text = requests.get(f"{srv.base}/metrics", headers={"Connection": "close"}, timeout=DEADLINE).text
-    for line in text.splitlines():
-        if line.split(" ")[0] == name:
-            return float(line.rsplit(" ", 1)[1])
-    raise AssertionError(f"no {name} in /metrics")
+    value = srv.rest.metrics().get(name)
+    assert value is not None, f"no {name} in /metrics"
+    return value
 
 
 def open_private_sse(port, token):
@@ -676,25 +558,21 @@ def test_an_oversized_stream_request_pipelined_behind_ingest_waits_its_turn(srv)
     assert answers[0].json()["first_seq"] == before + 1 and answers[0].json()["last_seq"] == before + 3000
 
 
-def test_a_stream_pipelined_behind_a_request_lives_past_the_idle_timeout(tmp_path):
+def test_a_stream_pipelined_behind_a_request_lives_past_the_idle_timeout(start_server):
     """The idle timeout is for connections between requests: a stream opened behind a pipelined request
     is a request being answered, and lives by its own rules. The test must outlast the idle timeout (2 s
     here) to show it: it publishes only once the stream has been open well past it."""
-    proc, port = start_sluice(tmp_path, "--idle-timeout", "2")
-    try:
-        rest = Server(f"http://127.0.0.1:{port}")
-        key = rest.create_key(("stream", "ingest"), events_per_second=100)
-        rest.publish(key, [user(1, "alice")])
-        sock = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)
-        sock.sendall(get("/healthz") + get(f"/sse/private?token={rest.token(key)}&keywords=later"))
-        data, _ = read(sock, until=lambda d: b'"status":"connected"' in d)
-        assert b'"status":"connected"' in data, data[:300]
-        opened = time.monotonic()
-        while time.monotonic() - opened < 3.5:
-            time.sleep(0.1)
-        rest.publish(key, [tweet(77, "later than the idle timeout", user(1, "alice"))])
-        more, closed = read(sock, until=lambda d: b'"id":"77"' in d)
-        assert b'"id":"77"' in more and not closed, f"the stream ended: {more[-300:]!r}"
-        sock.close()
-    finally:
-        stop_sluice(proc)
+    rest = start_server("--idle-timeout", "2")
+    key = rest.create_key(("stream", "ingest"), events_per_second=100)
+    rest.publish(key, [user(1, "alice")])
+    sock = socket.create_connection(("127.0.0.1", rest.port), timeout=DEADLINE)
+    sock.sendall(get("/healthz") + get(f"/sse/private?token={rest.token(key)}&keywords=later"))
+    data, _ = read(sock, until=lambda d: b'"status":"connected"' in d)
+    assert b'"status":"connected"' in data, data[:300]
+    opened = time.monotonic()
+    while time.monotonic() - opened < 3.5:
+        time.sleep(0.1)
+    rest.publish(key, [tweet(77, "later than the idle timeout", user(1, "alice"))])
+    more, closed = read(sock, until=lambda d: b'"id":"77"' in d)
+    assert b'"id":"77"' in more and not closed, f"the stream ended: {more[-300:]!r}"
+    sock.close()

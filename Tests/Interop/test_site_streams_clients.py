@@ -15,7 +15,7 @@ import time
 import pytest
 import requests
 
-from conftest import ADMIN, start_sluice, stop_sluice, tweet, user, wait_until
+from conftest import ADMIN, Sluice, tweet, user, wait_until
 
 ALICE, BOB, CAROL = user(1, "alice"), user(2, "bob"), user(3, "carol", protected=True)
 
@@ -27,27 +27,27 @@ def tls_server(tmp_path):
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
          "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
         check=True, capture_output=True)
-    proc, port = start_sluice(tmp_path, "--tls-cert", str(cert), "--tls-key", str(key))
+    sluice = Sluice(tmp_path, "--tls-cert", str(cert), "--tls-key", str(key))
     # Both libraries trust what the environment names: requests and OpenSSL (aiohttp).
     saved = {name: os.environ.get(name) for name in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")}
     os.environ["REQUESTS_CA_BUNDLE"] = os.environ["SSL_CERT_FILE"] = str(cert)
-    yield SiteServer(f"https://127.0.0.1:{port}", str(cert), proc)
+    yield SiteServer(sluice, str(cert))
     for name, value in saved.items():
         if value is None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
-    stop_sluice(proc)
+    sluice.stop()
 
 
 class SiteServer:
-    def __init__(self, base, cert, proc):
-        self.base = base
+    def __init__(self, sluice, cert):
+        self.sluice = sluice
+        self.base = sluice.base
         self.cert = cert
-        self.proc = proc
 
     def stop(self):
-        stop_sluice(self.proc)
+        self.sluice.stop()
 
     def admin(self, method, path, body=None):
         r = requests.request(method, f"{self.base}{path}", json=body, headers={"Authorization": f"Bearer {ADMIN}"},

@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceTestSupport
 
 /// The Private SSE filter rules as the README's table states them, written plainly: the oracle for the
 /// filter index and for the hub's property test, independent of `FilterSpec` and `TweetTerms`.
@@ -25,31 +26,13 @@ struct DocumentedFilter {
     }
 
     /// Whether a tweet passes: AND across kinds, OR within one.
-    func wants(_ t: Tweet) -> Bool {
-        let text = Array(t.text.lowercased())
-        func isWordCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
-        var words = Set<String>(), hashtags = Set<String>()
-        var index = 0
-        while index < text.count {
-            guard isWordCharacter(text[index]) else {
-                index += 1
-                continue
-            }
-            var end = index
-            while end < text.count, isWordCharacter(text[end]) { end += 1 }
-            let word = String(text[index..<end])
-            words.insert(word)
-            if index > 0, text[index - 1] == "#" { hashtags.insert(word) }
-            index = end
-        }
-        for tag in t.entities.hashtags {
-            let bare = tag.lowercased().hasPrefix("#") ? String(tag.lowercased().dropFirst()) : tag.lowercased()
-            hashtags.insert(bare)
-            words.insert(bare)
-        }
+    /// `text`: the tweet's text as the README reads it (`DocumentedText`), worked out once per tweet by
+    /// callers that ask many filters; tweets here carry the entities derived from their text.
+    func wants(_ t: Tweet, text: DocumentedText? = nil) -> Bool {
+        let text = text ?? DocumentedText(t.text)
         func has(_ word: String) -> Bool {
             let w = word.lowercased()
-            return w.hasPrefix("#") ? hashtags.contains(String(w.dropFirst())) : words.contains(w)
+            return w.hasPrefix("#") ? text.hashtags.contains(String(w.dropFirst())) : text.words.contains(w)
         }
         if !keywords.isEmpty, !keywords.contains(where: { $0.allSatisfy(has) }) { return false }
         if !users.isEmpty, !names(t.user) { return false }

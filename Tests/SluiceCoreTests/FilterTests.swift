@@ -27,6 +27,12 @@ import Testing
         let phrase = try spec(["keywords": "climate change"])
         #expect(matches(phrase, tweet("change the climate")))
         #expect(!matches(phrase, tweet("climate only")))
+        // What a hashtag is (README): `#` at the start of a word, not after a letter, digit or `_`, and not in a URL.
+        let tag = try spec(["keywords": "#swift"])
+        #expect(matches(tag, tweet("new (#swift) release")) && matches(tag, tweet("##swift")))
+        #expect(!matches(tag, tweet("c#swift")), "a # after a letter tags nothing")
+        #expect(!matches(tag, tweet("see https://example.com/#swift")), "a # in a URL tags nothing")
+        #expect(matches(try spec(["keywords": "swift"]), tweet("see https://example.com/swift-news")), "words of URLs are words")
         let mixed = try spec(["keywords": "climate #cop28"])
         #expect(matches(mixed, tweet("Climate talks at #COP28")))
         #expect(!matches(mixed, tweet("climate talks at cop28")), "the hashtag of a phrase needs the hashtag, as alone")
@@ -124,13 +130,27 @@ import Testing
         }
         var matched = 0
         for _ in 0..<500 {
-            let text = (0..<4).map { _ in (Int.random(in: 0..<3, using: &rng) == 0 ? "#" : "") + words.randomElement(using: &rng)! }
-                .joined(separator: " ")
+            // Words, hashtags, and the shapes the rule must tell apart: a sign after punctuation, after a
+            // letter, doubled; words in a URL, and a `#` in one; punctuation around words.
+            let text = (0..<4).map { _ -> String in
+                let word = words.randomElement(using: &rng)!, other = words.randomElement(using: &rng)!
+                switch Int.random(in: 0..<12, using: &rng) {
+                case 0, 1, 2: return "#" + word
+                case 3: return "(#\(word))"
+                case 4: return "c#" + word
+                case 5: return "##" + word
+                case 6: return "https://example.com/\(word)#\(other)"
+                case 7: return word.uppercased() + "!"
+                case 8: return "@" + word
+                default: return word
+                }
+            }.joined(separator: " ")
             let n = Int.random(in: 0..<names.count, using: &rng)
             let t = tweet(
                 text, followers: Int.random(in: 0...3000, using: &rng), verified: Bool.random(using: &rng),
                 lang: languages.randomElement(using: &rng)!, retweets: Int.random(in: 0...4, using: &rng), username: names[n], id: Int64(n + 1))
-            let expected = Set(filters.filter { $0.value.wants(t) }.keys)
+            let read = DocumentedText(t.text)
+            let expected = Set(filters.filter { $0.value.wants(t, text: read) }.keys)
             matched += expected.count
             let found = Set(index.matches(t, terms: TweetTerms(t)))
             #expect(

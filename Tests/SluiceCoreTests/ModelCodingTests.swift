@@ -47,6 +47,12 @@ import Testing
         #expect(entities.hashtags == ["#Swift6"])
         #expect(entities.mentions == ["@ada_dev"])
         #expect(entities.urls == ["https://example.com/post"])
+        // The README's rule, the one the filters use too: a sign after punctuation tags, one after a
+        // letter (a mail address) or inside a URL does not.
+        let edges = Tweet.Entities(extractingFrom: "(#Swift) c#rust ##ai mail@example.com (@bob) https://x.com/#frag?@me")
+        #expect(edges.hashtags == ["#Swift", "#ai"])
+        #expect(edges.mentions == ["@bob"])
+        #expect(edges.urls == ["https://x.com/#frag?@me"])
     }
 
     @Test func languageTags() {

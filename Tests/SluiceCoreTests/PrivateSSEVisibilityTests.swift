@@ -8,7 +8,9 @@ import Testing
 /// protected accounts, replies, retweets and quotes of both, DMs, graph events), random filtered
 /// subscriptions on a real `Hub`; a naive oracle decides what each subscription must receive.
 @Suite struct PrivateSSEVisibilityTests {
-    /// The oracle's own view: who is protected, which tweets exist and who wrote them.
+    /// The oracle's own view: who is protected, which tweets exist and who wrote them. An account's
+    /// protection comes from its `user_update`s only: a tweet's embedded `user` never changes it (README,
+    /// "Partial profiles"), and the traffic sends tweets whose embedded author wrongly claims to be public.
     struct Oracle {
         var users: [Int64: User] = [:]
         var tweetAuthor: [Int64: Int64] = [:]
@@ -25,7 +27,7 @@ import Testing
         func isPublic(_ event: Event) -> Bool {
             switch event {
             case .tweet(let t):
-                guard !t.user.protected else { return false }
+                guard users[t.user.id]?.protected == false else { return false }
                 return [t.inReplyToStatusID, t.retweetedStatusID, t.quotedStatusID].compactMap { $0 }.allSatisfy(isPublicTweet)
             case .userUpdate(let u): return !u.protected
             default: return false
@@ -33,9 +35,9 @@ import Testing
         }
 
         /// The filter (the README's rules, `DocumentedFilter`): tweets by every kind of filter, profiles by `users`.
-        func wants(_ event: Event, _ f: DocumentedFilter) -> Bool {
+        func wants(_ event: Event, _ f: DocumentedFilter, text: DocumentedText?) -> Bool {
             switch event {
-            case .tweet(let t): f.wants(t)
+            case .tweet(let t): f.wants(t, text: text)
             case .userUpdate(let u): f.wants(u)
             default: false
             }
@@ -44,7 +46,6 @@ import Testing
         mutating func apply(_ event: Event) {
             switch event {
             case .tweet(let t):
-                users[t.user.id] = t.user
                 tweetAuthor[t.id] = t.user.id
                 retweetOf[t.id] = t.retweetedStatusID
             case .userUpdate(let u): users[u.id] = u
@@ -97,13 +98,15 @@ import Testing
         var expected = Array(repeating: [Int64](), count: subscriptions)
         for (index, event) in stream.enumerated() {
             let sequence = Int64(index + 1)
-            if case .tweet(let t) = event { oracle.users[t.user.id] = t.user }
+            // An account first seen in a tweet is what the tweet says (the population declares everyone first).
+            if case .tweet(let t) = event, oracle.users[t.user.id] == nil { oracle.users[t.user.id] = t.user }
             // As the log follower does: apply, then decide on the state after the event.
             state.apply(event)
             let message = try PrivateSSEMessage(event, sequence: sequence)
             hub.dispatch(sequence: sequence, message: message, isPublic: message?.isPublic(in: state) ?? false, now: 1)
             if oracle.isPublic(event) {
-                for (i, (filter, _)) in filters.enumerated() where oracle.wants(event, filter) { expected[i].append(sequence) }
+                let text: DocumentedText? = if case .tweet(let t) = event { DocumentedText(t.text) } else { nil }
+                for (i, (filter, _)) in filters.enumerated() where oracle.wants(event, filter, text: text) { expected[i].append(sequence) }
             }
             oracle.apply(event)
         }

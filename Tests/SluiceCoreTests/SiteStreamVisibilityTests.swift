@@ -42,7 +42,8 @@ import Testing
                 }
                 if let ref = t.quotedStatusID, let other = tweetAuthor[ref] { personal.insert(other) }
                 if let r = t.inReplyToUserID { personal.insert(r) }
-                for m in t.entities.mentions { if let id = usernames[String(m.dropFirst()).lowercased()] { personal.insert(id) } }
+                // From the text, by the README's rule: these tweets come without `entities`.
+                for name in DocumentedText(t.text).mentions { if let id = usernames[name] { personal.insert(id) } }
                 if personal.contains(u) { return true }
                 let replyOK = t.inReplyToUserID.map { $0 == a || F(u, $0) || repliesAll } ?? true
                 return followings && F(u, a) && replyOK

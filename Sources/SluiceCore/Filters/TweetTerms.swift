@@ -15,23 +15,14 @@ public struct TweetTerms: Sendable, Equatable {
     public init(text: String, hashtags extra: [String] = []) {
         var words: Set<String> = []
         var hashtags: Set<String> = []
-        var current = ""
-        var inHashtag = false
-        func flush() {
-            guard !current.isEmpty else { return }
-            words.insert(current)
-            if inHashtag { hashtags.insert("#" + current) }
-            current = ""
-        }
-        for character in text.lowercased() {
-            if character.isLetter || character.isNumber || character == "_" {
-                current.append(character)
-            } else {
-                flush()
-                inHashtag = character == "#"
+        // What is a word and what a hashtag is `TweetText`'s rule, shared with derived entities.
+        TweetText.scan(Substring(text.lowercased())) { term in
+            switch term {
+            case .word(let word): words.insert(String(word))
+            case .hashtag(let word): hashtags.insert("#" + word)
+            case .mention, .url: break
             }
         }
-        flush()
         for tag in extra {
             let lowered = tag.lowercased()
             let bare = lowered.hasPrefix("#") ? String(lowered.dropFirst()) : lowered

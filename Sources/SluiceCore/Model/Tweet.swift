@@ -80,23 +80,22 @@ public struct Tweet: Sendable, Hashable, Codable {
             self.urls = urls
         }
 
-        /// Derives entities from tweet text, for producers that send none.
+        /// Derives entities from tweet text, for producers that send none (the rule: `TweetText`).
         public init(extractingFrom text: String) {
             var hashtags: [String] = []
             var mentions: [String] = []
             var urls: [String] = []
-            for token in text.split(whereSeparator: \.isWhitespace) {
-                if token.hasPrefix("http://") || token.hasPrefix("https://") {
+            TweetText.scan(Substring(text)) { term in
+                switch term {
+                case .url(let token):
                     let url = token.trimmingTrailing { ".,;:!?)".contains($0) }
                     if urls.count < Self.maxEntries, url.count <= Self.maxURLLength { urls.append(String(url)) }
-                } else if let sigil = token.first, sigil == "#" || sigil == "@" {
-                    let word = token.dropFirst().prefix { $0.isLetter || $0.isNumber || $0 == "_" }
-                    guard !word.isEmpty else { continue }
-                    if sigil == "#" {
-                        if hashtags.count < Self.maxEntries, word.count < Self.maxHashtagLength { hashtags.append("#" + word) }
-                    } else if mentions.count < Self.maxEntries, word.count < Self.maxMentionLength {
-                        mentions.append("@" + word)
-                    }
+                case .hashtag(let word):
+                    if hashtags.count < Self.maxEntries, word.count < Self.maxHashtagLength { hashtags.append("#" + word) }
+                case .mention(let word):
+                    if mentions.count < Self.maxEntries, word.count < Self.maxMentionLength { mentions.append("@" + word) }
+                case .word:
+                    break
                 }
             }
             self.init(hashtags: hashtags, mentions: mentions, urls: urls)

@@ -67,7 +67,10 @@ public struct SyntheticTraffic: Sendable {
 
     private mutating func tweet(at date: Date) -> Event {
         let authorIndex = pickIndex(preferPopular: false)
-        let author = users[authorIndex]
+        var author = users[authorIndex]
+        // Now and then a tweet carries a stale copy of a protected author that claims to be public, as a
+        // platform's cached objects do: it must not make the account public (README, "Partial profiles").
+        if author.protected, Int.random(in: 0..<6, using: &generator) == 0 { author.protected = false }
         var text = Self.openers.randomElement(using: &generator)!
         let topic = Self.topics.randomElement(using: &generator)!
         text += " " + topic.words.shuffled(using: &generator).prefix(3).joined(separator: " ")
