@@ -48,11 +48,19 @@ import Testing
             #expect(Self.sample(after, #"sluice_stream_tokens_total{result="issued"}"#) == 2)
             #expect(Self.sample(after, #"sluice_stream_tokens_total{result="rate_limited"}"#) == 1)
             #expect(Self.sample(after, #"sluice_open_connections{api="private_sse"}"#) == 2)
+            #expect(Self.sample(after, #"sluice_streams_opened_total{api="private_sse"}"#) == 2)
             #expect(Self.sample(after, #"sluice_deliveries_total{api="private_sse"}"#) == 6, "3 tweets to 2 streams")
             #expect(Self.sample(after, "sluice_log_position") == 4)
             // Counters exported at scrape time add only what happened since the last scrape.
             let again = try await Self.scrape(server)
             #expect(Self.sample(again, #"sluice_deliveries_total{api="private_sse"}"#) == 6)
+            #expect(Self.sample(again, #"sluice_streams_opened_total{api="private_sse"}"#) == 2)
+            // Streams that close leave the gauge, not the running total.
+            for probe in probes { probe.close() }
+            try await waitUntil("the gauge to fall") {
+                Self.sample(try await Self.scrape(server), #"sluice_open_connections{api="private_sse"}"#) == 0
+            }
+            #expect(Self.sample(try await Self.scrape(server), #"sluice_streams_opened_total{api="private_sse"}"#) == 2)
         }
     }
 }

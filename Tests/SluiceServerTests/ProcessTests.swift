@@ -226,8 +226,13 @@ final class Acknowledgements: Sendable {
             baseURL: server.baseURL, apiKey: key, filters: ["keywords": "match"], lastEventID: String(start), http: streamHTTP)
         client.backoff = Backoff(initial: .milliseconds(50), maximum: .milliseconds(500))
         let reader = Task {
-            for try await event in client.events() {
-                received.record(event)
+            do {
+                for try await event in client.events() {
+                    received.record(event)
+                }
+                received.ended("the event sequence finished")
+            } catch {
+                received.ended(String(describing: error))
             }
         }
 
@@ -246,6 +251,10 @@ final class Acknowledgements: Sendable {
                         break
                     } catch let error as SluiceAPIError where error.code == "duplicate_id" {
                         break
+                    } catch let error as SluiceAPIError where error.status < 500 {
+                        // Only an unavailable server is worth retrying: a refusal would be retried for ever.
+                        Issue.record("a batch was refused: \(error)")
+                        return
                     } catch {
                         try? await Task.sleep(for: .milliseconds(20))
                     }
@@ -253,17 +262,17 @@ final class Acknowledgements: Sendable {
             }
         }
 
-        try await waitUntil(timeout: .seconds(60), "tweets before the crash") { received.tweets.count >= 50 }
+        try await waitUntil(timeout: .seconds(60), "tweets before the crash") { try received.stillReading(); return received.tweets.count >= 50 }
         server.signal(SIGKILL)
         try await server.waitForExit()
         server = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--port", String(port), "--log-level", "warning"])
         let countAtRestart = received.tweets.count
-        try await waitUntil(timeout: .seconds(90), "tweets after the restart") { received.tweets.count >= countAtRestart + 100 }
+        try await waitUntil(timeout: .seconds(90), "tweets after the restart") { try received.stillReading(); return received.tweets.count >= countAtRestart + 100 }
         writer.cancel()
         _ = await writer.result
         let sentinel = Event.tweet(Fixtures.tweet(99_999_999, by: Fixtures.user(1), text: "match sentinel"))
         _ = try await rest.publish([sentinel])
-        try await waitUntil(timeout: .seconds(60), "the sentinel") { received.tweets.last == "99999999" }
+        try await waitUntil(timeout: .seconds(60), "the sentinel") { try received.stillReading(); return received.tweets.last == "99999999" }
 
         // What the client should have: every matching tweet of the log, in log order.
         var expected: [String] = []
@@ -310,6 +319,15 @@ final class Received: Sendable {
 
     var tweets: [String] { state.withLock { $0.tweets } }
     var statuses: [String] { state.withLock { $0.statuses } }
+
+    /// The client stopped, and why (it should not: it reconnects until cancelled).
+    func ended(_ why: String) { end.withLock { $0 = why } }
+    private let end = Mutex<String?>(nil)
+
+    /// Throws if the client stopped: a wait then says why, not just that it timed out.
+    func stillReading() throws {
+        if let why = end.withLock({ $0 }) { throw StreamEnded(what: "the client to go on", failure: why) }
+    }
     var reconnections: Int { state.withLock { $0.connects } }
 }
 

@@ -312,6 +312,10 @@ import Testing
             #expect(messages.last?["disconnect"]?["code"] == .int(4))
             #expect(messages.count < 402, "cut off, not buffered without bound")
             #expect(!fast.ended)
+            let metrics = try await MetricsTests.scrape(server)
+            #expect(MetricsTests.sample(metrics, #"sluice_slow_reader_disconnects_total{api="site_streams"}"#) == 1, "one cut, counted once")
+            #expect(MetricsTests.sample(metrics, #"sluice_slow_reader_disconnects_total{api="private_sse"}"#) == 0)
+            #expect(MetricsTests.sample(metrics, #"sluice_streams_opened_total{api="site_streams"}"#) == 2)
         }
     }
 }

@@ -54,6 +54,7 @@ final class ServerMetrics: Sendable {
     /// The figures, read now, in Prometheus' text exposition format.
     func render() -> [UInt8] {
         for (api, counters) in [("private_sse", hub.counters), ("site_streams", siteHub.counters)] {
+            export(counters.value(.opened), as: "sluice_streams_opened_total", api: api)
             export(counters.value(.deliveries), as: "sluice_deliveries_total", api: api)
             export(counters.value(.slowReaderDisconnects), as: "sluice_slow_reader_disconnects_total", api: api)
         }

@@ -138,6 +138,7 @@ struct PrivateSSEStreams: StreamEndpoint {
 
         func open(wake: @escaping @Sendable () -> Void) -> OpenStream {
             let hub = streams.hub
+            hub.counters.add(.opened)
             let leases = streams.leases
             let keyID = admission.key.id
             let leaseID = admission.leaseID

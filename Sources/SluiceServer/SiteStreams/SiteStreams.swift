@@ -156,6 +156,7 @@ struct SiteStreams: StreamEndpoint {
         let outboxBytes: Int
 
         func open(wake: @escaping @Sendable () -> Void) -> OpenStream {
+            hub.counters.add(.opened)
             let connection = SiteStreamConnection(
                 id: streamID, appID: appID, options: options.rules,
                 stringifyFriendIDs: options.stringifyFriendIDs, format: options.format, stallWarnings: options.stallWarnings,
