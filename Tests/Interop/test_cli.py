@@ -134,14 +134,23 @@ def test_apps_are_created_listed_granted_and_revoked_with_effect(server):
 
 
 class Tail:
-    """`sluice tail` running, its lines collected."""
+    """`sluice tail` running, its lines collected (`lines` from its output, `errors` from its standard
+    error). A thread that cannot read them (output that is not UTF-8) records why in `read_errors`,
+    which every wait reports and `stop()` fails on."""
 
     def __init__(self, server, *args, key=None):
         self.proc = subprocess.Popen([sluice_binary(), "tail", "--url", server.base, *(["--key", key] if key else []), *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=CLEAN_ENV)
-        self.lines, self.errors = [], []
-        threading.Thread(target=lambda: [self.lines.append(l.rstrip("\n")) for l in self.proc.stdout], daemon=True).start()
-        threading.Thread(target=lambda: [self.errors.append(l) for l in self.proc.stderr], daemon=True).start()
+        self.lines, self.errors, self.read_errors = [], [], []
+        for pipe, into in ((self.proc.stdout, self.lines), (self.proc.stderr, self.errors)):
+            threading.Thread(target=self.collect, args=(pipe, into), daemon=True).start()
+
+    def collect(self, pipe, into):
+        try:
+            for line in pipe:
+                into.append(line.rstrip("\n"))
+        except Exception as error:  # recorded: reported by every wait, and failed on by stop()
+            self.read_errors.append(f"{type(error).__name__}: {error}")
 
     def events(self, kind):
         """(sequence, payload) of each printed line of that kind: `SEQ<TAB>KIND<TAB>JSON`."""
@@ -152,7 +161,10 @@ class Tail:
         return [data["data"] for _, data in self.events("status") if data["data"]["status"] == status]
 
     def wait_for(self, predicate, what, timeout=30):
-        wait_until(predicate, timeout=timeout, what=what,
+        def done():
+            assert not self.read_errors, f"tail's output could not be read: {self.read_errors}"
+            return predicate()
+        wait_until(done, timeout=timeout, what=what,
                    detail=lambda: f"lines {self.lines[-4:]}, errors {self.errors}, exit {self.proc.poll()}")
 
     def stop(self):
@@ -163,6 +175,7 @@ class Tail:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
+        assert not self.read_errors, f"tail's output could not be read: {self.read_errors}"
 
 
 def test_tail_prints_the_matching_events_and_resumes_after_an_id(server):

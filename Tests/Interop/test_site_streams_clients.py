@@ -73,7 +73,7 @@ class SiteServer:
         assert r.status_code == 200, r.text
 
 
-def test_twitterapi_reads_a_length_delimited_site_stream(tls_server):
+def test_twitterapi_reads_a_length_delimited_site_stream(tls_server, monkeypatch):
     from TwitterAPI import TwitterAPI
 
     app = tls_server.setup()
@@ -81,25 +81,32 @@ def test_twitterapi_reads_a_length_delimited_site_stream(tls_server):
     api._prepare_url = lambda subdomain, path: f"{tls_server.base}/1.1/{path}.json"
     response = api.request("site", {"follow": "1,2,3", "with": "followings"})
     assert response.status_code == 200, response.text
-    received = []
+    received, errors = [], []
 
     def read():
         try:
             for item in response:
                 received.append(item)
-        except RuntimeError:
-            pass  # TwitterAPI raises StopIteration inside its generator when the response is closed (PEP 479).
+        except Exception as error:  # recorded: reported by every wait, and checked once the stream ended
+            errors.append(error)
 
-    threading.Thread(target=read, daemon=True).start()
-    wait_until(lambda: len(received) >= 4, what="control message and three preambles")
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+
+    def waiting(condition):
+        def done():
+            assert not errors, f"the stream's reading failed: {errors!r} after {received[-2:]}"
+            return condition()
+        return done
+    wait_until(waiting(lambda: len(received) >= 4), what="control message and three preambles")
     assert received[0]["control"]["control_uri"].startswith("/1.1/site/c/")
     preambles = {m["for_user"]: m["message"]["friends"] for m in received[1:4]}
     assert preambles == {1: [2], 2: [1], 3: []}
 
     tls_server.publish([tweet(500, "hello from bob, with a long text " + "é" * 300, BOB),
                         tweet(501, "carol's protected thoughts", CAROL)])
-    wait_until(lambda: sum(1 for m in received if m.get("message", {}).get("id") == 500) == 2, what="bob's tweet twice")
-    wait_until(lambda: any(m.get("message", {}).get("id") == 501 for m in received), what="carol's tweet")
+    wait_until(waiting(lambda: sum(1 for m in received if m.get("message", {}).get("id") == 500) == 2), what="bob's tweet twice")
+    wait_until(waiting(lambda: any(m.get("message", {}).get("id") == 501 for m in received)), what="carol's tweet")
     bobs = sorted(m["for_user"] for m in received if m.get("message", {}).get("id") == 500)
     carols = [m["for_user"] for m in received if m.get("message", {}).get("id") == 501]
     assert bobs == [1, 2], "alice follows bob; bob wrote it"
@@ -108,8 +115,17 @@ def test_twitterapi_reads_a_length_delimited_site_stream(tls_server):
 
     # A graceful shutdown tells every stream why it ends: disconnect code 1.
     tls_server.stop()
-    wait_until(lambda: "disconnect" in received[-1], what="the disconnect message")
+    wait_until(lambda: "disconnect" in received[-1], what="the disconnect message", detail=lambda: f"reader errors {errors!r}")
     assert received[-1]["disconnect"]["code"] == 1
+    # Then the stream ends. TwitterAPI takes the end of a stream for a pause, and reports it as a stall
+    # once `STREAMING_TIMEOUT` (90 s) has passed without a byte, polling all the while: with the timeout
+    # shortened now that the stream has said its last word, that report is the end, and the only error
+    # allowed.
+    monkeypatch.setattr(TwitterAPI, "STREAMING_TIMEOUT", 0.5)
+    reader.join(timeout=10)
+    assert not reader.is_alive(), "TwitterAPI did not see the end of the stream"
+    assert [(type(e).__name__, str(e)) for e in errors] == [("TwitterConnectionError", "Twitter stream stalled")], errors
+    response.close()
 
 
 def test_twitterapi_is_refused_with_a_wrong_secret(tls_server):

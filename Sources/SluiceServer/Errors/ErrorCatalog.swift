@@ -45,6 +45,7 @@ public enum ErrorCatalog {
         Entry(status: 500, code: "internal_error", when: "a bug: the server logs it"),
         Entry(status: 503, code: "store_unavailable", when: "the store cannot be reached or written (`Retry-After`); retry"),
         Entry(status: 503, code: "unavailable", when: "a Site Streams connection could not be admitted now (the store did not answer); retry (`Retry-After`)"),
+        Entry(status: 503, code: "shutting_down", when: "a stream request caught by a graceful shutdown; reconnect (`Retry-After`)"),
         Entry(status: 503, code: "server_busy", when: "the server holds `--max-connections` connections (`Retry-After`)"),
     ]
 

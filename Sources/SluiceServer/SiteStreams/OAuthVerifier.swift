@@ -65,9 +65,10 @@ struct OAuthVerifier: Sendable {
             parameters: all.map(\.0).filter { $0.hasPrefix("oauth_") }, known: Self.protocolParameters)
         func single(_ name: String) throws -> String {
             let values = all.filter { $0.0 == name }.map(\.1)
-            guard values.count == 1, let value = values.first, !value.isEmpty else {
+            guard values.count <= 1, let value = values.first else {
                 throw Self.unauthorized(values.isEmpty ? "\(name) is missing" : "\(name) is given more than once")
             }
+            guard !value.isEmpty else { throw Self.unauthorized("\(name) is empty") }
             return value
         }
         let consumerKey = try single("oauth_consumer_key")
@@ -75,9 +76,9 @@ struct OAuthVerifier: Sendable {
         let signature = try single("oauth_signature")
         guard try single("oauth_signature_method") == "HMAC-SHA1" else { throw Self.unauthorized("only HMAC-SHA1 signatures are accepted") }
         // Optional, but like every protocol parameter, at most once (RFC 5849 §3.1).
-        if all.contains(where: { $0.0 == "oauth_version" }), try single("oauth_version") != "1.0" {
-            throw Self.unauthorized("oauth_version must be 1.0")
-        }
+        let versions = all.filter { $0.0 == "oauth_version" }.map(\.1)
+        if versions.count > 1 { throw Self.unauthorized("oauth_version is given more than once") }
+        if let version = versions.first, version != "1.0" { throw Self.unauthorized("oauth_version must be 1.0") }
         // A positive integer of seconds (§3.3): digits only, not a hex, fraction or exponent form.
         let stamp = try single("oauth_timestamp")
         guard stamp.utf8.count <= 12, stamp.allSatisfy({ $0.isASCII && $0.isNumber }), let timestamp = TimeInterval(stamp), timestamp > 0 else {

@@ -153,10 +153,11 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case .failure(let error):
             respond(with: error, context: context)
         case .success(let admission) where inputClosed:
-            // Admitted for a client that has since closed its side: the place and the token go back.
+            // Admitted for a client that has since closed its side (or left): a stream's end is how the
+            // server learns its client left, so none opens; the place and the token go back, and the
+            // client, if it is still reading, learns why.
             admission.abandon()
-            finish()
-            context.close(promise: nil)
+            respond(with: Self.halfClosed, context: context)
         case .success(let admission):
             open(admission, context: context)
         }
@@ -180,6 +181,12 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             break
         }
     }
+
+    static let shuttingDown = APIError(
+        .serviceUnavailable, code: "shutting_down", message: "the server is shutting down; reconnect (to another node, or here once it is back)",
+        retryAfterSeconds: 1)
+    static let halfClosed = APIError.badRequest(
+        "bad_request", "the client closed its side of the connection before the stream opened; a stream needs it open both ways")
 
     private func respond(with error: APIError, context: ChannelHandlerContext) {
         mode = .closed
@@ -324,9 +331,21 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 // Graceful shutdown: say why, then close (the drain closes the connection).
                 stream.quiesce()
                 return
-            case .admitting, .receiving, .waiting, .refusing:
+            case .refusing, .receiving, .waiting:
+                // A stream request caught by the shutdown is answered, so that its client knows to retry;
+                // in its turn, after the answers to requests ahead of it.
+                if case .refusing = mode, unansweredPassed > 0 { return }
+                if unansweredPassed > 0 {
+                    mode = .refusing(Self.shuttingDown)
+                } else if case .refusing(let refusal) = mode {
+                    respond(with: refusal, context: context)
+                } else {
+                    respond(with: Self.shuttingDown, context: context)
+                }
+                return
+            case .admitting:
                 finish()
-                context.close(promise: nil)
+                respond(with: Self.shuttingDown, context: context)
                 return
             default:
                 break
