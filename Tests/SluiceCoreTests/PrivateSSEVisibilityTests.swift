@@ -123,7 +123,7 @@ import Testing
         try run(seed: seed, users: 30, events: 2000, subscriptions: 40)
     }
 
-    /// More seeds, larger runs: `scripts/test` runs 30 (`SLUICE_VISIBILITY_SEEDS`); for a release,
+    /// More seeds, larger runs: `scripts/test` runs 20 (`SLUICE_VISIBILITY_SEEDS`); for a release,
     /// `SLUICE_VISIBILITY_SEEDS=1000 swift test --filter longRun`. Skipped, not passed, when unset.
     @Test(.enabled(if: visibilitySeeds > 0, "set SLUICE_VISIBILITY_SEEDS")) func longRun() throws {
         for seed in 0..<UInt64(visibilitySeeds) { try run(seed: 2000 + seed, users: 40, events: 4000, subscriptions: 60) }

@@ -128,7 +128,7 @@ import Testing
         run(seed: seed, users: 25, events: 3000)
     }
 
-    /// More seeds, larger runs: `scripts/test` runs 30 (`SLUICE_VISIBILITY_SEEDS`); for a release,
+    /// More seeds, larger runs: `scripts/test` runs 20 (`SLUICE_VISIBILITY_SEEDS`); for a release,
     /// `SLUICE_VISIBILITY_SEEDS=1000 swift test --filter longRun`. Skipped, not passed, when unset.
     @Test(.enabled(if: visibilitySeeds > 0, "set SLUICE_VISIBILITY_SEEDS")) func longRun() {
         for seed in 0..<UInt64(visibilitySeeds) { run(seed: 1000 + seed, users: 40, events: 5000) }

@@ -643,7 +643,7 @@ import Testing
         #expect(checked > 0)
     }
 
-    /// The long run: `scripts/test` runs 30 seeds (`SLUICE_VISIBILITY_SEEDS`); for a release,
+    /// The long run: `scripts/test` runs 20 seeds (`SLUICE_VISIBILITY_SEEDS`); for a release,
     /// `SLUICE_VISIBILITY_SEEDS=500 swift test --filter VisibilityModelTests/longRun`. Skipped, not passed, when unset.
     @Test(.enabled(if: visibilitySeeds > 0, "set SLUICE_VISIBILITY_SEEDS")) func longRun() async throws {
         var checked = 0

@@ -28,7 +28,7 @@ public final class SluiceProcess: Sendable {
     }
 
     /// Starts `sluice serve` with `arguments` on `port` (0: a free one) and waits until it listens.
-    public static func serve(_ arguments: [String], port: Int = 0, timeout: Duration = .seconds(30)) async throws -> SluiceProcess {
+    public static func serve(_ arguments: [String], port: Int = 0, timeout: Duration = .seconds(120)) async throws -> SluiceProcess {
         let process = Process()
         process.executableURL = try binary()
         process.arguments = ["serve", "--port", String(port)] + arguments
@@ -65,7 +65,7 @@ public final class SluiceProcess: Sendable {
 
     /// Waits for the process to exit; returns its status.
     @discardableResult
-    public func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
+    public func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
         try await waitUntil(timeout: timeout, "sluice to exit") { !self.process.isRunning }
         return process.terminationStatus
     }
@@ -117,7 +117,7 @@ public final class SluiceCommand: Sendable {
     public var isRunning: Bool { process.isRunning }
 
     /// Runs `arguments` to its end; returns its status and output.
-    public static func run(_ arguments: [String], timeout: Duration = .seconds(30)) async throws -> (Int32, String) {
+    public static func run(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> (Int32, String) {
         let command = try SluiceCommand(arguments)
         try await waitUntil(timeout: timeout, "sluice \(arguments.first ?? "") to finish") { !command.process.isRunning }
         return (command.process.terminationStatus, command.text)
