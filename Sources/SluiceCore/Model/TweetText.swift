@@ -19,40 +19,61 @@ enum TweetText {
     static func isWordCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
 
     /// Calls `visit` with each term of `text`, in order; a hashtag's or mention's word is also a word.
+    /// One pass over the text, without splitting it (a filter's hot path: no allocation of its own).
     static func scan(_ text: Substring, _ visit: (Term) -> Void) {
-        for token in text.split(whereSeparator: \.isWhitespace) {
-            let isURL = Self.isURL(token)
-            if isURL { visit(.url(token)) }
-            // The character just before the current one, and the one before that.
-            var previous: Character?
-            var beforePrevious: Character?
-            var index = token.startIndex
-            while index < token.endIndex {
-                let c = token[index]
-                guard isWordCharacter(c) else {
-                    beforePrevious = previous
-                    previous = c
-                    index = token.index(after: index)
-                    continue
-                }
-                var end = token.index(after: index)
-                while end < token.endIndex, isWordCharacter(token[end]) { end = token.index(after: end) }
-                let word = token[index..<end]
-                visit(.word(word))
-                // Words are whole runs, so what precedes one is never a word character: a sign, perhaps.
-                if !isURL, let sign = previous, sign == "#" || sign == "@", beforePrevious.map({ !isWordCharacter($0) }) ?? true {
-                    visit(sign == "#" ? .hashtag(word) : .mention(word))
-                }
-                previous = token[token.index(before: end)]
+        var index = text.startIndex
+        var atTokenStart = true
+        var inURL = false
+        // The character just before the current one in its token, and the one before that.
+        var previous: Character?
+        var beforePrevious: Character?
+        while index < text.endIndex {
+            let c = text[index]
+            if c.isWhitespace {
+                atTokenStart = true
+                inURL = false
+                previous = nil
                 beforePrevious = nil
-                index = end
+                index = text.index(after: index)
+                continue
             }
+            if atTokenStart {
+                atTokenStart = false
+                let rest = text[index...]
+                if isURL(rest) {
+                    inURL = true
+                    visit(.url(rest[..<(rest.firstIndex(where: \.isWhitespace) ?? rest.endIndex)]))
+                }
+            }
+            guard isWordCharacter(c) else {
+                beforePrevious = previous
+                previous = c
+                index = text.index(after: index)
+                continue
+            }
+            var end = text.index(after: index)
+            while end < text.endIndex, isWordCharacter(text[end]) { end = text.index(after: end) }
+            let word = text[index..<end]
+            visit(.word(word))
+            // Words are whole runs, so what precedes one is never a word character: a sign, perhaps.
+            if !inURL, let sign = previous, sign == "#" || sign == "@", beforePrevious.map({ !isWordCharacter($0) }) ?? true {
+                visit(sign == "#" ? .hashtag(word) : .mention(word))
+            }
+            previous = text[text.index(before: end)]
+            beforePrevious = nil
+            index = end
         }
     }
 
-    private static func isURL(_ token: Substring) -> Bool {
-        func starts(_ prefix: String) -> Bool {
-            token.count > prefix.count && token.prefix(prefix.count).lowercased() == prefix
+    /// Whether the token starting `rest` starts `http://` or `https://` (any case) and goes on after it.
+    private static func isURL(_ rest: Substring) -> Bool {
+        func starts(_ prefix: StaticString) -> Bool {
+            var index = rest.startIndex
+            for byte in UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount) {
+                guard index < rest.endIndex, rest[index].lowercased() == String(UnicodeScalar(byte)) else { return false }
+                index = rest.index(after: index)
+            }
+            return index < rest.endIndex && !rest[index].isWhitespace
         }
         return starts("http://") || starts("https://")
     }
