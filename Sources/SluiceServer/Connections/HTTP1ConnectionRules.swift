@@ -112,6 +112,10 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
         context.write(data, promise: promise)
     }
 
+    /// The punctuation a registered name may hold (RFC 3986 unreserved and sub-delims, and `%`): built
+    /// once, not on every request head.
+    private static let hostPunctuation = Set("-._~!$&'()*+,;=%")
+
     /// Whether a `Host` value is a host (a name, an IPv4 address or a bracketed IPv6 one) with an
     /// optional port: RFC 3986's authority without user information.
     static func isHost(_ value: String) -> Bool {
@@ -130,8 +134,7 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
                 port = host[host.index(after: colon)...]
                 host = host[..<colon]
             }
-            let allowed = Set("-._~!$&'()*+,;=%")
-            guard !host.isEmpty, host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || allowed.contains($0)) }) else { return false }
+            guard !host.isEmpty, host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || hostPunctuation.contains($0)) }) else { return false }
         }
         return port.map { $0.count <= 5 && $0.allSatisfy { $0.isASCII && $0.isNumber } } ?? true
     }
