@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func duplicateTweetIdsAreRefused() {
-        var known = KnownEntities(profiles: Self.profiles(1), tweets: [10: .init(authorID: 1, deleted: false)])
+        var known = KnownEntities(profiles: Self.profiles(1), tweets: [10: .init(authorID: 1, deleted: false, postedWhileProtected: false)])
         #expect(BatchValidator.validate([.tweet(Fixtures.tweet(10, by: alice))], against: &known)?.code == .duplicateID)
         var fresh = KnownEntities()
         let twice = [Event.tweet(Fixtures.tweet(11, by: alice)), .tweet(Fixtures.tweet(11, by: alice))]
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func deletesMustComeFromTheAuthorAndOnlyOnce() {
-        var known = KnownEntities(profiles: Self.profiles(1, 2), tweets: [10: .init(authorID: 1, deleted: false)])
+        var known = KnownEntities(profiles: Self.profiles(1, 2), tweets: [10: .init(authorID: 1, deleted: false, postedWhileProtected: false)])
         #expect(BatchValidator.validate([.delete(.init(id: 10, userID: 2))], against: &known)?.code == .invalidReference)
         #expect(BatchValidator.validate([.delete(.init(id: 10, userID: 1))], against: &known) == nil)
         #expect(BatchValidator.validate([.delete(.init(id: 10, userID: 1))], against: &known)?.code == .invalidReference)

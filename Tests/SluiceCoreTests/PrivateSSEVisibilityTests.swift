@@ -15,10 +15,13 @@ import Testing
         var users: [Int64: User] = [:]
         var tweetAuthor: [Int64: Int64] = [:]
         var retweetOf: [Int64: Int64] = [:]
+        /// Tweets posted while their author was protected: never public, even once the account is (README).
+        var postedProtected: Set<Int64> = []
 
-        /// A live tweet of a public account (and, for a retweet, what it retweets public too).
+        /// A live tweet of a public account, posted while it was public (and, for a retweet, what it
+        /// retweets public too).
         func isPublicTweet(_ id: Int64) -> Bool {
-            guard tweetAuthor[id].flatMap({ users[$0] }).map({ !$0.protected }) ?? false else { return false }
+            guard !postedProtected.contains(id), tweetAuthor[id].flatMap({ users[$0] }).map({ !$0.protected }) ?? false else { return false }
             return retweetOf[id].map(isPublicTweet) ?? true
         }
 
@@ -48,6 +51,7 @@ import Testing
             case .tweet(let t):
                 tweetAuthor[t.id] = t.user.id
                 retweetOf[t.id] = t.retweetedStatusID
+                if users[t.user.id]?.protected != false { postedProtected.insert(t.id) }
             case .userUpdate(let u): users[u.id] = u
             case .delete(let d): tweetAuthor[d.id] = nil
             default: break

@@ -15,10 +15,15 @@ import Testing
         var tweetAuthor: [Int64: Int64] = [:]
         var retweetOf: [Int64: Int64] = [:]
         var sawTweet: [Int64: Set<Int64>] = [:]
+        /// Tweets posted while their author was protected: they stay protected (README), seen only by
+        /// the author and their followers, even once the account is public.
+        var postedProtected: Set<Int64> = []
 
         /// A live tweet `u` may see (and, for a retweet, what it retweets too).
         func seesTweet(_ u: Int64, _ id: Int64) -> Bool {
-            guard let author = tweetAuthor[id], visible(u, author) else { return false }
+            guard let author = tweetAuthor[id] else { return false }
+            let seen = postedProtected.contains(id) ? (u == author || F(u, author)) && !B(u, author) : visible(u, author)
+            guard seen else { return false }
             return retweetOf[id].map { seesTweet(u, $0) } ?? true
         }
 
@@ -77,6 +82,7 @@ import Testing
                 tweetAuthor[t.id] = t.user.id
                 retweetOf[t.id] = t.retweetedStatusID
                 sawTweet[t.id] = receivers
+                if protected[t.user.id] != false { postedProtected.insert(t.id) }
             case .userUpdate(let user): learn(user)
             case .delete(let d):
                 tweetAuthor[d.id] = nil

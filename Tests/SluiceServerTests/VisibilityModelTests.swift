@@ -53,14 +53,18 @@ import Testing
         /// `u` may see what `author` posts (README: own, public, or approved follower), no block either way.
         func sees(_ u: Int64, _ author: Int64) -> Bool { (u == author || protected[author] == false || F(u, author)) && !B(u, author) }
         func live(_ id: Int64?) -> TweetFacts? { id.flatMap { tweets[$0] }.flatMap { $0.deleted ? nil : $0 } }
-        /// A tweet `u` may see: live, its author visible to `u`, and, for a retweet, the retweeted tweet too.
+        /// A tweet `u` may see: live, its author visible to `u` (for a tweet of a protected period: `u` is
+        /// the author or follows them now), and, for a retweet, the retweeted tweet too.
         func seesTweet(_ u: Int64, _ id: Int64?) -> Bool {
-            guard let t = live(id), sees(u, t.author) else { return false }
+            guard let t = live(id) else { return false }
+            let seen = t.publicWhenPosted ? sees(u, t.author) : (u == t.author || F(u, t.author)) && !B(u, t.author)
+            guard seen else { return false }
             return t.retweetOf.map { seesTweet(u, $0) } ?? true
         }
-        /// A public tweet: live, its author public, and, for a retweet, the retweeted tweet public too.
+        /// A public tweet: live, posted while its author was public, its author public now, and, for a
+        /// retweet, the retweeted tweet public too.
         func isPublicTweet(_ id: Int64) -> Bool {
-            guard let t = live(id), protected[t.author] == false else { return false }
+            guard let t = live(id), t.publicWhenPosted, protected[t.author] == false else { return false }
             return t.retweetOf.map(isPublicTweet) ?? true
         }
 

@@ -154,21 +154,33 @@ import Testing
         }
     }
 
-    /// A tweet's author, what it retweets, and whether it is deleted as of a log position: a deletion
-    /// later in the log than the position asked about is not reported yet.
+    /// A tweet's author, what it retweets, whether it is deleted as of a log position (a deletion later
+    /// in the log than the position asked about is not reported yet), and whether its author was
+    /// protected when it was posted (README: such a tweet stays protected even after the account goes
+    /// public).
     @Test(arguments: StoreKind.allCases)
-    func tweetStatesGiveAuthorRetweetAndLivenessAsOfAPosition(kind: StoreKind) async throws {
+    func tweetStatesGiveAuthorRetweetLivenessAndProtectionAtPosting(kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            var retweet = Fixtures.tweet(22, by: Fixtures.user(1))
+            let alice = Fixtures.user(1), carol = Fixtures.user(3, protected: true)
+            var retweet = Fixtures.tweet(22, by: alice)
             retweet.retweetedStatusID = 21
-            let range = try await store.append([.userUpdate(Fixtures.user(1)), .userUpdate(Fixtures.user(2)),
-                .tweet(Fixtures.tweet(20, by: Fixtures.user(1))), .tweet(Fixtures.tweet(21, by: Fixtures.user(2))), .tweet(retweet),
+            var carolPublic = carol
+            carolPublic.protected = false
+            let range = try await store.append([.userUpdate(alice), .userUpdate(Fixtures.user(2)), .userUpdate(carol),
+                .tweet(Fixtures.tweet(20, by: alice)), .tweet(Fixtures.tweet(21, by: Fixtures.user(2))), .tweet(retweet),
+                .tweet(Fixtures.tweet(23, by: carol)), .userUpdate(carolPublic), .tweet(Fixtures.tweet(24, by: carolPublic)),
                 .delete(.init(id: 20, userID: 1))])
             let deletion = range.upperBound
-            let after = try await store.tweetStates(ids: [20, 21, 22, 99], asOf: deletion)
-            #expect(after == [20: .init(authorID: 1, deleted: true), 21: .init(authorID: 2, deleted: false), 22: .init(authorID: 1, deleted: false, retweetOf: 21)])
+            let after = try await store.tweetStates(ids: [20, 21, 22, 23, 24, 99], asOf: deletion)
+            #expect(after == [
+                20: .init(authorID: 1, deleted: true, postedWhileProtected: false),
+                21: .init(authorID: 2, deleted: false, postedWhileProtected: false),
+                22: .init(authorID: 1, deleted: false, retweetOf: 21, postedWhileProtected: false),
+                23: .init(authorID: 3, deleted: false, postedWhileProtected: true),
+                24: .init(authorID: 3, deleted: false, postedWhileProtected: false),
+            ])
             let before = try await store.tweetStates(ids: [20], asOf: deletion - 1)
-            #expect(before == [20: .init(authorID: 1, deleted: false)], "the deletion comes later in the log")
+            #expect(before == [20: .init(authorID: 1, deleted: false, postedWhileProtected: false)], "the deletion comes later in the log")
             #expect(try await store.tweetStates(ids: [], asOf: deletion).isEmpty)
         }
     }
@@ -389,6 +401,45 @@ import Testing
             #expect(try await store.revokeGrant(appID: app.id, userID: 1))
             #expect(try await store.revokeGrant(appID: app.id, userID: 1) == false)
             #expect(try await store.grantedUsers(appID: app.id, among: [1, 2]).isEmpty)
+        }
+    }
+
+    /// A read that starts after a write returned sees it, however many other reads run meanwhile, some
+    /// of them holding a snapshot of their own (`socialGraph()` reads in one transaction). A revoked
+    /// grant that still reads as present lets an app attach a user who took access back, and a fresh
+    /// key that reads as absent refuses its owner.
+    @Test(arguments: StoreKind.allCases)
+    func readsAfterAWriteSeeItWhileOtherReadsHoldSnapshots(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let app = SiteApp.generate(name: "push", now: Fixtures.created)
+            try await store.createApp(app)
+            _ = try await store.append((1...20).map { .userUpdate(Fixtures.user($0)) })
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        // Until cancelled; what a read throws once cancelled does not matter.
+                        while !Task.isCancelled {
+                            _ = try? await store.socialGraph()
+                            _ = try? await store.events(after: 0, limit: 50)
+                        }
+                    }
+                }
+                defer { group.cancelAll() }
+                for round in 0..<150 {
+                    let user = Int64(round % 20 + 1)
+                    #expect(try await store.grant(appID: app.id, userID: user, at: Fixtures.created))
+                    #expect(try await store.grantedUsers(appID: app.id, among: [user]) == [user], "round \(round): a fresh grant reads as absent")
+                    #expect(try await store.revokeGrant(appID: app.id, userID: user))
+                    let left = try await store.grantedUsers(appID: app.id, among: [user])
+                    #expect(left.isEmpty, "round \(round): a revoked grant reads as present")
+                    let key = APIKey(id: "key_\(round)", name: "k", scopes: [.stream], secretHash: "hash-\(round)", createdAt: Fixtures.created)
+                    try await store.createAPIKey(key)
+                    #expect(try await store.apiKey(secretHash: key.secretHash) == key, "round \(round): a fresh key reads as absent")
+                    if !left.isEmpty { break }
+                }
+                group.cancelAll()
+                try await group.waitForAll()
+            }
         }
     }
 

@@ -92,7 +92,7 @@ public enum BatchValidator {
             if let id = t.quotedStatusID, let p = needTweet(id, "quoted_status_id") { return p }
             t.user = t.user.resolved(over: state.profiles[t.user.id], from: .tweetAuthor)
             state.profiles[t.user.id] = t.user
-            state.tweets[t.id] = .init(authorID: t.user.id, deleted: false, retweetOf: t.retweetedStatusID)
+            state.tweets[t.id] = .init(authorID: t.user.id, deleted: false, retweetOf: t.retweetedStatusID, postedWhileProtected: t.user.protected)
             event = .tweet(t)
         case .delete(let d):
             if let p = needLiveTweet(d.id, "id") { return p }

@@ -15,11 +15,14 @@ public struct KnownEntities: Sendable, Equatable {
         public var deleted: Bool
         /// The tweet it retweets, if it is a retweet: whoever may see it must be able to see that one too.
         public var retweetOf: Int64?
+        /// Whether its author was protected when it was posted: such a tweet stays protected for good.
+        public var postedWhileProtected: Bool
 
-        public init(authorID: Int64, deleted: Bool, retweetOf: Int64? = nil) {
+        public init(authorID: Int64, deleted: Bool, retweetOf: Int64? = nil, postedWhileProtected: Bool) {
             self.authorID = authorID
             self.deleted = deleted
             self.retweetOf = retweetOf
+            self.postedWhileProtected = postedWhileProtected
         }
     }
 

@@ -20,13 +20,19 @@ public struct SocialState: Sendable {
         /// The tweet it retweets: a retweet carries the retweeted text, so it is visible only to whoever
         /// may see that tweet too (and so on up a chain of retweets).
         public var retweetOf: Int64?
+        /// Whether its author was protected when it was posted. Such a tweet stays protected for good:
+        /// the account going public later does not make what it wrote while protected public.
+        public var postedWhileProtected: Bool
         /// The users it was delivered to on Site Streams (so that its deletion reaches exactly them).
         public var recipients: Set<Int64>
 
-        public init(author: Int64, deleted: Bool = false, retweetOf: Int64? = nil, recipients: Set<Int64> = []) {
+        public init(
+            author: Int64, deleted: Bool = false, retweetOf: Int64? = nil, postedWhileProtected: Bool, recipients: Set<Int64> = []
+        ) {
             self.author = author
             self.deleted = deleted
             self.retweetOf = retweetOf
+            self.postedWhileProtected = postedWhileProtected
             self.recipients = recipients
         }
     }
@@ -86,25 +92,30 @@ public struct SocialState: Sendable {
         viewer == author || !isProtected(author) || follows(viewer, author)
     }
 
-    /// Whether `viewer` may see the tweet `id` now: it is live, they may see its author, neither blocks
+    /// Whether `viewer` may see the tweet `id` now: it is live, they may see its author (for a tweet
+    /// posted while the author was protected: they are the author or follow them now), neither blocks
     /// the other, and, for a retweet, they may see the retweeted tweet by the same rule.
     public func maySee(_ viewer: Int64, tweet id: Int64) -> Bool {
-        everyRetweeted(from: id) { author in maySee(viewer, postsBy: author) && !eitherBlocks(viewer, author) }
+        everyRetweeted(from: id) { record in
+            let author = record.author
+            let authorVisible = record.postedWhileProtected ? viewer == author || follows(viewer, author) : maySee(viewer, postsBy: author)
+            return authorVisible && !eitherBlocks(viewer, author)
+        }
     }
 
-    /// Whether the tweet `id` is public now: live, by an account that is not protected, and, for a
-    /// retweet, the retweeted tweet public by the same rule.
+    /// Whether the tweet `id` is public now: live, posted while its author was public, by an account
+    /// that is not protected now, and, for a retweet, the retweeted tweet public by the same rule.
     public func isPublic(tweet id: Int64) -> Bool {
-        everyRetweeted(from: id) { !isProtected($0) }
+        everyRetweeted(from: id) { !$0.postedWhileProtected && !isProtected($0.author) }
     }
 
-    /// Whether the tweet `id` and every tweet up its chain of retweets are live and their authors pass
-    /// `check`; false when any of them is unknown or the chain is too long.
-    private func everyRetweeted(from id: Int64, _ check: (Int64) -> Bool) -> Bool {
+    /// Whether the tweet `id` and every tweet up its chain of retweets are live and pass `check`; false
+    /// when any of them is unknown or the chain is too long.
+    private func everyRetweeted(from id: Int64, _ check: (TweetRecord) -> Bool) -> Bool {
         var next: Int64? = id
         for _ in 0...Self.maxRetweetChain {
             guard let current = next else { return true }
-            guard let record = tweets[current], !record.deleted, check(record.author) else { return false }
+            guard let record = tweets[current], !record.deleted, check(record) else { return false }
             next = record.retweetOf
         }
         return next == nil
@@ -133,7 +144,14 @@ public struct SocialState: Sendable {
         switch event {
         case .tweet(let tweet):
             remember(author: tweet.user)
-            record(tweet.id, TweetRecord(author: tweet.user.id, retweetOf: tweet.retweetedStatusID, recipients: recipients))
+            // Protected if the log's profile says so or the account is protected as this event applies
+            // (the state is at this point of the log): either way, deny.
+            let postedWhileProtected = tweet.user.protected || isProtected(tweet.user.id)
+            record(
+                tweet.id,
+                TweetRecord(
+                    author: tweet.user.id, retweetOf: tweet.retweetedStatusID, postedWhileProtected: postedWhileProtected,
+                    recipients: recipients))
         case .userUpdate(let user):
             setProfile(user, claimingName: true)
         case .follow(let r):
@@ -150,7 +168,7 @@ public struct SocialState: Sendable {
             if tweets[d.id] != nil {
                 tweets[d.id]?.deleted = true
             } else {
-                record(d.id, TweetRecord(author: d.userID, deleted: true))
+                record(d.id, TweetRecord(author: d.userID, deleted: true, postedWhileProtected: true))
             }
         case .favorite, .unfavorite, .directMessage:
             break
@@ -180,7 +198,9 @@ public struct SocialState: Sendable {
     public mutating func learn(_ facts: [Int64: KnownEntities.TweetState], asOf readPosition: Int64) -> Bool {
         guard readPosition == position else { return false }
         for (id, fact) in facts where tweets[id] == nil {
-            record(id, TweetRecord(author: fact.authorID, deleted: fact.deleted, retweetOf: fact.retweetOf))
+            record(
+                id,
+                TweetRecord(author: fact.authorID, deleted: fact.deleted, retweetOf: fact.retweetOf, postedWhileProtected: fact.postedWhileProtected))
         }
         return true
     }

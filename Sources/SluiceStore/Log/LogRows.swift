@@ -27,6 +27,8 @@ struct LogRows {
         var authorID: Int64
         var sequence: Int64
         var retweetOf: Int64?
+        /// The author's protection as resolved at ingest: the tweet stays protected for good if it was.
+        var postedWhileProtected: Bool
     }
 
     var events: [EventRow] = []
@@ -54,7 +56,8 @@ struct LogRows {
             switch event {
             case .tweet(let tweet):
                 latest[tweet.user.id] = (tweet.user, sequence)
-                tweets.append(TweetRow(id: tweet.id, authorID: tweet.user.id, sequence: sequence, retweetOf: tweet.retweetedStatusID))
+                tweets.append(TweetRow(id: tweet.id, authorID: tweet.user.id, sequence: sequence, retweetOf: tweet.retweetedStatusID,
+                        postedWhileProtected: tweet.user.protected))
             case .userUpdate(let user):
                 latest[user.id] = (user, sequence)
             case .delete(let deletion):

@@ -60,9 +60,12 @@ extension StoreRow {
         try JSONDecoder().decode(User.self, from: Data(try string("data").utf8))
     }
 
-    /// A `tweets` row's author, liveness and retweeted tweet (`deleted` as 0 or 1).
+    /// A `tweets` row's author, liveness, retweeted tweet and protection when posted (`deleted` and
+    /// `posted_protected` as 0 or 1; a missing protection counts as protected).
     func tweetState() throws -> KnownEntities.TweetState {
-        .init(authorID: try int64("author_id"), deleted: try int64("deleted") != 0, retweetOf: integer("retweet_of"))
+        .init(
+            authorID: try int64("author_id"), deleted: try int64("deleted") != 0, retweetOf: integer("retweet_of"),
+            postedWhileProtected: integer("posted_protected").map { $0 != 0 } ?? true)
     }
 
     func tweet() throws -> Tweet {

@@ -134,7 +134,10 @@ actor PostgresLogWriter {
         for try await (kind, id, author, deleted, data) in rows.decode((String, Int64, Int64?, Bool?, String?).self) {
             switch kind {
             case "u": known.profiles[id] = try JSONDecoder().decode(User.self, from: Data((data ?? "").utf8))
-            case "t": known.tweets[id] = .init(authorID: author ?? 0, deleted: deleted ?? false, retweetOf: data.flatMap { Int64($0) })
+            case "t":
+                // Validation reads only author, liveness and retweet; protection is not looked up (denied if read).
+                known.tweets[id] = .init(
+                    authorID: author ?? 0, deleted: deleted ?? false, retweetOf: data.flatMap { Int64($0) }, postedWhileProtected: true)
             default: known.directMessages.insert(id)
             }
         }
@@ -164,9 +167,10 @@ actor PostgresLogWriter {
         if !rows.tweets.isEmpty {
             try await connection.query(
                 """
-                INSERT INTO tweets (id, author_id, seq, retweet_of)
-                SELECT i, a, s, NULLIF(r, -1) FROM unnest(\(rows.tweets.map(\.id))::INT8[], \(rows.tweets.map(\.authorID))::INT8[],
-                    \(rows.tweets.map(\.sequence))::INT8[], \(rows.tweets.map { $0.retweetOf ?? -1 })::INT8[]) AS u(i, a, s, r)
+                INSERT INTO tweets (id, author_id, seq, retweet_of, posted_protected)
+                SELECT i, a, s, NULLIF(r, -1), p FROM unnest(\(rows.tweets.map(\.id))::INT8[], \(rows.tweets.map(\.authorID))::INT8[],
+                    \(rows.tweets.map(\.sequence))::INT8[], \(rows.tweets.map { $0.retweetOf ?? -1 })::INT8[],
+                    \(rows.tweets.map(\.postedWhileProtected))::BOOL[]) AS u(i, a, s, r, p)
                 """, logger: logger)
         }
         if !rows.deletedTweets.isEmpty {

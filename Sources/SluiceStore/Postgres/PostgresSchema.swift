@@ -137,6 +137,15 @@ enum PostgresSchema {
         ],
         // 4: which admission spent a stream token, so that an abandoned admission can give it back.
         ["ALTER TABLE stream_tokens ADD COLUMN used_by TEXT"],
+        // 5: whether each tweet's author was protected when it was posted, as the log holds its profile
+        // (resolved at ingest): such a tweet stays protected for good. Unknown counts as protected.
+        [
+            "ALTER TABLE tweets ADD COLUMN posted_protected BOOLEAN NOT NULL DEFAULT true",
+            """
+            UPDATE tweets t SET posted_protected = COALESCE((e.data::jsonb -> 'user' ->> 'protected')::BOOLEAN, true)
+            FROM events e WHERE e.seq = t.seq AND e.type = 'tweet'
+            """,
+        ],
     ]
 
     /// Brings the database up to the latest version, on a connection of its own. Closing it releases

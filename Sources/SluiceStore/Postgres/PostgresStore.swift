@@ -156,7 +156,8 @@ public final class PostgresStore: Store {
         var states: [Int64: KnownEntities.TweetState] = [:]
         for row in try await rows(
             """
-            SELECT id, author_id, retweet_of, (CASE WHEN deleted AND COALESCE(deleted_seq, 0) <= \(position) THEN 1 ELSE 0 END)::INT8 AS deleted
+            SELECT id, author_id, retweet_of, (CASE WHEN deleted AND COALESCE(deleted_seq, 0) <= \(position) THEN 1 ELSE 0 END)::INT8 AS deleted,
+                (CASE WHEN posted_protected THEN 1 ELSE 0 END)::INT8 AS posted_protected
             FROM tweets WHERE id = ANY(\(Array(ids)))
             """)
         {

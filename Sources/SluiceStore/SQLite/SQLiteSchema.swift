@@ -122,6 +122,15 @@ enum SQLiteSchema {
         ],
         // 6: which admission spent a stream token, so that an abandoned admission can give it back.
         ["ALTER TABLE stream_tokens ADD COLUMN used_by TEXT"],
+        // 7: whether each tweet's author was protected when it was posted, as the log holds its profile
+        // (resolved at ingest): such a tweet stays protected for good. Unknown counts as protected.
+        [
+            "ALTER TABLE tweets ADD COLUMN posted_protected INTEGER NOT NULL DEFAULT 1",
+            """
+            UPDATE tweets SET posted_protected = COALESCE((
+                SELECT CASE json_extract(e.data, '$.user.protected') WHEN 0 THEN 0 ELSE 1 END FROM events e WHERE e.seq = tweets.seq), 1)
+            """,
+        ],
     ]
 
     /// Brings the database up to the latest version.

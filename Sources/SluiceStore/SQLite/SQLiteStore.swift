@@ -14,15 +14,14 @@ import SluiceCore
 /// One process owns a database file at a time.
 public final class SQLiteStore: Store {
     private let writer: SQLiteWriter
-    private let readers: [SQLiteConnection]
-    private let nextReader = Mutex(0)
+    private let readers: SQLiteReaders
     private let threadPool: NIOThreadPool
     private let isClosed = Mutex(false)
     private let leases = LocalLeases()
 
     private init(writer: SQLiteWriter, readers: [SQLiteConnection], threadPool: NIOThreadPool) {
         self.writer = writer
-        self.readers = readers
+        self.readers = SQLiteReaders(readers)
         self.threadPool = threadPool
     }
 
@@ -66,13 +65,19 @@ public final class SQLiteStore: Store {
         _ = try await db.query("PRAGMA synchronous = FULL")
     }
 
-    private func reader() throws -> SQLiteConnection {
+    /// Runs `body` on a reader connection that no other caller uses meanwhile (see `SQLiteReaders`).
+    private func read<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
         guard !isClosed.withLock({ $0 }) else { throw StoreError.closed }
-        let index = nextReader.withLock { value -> Int in
-            value = (value + 1) % readers.count
-            return value
-        }
-        return readers[index]
+        return try await readers.withReader(body)
+    }
+
+    /// One statement on a reader connection of its own.
+    private func query(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+        try await read { try await $0.query(sql, binds) }
+    }
+
+    private func selectIn(_ sql: String, leading: [SQLiteData] = [], ids: some Collection<Int64>) async throws -> [SQLiteRow] {
+        try await read { try await $0.selectIn(sql, leading: leading, ids: ids) }
     }
 
     public func append(_ events: [Event], idempotency: IdempotencyKey?) async throws -> Appended {
@@ -81,35 +86,35 @@ public final class SQLiteStore: Store {
     }
 
     public func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {
-        try await reader().query(
+        try await query(
             "SELECT seq, type, data, accepted_at, batch_end FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
             [.integer(Int(sequence)), .integer(limit)]
         ).map { try $0.storedEvent() }
     }
 
     public func lastSequence() async throws -> Int64 {
-        try await reader().query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events").first?.int64("seq") ?? 0
+        try await query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events").first?.int64("seq") ?? 0
     }
 
     public func user(id: Int64) async throws -> User? {
-        guard let row = try await reader().query("SELECT data FROM users WHERE id = ?", [.integer(Int(id))]).first else {
+        guard let row = try await query("SELECT data FROM users WHERE id = ?", [.integer(Int(id))]).first else {
             return nil
         }
         return try row.user()
     }
 
     public func following(of userID: Int64) async throws -> [Int64] {
-        try await reader().query("SELECT target_id FROM follows WHERE source_id = ? ORDER BY target_id", [.integer(Int(userID))])
+        try await query("SELECT target_id FROM follows WHERE source_id = ? ORDER BY target_id", [.integer(Int(userID))])
             .map { try $0.int64("target_id") }
     }
 
     public func followers(of userID: Int64) async throws -> [Int64] {
-        try await reader().query("SELECT source_id FROM follows WHERE target_id = ? ORDER BY source_id", [.integer(Int(userID))])
+        try await query("SELECT source_id FROM follows WHERE target_id = ? ORDER BY source_id", [.integer(Int(userID))])
             .map { try $0.int64("source_id") }
     }
 
     public func isBlocking(_ sourceID: Int64, _ targetID: Int64) async throws -> Bool {
-        try await !reader().query(
+        try await !query(
             "SELECT 1 FROM blocks WHERE source_id = ? AND target_id = ?", [.integer(Int(sourceID)), .integer(Int(targetID))]
         ).isEmpty
     }
@@ -127,15 +132,15 @@ public final class SQLiteStore: Store {
     }
 
     public func apiKey(secretHash: String) async throws -> APIKey? {
-        try await reader().query("SELECT * FROM api_keys WHERE secret_hash = ?", [.text(secretHash)]).first?.apiKey()
+        try await query("SELECT * FROM api_keys WHERE secret_hash = ?", [.text(secretHash)]).first?.apiKey()
     }
 
     public func apiKey(id: String) async throws -> APIKey? {
-        try await reader().query("SELECT * FROM api_keys WHERE id = ?", [.text(id)]).first?.apiKey()
+        try await query("SELECT * FROM api_keys WHERE id = ?", [.text(id)]).first?.apiKey()
     }
 
     public func apiKeys() async throws -> [APIKey] {
-        try await reader().query("SELECT * FROM api_keys ORDER BY created_at, id").map { try $0.apiKey() }
+        try await query("SELECT * FROM api_keys ORDER BY created_at, id").map { try $0.apiKey() }
     }
 
     public func revokeAPIKey(id: String, at date: Date) async throws -> APIKey? {
@@ -143,7 +148,7 @@ public final class SQLiteStore: Store {
             _ = try await db.query(
                 "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [.integer(date.millisecondsSince1970), .text(id)])
         }
-        return try await reader().query("SELECT * FROM api_keys WHERE id = ?", [.text(id)]).first?.apiKey()
+        return try await query("SELECT * FROM api_keys WHERE id = ?", [.text(id)]).first?.apiKey()
     }
 
     /// Runs `body` on the writer, in its turn and transaction, and returns what it returns.
@@ -177,7 +182,7 @@ public final class SQLiteStore: Store {
     }
 
     public func streamToken(secretHash: String) async throws -> StreamToken? {
-        try await reader().query("SELECT * FROM stream_tokens WHERE secret_hash = ?", [.text(secretHash)]).first?.streamToken()
+        try await query("SELECT * FROM stream_tokens WHERE secret_hash = ?", [.text(secretHash)]).first?.streamToken()
     }
 
     public func purgeStreamTokens(before date: Date) async throws -> Int {
@@ -194,8 +199,11 @@ public final class SQLiteStore: Store {
     public func tweetStates(ids: Set<Int64>, asOf position: Int64) async throws -> [Int64: KnownEntities.TweetState] {
         guard !ids.isEmpty else { return [:] }
         var states: [Int64: KnownEntities.TweetState] = [:]
-        for row in try await reader().selectIn(
-            "SELECT id, author_id, retweet_of, (deleted = 1 AND COALESCE(deleted_seq, 0) <= ?) AS deleted FROM tweets WHERE id IN (%@)",
+        for row in try await selectIn(
+            """
+            SELECT id, author_id, retweet_of, (deleted = 1 AND COALESCE(deleted_seq, 0) <= ?) AS deleted, posted_protected
+            FROM tweets WHERE id IN (%@)
+            """,
             leading: [.integer(Int(position))], ids: ids)
         {
             states[try row.int64("id")] = try row.tweetState()
@@ -204,7 +212,10 @@ public final class SQLiteStore: Store {
     }
 
     public func socialGraph() async throws -> SocialGraph {
-        let db = try reader()
+        try await read { db in try await Self.socialGraph(on: db) }
+    }
+
+    private static func socialGraph(on db: SQLiteConnection) async throws -> SocialGraph {
         // One read transaction: the graph is exactly the state after `sequence`.
         _ = try await db.query("BEGIN")
         do {
@@ -228,7 +239,7 @@ public final class SQLiteStore: Store {
 
     public func tweets(ids: Set<Int64>) async throws -> [Int64: Tweet] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try await reader().selectIn("SELECT t.id, e.data FROM tweets t JOIN events e ON e.seq = t.seq WHERE t.id IN (%@)", ids: ids)
+        let rows = try await selectIn("SELECT t.id, e.data FROM tweets t JOIN events e ON e.seq = t.seq WHERE t.id IN (%@)", ids: ids)
         var tweets: [Int64: Tweet] = [:]
         for row in rows { tweets[try row.int64("id")] = try row.tweet() }
         return tweets
@@ -249,15 +260,15 @@ public final class SQLiteStore: Store {
     }
 
     public func app(id: String) async throws -> SiteApp? {
-        try await reader().query("SELECT * FROM apps WHERE id = ?", [.text(id)]).first?.siteApp()
+        try await query("SELECT * FROM apps WHERE id = ?", [.text(id)]).first?.siteApp()
     }
 
     public func app(consumerKey: String) async throws -> SiteApp? {
-        try await reader().query("SELECT * FROM apps WHERE consumer_key = ?", [.text(consumerKey)]).first?.siteApp()
+        try await query("SELECT * FROM apps WHERE consumer_key = ?", [.text(consumerKey)]).first?.siteApp()
     }
 
     public func apps() async throws -> [SiteApp] {
-        try await reader().query("SELECT * FROM apps ORDER BY created_at, id").map { try $0.siteApp() }
+        try await query("SELECT * FROM apps ORDER BY created_at, id").map { try $0.siteApp() }
     }
 
     public func grant(appID: String, userID: Int64, at date: Date) async throws -> Bool {
@@ -284,7 +295,7 @@ public final class SQLiteStore: Store {
 
     public func grantedUsers(appID: String, among userIDs: Set<Int64>) async throws -> Set<Int64> {
         guard !userIDs.isEmpty else { return [] }
-        return Set(try await reader().selectIn(
+        return Set(try await selectIn(
             "SELECT user_id FROM app_grants WHERE app_id = ? AND user_id IN (%@)", leading: [.text(appID)], ids: userIDs
         ).map { try $0.int64("user_id") })
     }
@@ -374,7 +385,7 @@ public final class SQLiteStore: Store {
     public var clusterBus: (any ClusterBus)? { nil }
 
     public func ping() async throws {
-        _ = try await reader().query("SELECT 1")
+        _ = try await query("SELECT 1")
     }
 
     public func close() async throws {
@@ -382,9 +393,7 @@ public final class SQLiteStore: Store {
         // Close everything even if one close fails, then report the first failure.
         var failure: (any Error)?
         do { try await writer.close() } catch { failure = failure ?? error }
-        for reader in readers {
-            do { try await reader.closeEvenIfCancelled() } catch { failure = failure ?? error }
-        }
+        do { try await readers.close() } catch { failure = failure ?? error }
         do { try await threadPool.shutdownGracefully() } catch { failure = failure ?? error }
         if let failure { throw failure }
     }

@@ -206,9 +206,12 @@ actor SQLiteWriter {
                     [.integer(Int($0.user.id)), .text($0.user.username), .integer($0.user.protected ? 1 : 0), .text($0.json), .integer(Int($0.sequence))]
                 })
             try await connection.executeRows(
-                "INSERT INTO tweets (id, author_id, seq, retweet_of)", columns: 4,
+                "INSERT INTO tweets (id, author_id, seq, retweet_of, posted_protected)", columns: 5,
                 rows: rows.tweets.map {
-                    [.integer(Int($0.id)), .integer(Int($0.authorID)), .integer(Int($0.sequence)), $0.retweetOf.map { .integer(Int($0)) } ?? .null]
+                    [
+                        .integer(Int($0.id)), .integer(Int($0.authorID)), .integer(Int($0.sequence)), $0.retweetOf.map { .integer(Int($0)) } ?? .null,
+                        .integer($0.postedWhileProtected ? 1 : 0),
+                    ]
                 })
             for deleted in rows.deletedTweets {
                 _ = try await connection.query(
