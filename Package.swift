@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
         .library(name: "SluiceCore", targets: ["SluiceCore"]),
+        .library(name: "SluiceAPI", targets: ["SluiceAPI"]),
+        .library(name: "SluiceSimulation", targets: ["SluiceSimulation"]),
         .library(name: "SluiceStore", targets: ["SluiceStore"]),
         .library(name: "SluiceServer", targets: ["SluiceServer"]),
         .library(name: "SluiceClient", targets: ["SluiceClient"]),
@@ -23,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -42,6 +45,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The REST API's wire shapes that the server writes and the SDK reads (admin descriptions).
+        .target(
+            name: "SluiceAPI",
+            dependencies: ["SluiceCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Synthetic platform traffic: the demo's feed, the load generator's events, the model tests' input.
+        .target(
+            name: "SluiceSimulation",
+            dependencies: ["SluiceCore"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SluiceStore",
             dependencies: [
@@ -58,13 +73,19 @@ let package = Package(
             name: "SluiceServer",
             dependencies: [
                 "SluiceCore",
+                "SluiceAPI",
+                "SluiceSimulation",
                 "SluiceStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,8 +99,10 @@ let package = Package(
             name: "SluiceClient",
             dependencies: [
                 "SluiceCore",
+                "SluiceAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
@@ -89,10 +112,12 @@ let package = Package(
             name: "SluiceBench",
             dependencies: [
                 "SluiceCore",
+                "SluiceSimulation",
                 "SluiceClient",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -101,10 +126,12 @@ let package = Package(
             name: "sluice",
             dependencies: [
                 "SluiceCore",
+                "SluiceSimulation",
                 "SluiceStore",
                 "SluiceServer",
                 "SluiceClient",
                 "SluiceBench",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,12 +150,23 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceCoreTests",
-            dependencies: ["SluiceCore", "SluiceTestSupport"],
+            dependencies: [
+                "SluiceCore",
+                "SluiceSimulation",
+                "SluiceTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SluiceStoreTests",
-            dependencies: ["SluiceCore", "SluiceStore", "SluiceTestSupport"],
+            dependencies: [
+                "SluiceCore",
+                "SluiceStore",
+                "SluiceTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -149,8 +187,14 @@ let package = Package(
                 "SluiceServer",
                 "SluiceClient",
                 "SluiceBench",
+                "SluiceSimulation",
                 "SluiceTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceClient
 import SluiceCore
+import SluiceSimulation
 
 /// `sluice simulate`: the demo's synthetic traffic, sent to any running server over HTTP.
 struct Simulate: AsyncParsableCommand {

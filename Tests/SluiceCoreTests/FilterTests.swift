@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceSimulation
 import SluiceTestSupport
 import Testing
 

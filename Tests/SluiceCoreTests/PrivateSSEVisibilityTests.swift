@@ -1,12 +1,13 @@
 import Foundation
 import NIOCore
 @testable import SluiceCore
+import SluiceSimulation
 import SluiceTestSupport
 import Testing
 
 /// The Private SSE half of the visibility property test: random populations and traffic (public and
 /// protected accounts, replies, retweets and quotes of both, DMs, graph events), random filtered
-/// subscriptions on a real `Hub`; a naive oracle decides what each subscription must receive.
+/// subscriptions on a real `PrivateSSEHub`; a naive oracle decides what each subscription must receive.
 @Suite struct PrivateSSEVisibilityTests {
     /// The oracle's own view: who is protected, which tweets exist and who wrote them. An account's
     /// protection comes from its `user_update`s only: a tweet's embedded `user` never changes it (README,
@@ -86,7 +87,7 @@ import Testing
         var stream = traffic.population()
         for _ in 0..<events { stream.append(traffic.next(at: Date(timeIntervalSince1970: 1_700_000_000))) }
         let usernames = traffic.users.map(\.username)
-        let hub = Hub(position: 0)
+        let hub = PrivateSSEHub(position: 0)
         let limits = StreamLimits(maxConnections: 3, eventsPerSecond: 1_000_000, tokensPerHour: 10, idleTimeoutSeconds: 3600)
         var filters: [(DocumentedFilter, PrivateSSESubscription)] = []
         for _ in 0..<subscriptions {

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceSimulation
 import Testing
 
 @Suite struct SyntheticTrafficTests {

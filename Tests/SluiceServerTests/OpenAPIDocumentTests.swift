@@ -30,7 +30,7 @@ import Testing
         let logger = Logger(label: "test")
         let store = try await SQLiteStore.open(path: Fixtures.temporaryDatabasePath(), logger: logger)
         let settings = ServerSettings(reader: ConfigReader(provider: InMemoryProvider(values: [:])))
-        let hub = Hub(position: 0, replayMemory: 1 << 20)
+        let hub = PrivateSSEHub(position: 0, replayMemory: 1 << 20)
         let siteHub = SiteStreamHub(truth: SocialTruth(SocialState()))
         let metrics = ServerMetrics(hub: hub, siteHub: siteHub)
         let announcer = ClusterAnnouncer(bus: nil, store: store, hub: hub, siteHub: siteHub, logger: logger)

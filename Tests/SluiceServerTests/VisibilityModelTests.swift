@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import SluiceCore
+import SluiceSimulation
 @testable import SluiceServer
 import SluiceStore
 import SluiceTestSupport
@@ -190,7 +191,7 @@ import Testing
     /// One life of the event core on one database file, wired as `buildApplication` wires it.
     struct Core {
         let store: any Store
-        let hub: Hub
+        let hub: PrivateSSEHub
         let siteHub: SiteStreamHub
         let follower: LogFollower
         let streams: PrivateSSEStreams
@@ -199,7 +200,7 @@ import Testing
             let logger = Logger(label: "visibility-model")
             let store = try await StoreLocation("sqlite:" + path).open(logger: logger)
             let graph = try await store.socialGraph()
-            let hub = Hub(position: graph.sequence, replayMemory: replayMemory)
+            let hub = PrivateSSEHub(position: graph.sequence, replayMemory: replayMemory)
             let truth = SocialTruth(
                 SocialState(users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: tweetMemory, position: graph.sequence))
             let siteHub = SiteStreamHub(truth: truth)

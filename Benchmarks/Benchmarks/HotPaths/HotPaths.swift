@@ -56,7 +56,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // Dispatch of one event to 1,000 unfiltered streams: routing, one shared frame, 1,000 outbox pushes.
     Benchmark("HubDispatchTo1000Streams", configuration: .init(scalingFactor: .one)) { benchmark in
-        let hub = Hub(position: 0, replayMemory: 1 << 20)
+        let hub = PrivateSSEHub(position: 0, replayMemory: 1 << 20)
         let subscriptions = (0..<1000).map { _ in
             PrivateSSESubscription(
                 id: hub.makeSubscriptionID(), keyID: "k", spec: FilterSpec(), eventNames: true,

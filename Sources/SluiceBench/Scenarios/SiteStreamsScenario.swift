@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import SluiceClient
 import SluiceCore
+import SluiceSimulation
 
 /// `sitestreams`: K Site Streams connections of U users each (`with=followings`, newline-delimited),
 /// on a follow graph where a few accounts are very popular and most are not (each user follows F

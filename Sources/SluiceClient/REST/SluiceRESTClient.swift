@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import SluiceAPI
 import SluiceCore
 
 /// The REST side of a Sluice server: publishing events, reading the log, and key administration.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SluiceAPI
 import SluiceCore
 import SluiceStore
 

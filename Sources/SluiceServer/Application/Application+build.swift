@@ -22,7 +22,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     // The graph and the hub start from the same log position, read in one snapshot: the follower
     // then applies every later event exactly once.
     let graph = try await store.socialGraph()
-    let hub = Hub(position: graph.sequence, replayMemory: settings.replayMemoryBytes)
+    let hub = PrivateSSEHub(position: graph.sequence, replayMemory: settings.replayMemoryBytes)
     // The one current truth for who may see what, shared by both APIs (tweets are learned on demand).
     let truth = SocialTruth(
         SocialState(

@@ -11,7 +11,7 @@ enum ClusterAnnouncement: Codable, Sendable, Equatable {
 
     /// Applies the change to this node's open streams. Idempotent: the node that took the request
     /// applies it at once and again when its own announcement comes back.
-    func apply(hub: Hub, siteHub: SiteStreamHub) {
+    func apply(hub: PrivateSSEHub, siteHub: SiteStreamHub) {
         switch self {
         case .keyRevoked(let keyID):
             hub.close(keyID: keyID, reason: .keyRevoked)
@@ -25,7 +25,7 @@ enum ClusterAnnouncement: Codable, Sendable, Equatable {
 struct ClusterAnnouncer: Sendable {
     let bus: (any ClusterBus)?
     let store: any Store
-    let hub: Hub
+    let hub: PrivateSSEHub
     let siteHub: SiteStreamHub
     let logger: Logger
 

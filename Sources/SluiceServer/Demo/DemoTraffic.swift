@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SluiceCore
+import SluiceSimulation
 
 /// `serve --demo`: publishes a demo population, then live synthetic traffic at `rate` events/s, through
 /// the same ingest path as `POST /v1/events`, until graceful shutdown.

@@ -28,12 +28,12 @@ final class ServerMetrics: Sendable {
     /// Connections open on every listener, and those refused or timed out (`ConnectionGuard`).
     let connections = ConnectionCensus()
 
-    private let hub: Hub
+    private let hub: PrivateSSEHub
     private let siteHub: SiteStreamHub
     /// What was last exported of each stream counter, to add only the difference at each scrape.
     private let exported = Mutex<[String: Int]>([:])
 
-    init(hub: Hub, siteHub: SiteStreamHub) {
+    init(hub: PrivateSSEHub, siteHub: SiteStreamHub) {
         self.hub = hub
         self.siteHub = siteHub
         var factory = PrometheusMetricsFactory(registry: registry)

@@ -11,7 +11,7 @@ import SluiceStore
 /// `StreamChannelHandler` does the rest on the connection's event loop.
 struct PrivateSSEStreams: StreamEndpoint {
     let store: any Store
-    let hub: Hub
+    let hub: PrivateSSEHub
     let feed: PrivateSSEFeed
     let leases: NodeLeases
     let outboxBytes: Int
@@ -219,10 +219,10 @@ struct PrivateSSEStreams: StreamEndpoint {
     }
 
     /// Replays what a resuming client missed, matching its filters, then joins it to the live flow at
-    /// exactly the next event: `Hub.register(_:at:)` only succeeds when the replay has reached the
+    /// exactly the next event: `PrivateSSEHub.register(_:at:)` only succeeds when the replay has reached the
     /// hub's position, so nothing is missed or sent twice at the seam.
     func replayAndJoin(_ subscription: PrivateSSESubscription, after lastEventID: Int64?) async {
-        // Read first: a rewind of the log after this point refuses the join (`Hub.register`).
+        // Read first: a rewind of the log after this point refuses the join (`PrivateSSEHub.register`).
         let rewinds = hub.rewinds
         var cursor = hub.position
         do {

@@ -5,7 +5,7 @@ import SluiceCore
 /// Drives every connection's periodic duties once a second (limit notices, idle timeouts, token
 /// expiry) and sends heartbeats and Site Streams keep-alives; on shutdown, ends every stream with its reason.
 struct HubTicker: Service {
-    let hub: Hub
+    let hub: PrivateSSEHub
     let siteHub: SiteStreamHub
     let heartbeatEvery: Int
     let siteKeepaliveEvery: Int

@@ -19,7 +19,7 @@ import Synchronization
 /// and the hubs start over from a fresh snapshot at the log's new head.
 final class LogFollower: Service, Sendable {
     let store: any Store
-    let hub: Hub
+    let hub: PrivateSSEHub
     let siteHub: SiteStreamHub
     let feed: PrivateSSEFeed
     let logger: Logger
@@ -45,7 +45,7 @@ final class LogFollower: Service, Sendable {
     var logStatus: (rewinding: Bool, rewinds: Int) { continuity.withLock { ($0.rewinding, $0.rewinds) } }
 
     init(
-        store: any Store, hub: Hub, siteHub: SiteStreamHub, pollInterval: Duration? = nil, beforeDelivery: @escaping @Sendable () -> Void = {},
+        store: any Store, hub: PrivateSSEHub, siteHub: SiteStreamHub, pollInterval: Duration? = nil, beforeDelivery: @escaping @Sendable () -> Void = {},
         testDelay: Duration? = nil, startingAfter last: StoredEvent? = nil, logger: Logger
     ) {
         self.testDelay = testDelay

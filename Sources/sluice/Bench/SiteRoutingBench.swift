@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceBench
 import SluiceCore
+import SluiceSimulation
 
 /// `sluice bench site-routing`: Site Streams routing in process, at scale: K connections × U users on
 /// a follow graph with a few very popular accounts and a long tail, as social graphs have.

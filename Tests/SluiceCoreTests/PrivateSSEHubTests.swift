@@ -3,15 +3,15 @@ import SluiceCore
 import SluiceTestSupport
 import Testing
 
-@Suite struct HubTests {
-    func subscription(_ hub: Hub, key: String = "key_a", keywords: String = "swift") throws -> PrivateSSESubscription {
+@Suite struct PrivateSSEHubTests {
+    func subscription(_ hub: PrivateSSEHub, key: String = "key_a", keywords: String = "swift") throws -> PrivateSSESubscription {
         PrivateSSESubscription(
             id: hub.makeSubscriptionID(), keyID: key, spec: try FilterSpec.parse(["keywords": keywords]), eventNames: true,
             limits: .init(maxConnections: 3, eventsPerSecond: 100, tokensPerHour: 10, idleTimeoutSeconds: 60), expiresAt: .infinity,
             outboxLimit: 1 << 20, now: 0, wake: {})
     }
 
-    func dispatch(_ hub: Hub, _ seq: Int64, _ text: String) throws {
+    func dispatch(_ hub: PrivateSSEHub, _ seq: Int64, _ text: String) throws {
         let event = Event.tweet(Fixtures.tweet(seq, by: Fixtures.user(1), text: text))
         hub.dispatch(sequence: seq, message: try PrivateSSEMessage(event, sequence: seq), isPublic: true, now: 0)
     }
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func registrationOnlySucceedsAtTheHubsPosition() throws {
-        let hub = Hub(position: 10)
+        let hub = PrivateSSEHub(position: 10)
         let s = try subscription(hub)
         #expect(hub.register(s, at: 7) == 10, "behind: replay up to 10 first")
         try dispatch(hub, 11, "swift one")
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func aRevokedKeyCannotRegisterLater() throws {
-        let hub = Hub(position: 0)
+        let hub = PrivateSSEHub(position: 0)
         let early = try subscription(hub)
         #expect(hub.register(early, at: 0) == nil)
         hub.close(keyID: "key_a", reason: .keyRevoked)
@@ -53,7 +53,7 @@ import Testing
     /// A log that moved backwards: every stream ends with `log_rewound`, the replay memory (of events
     /// the log no longer holds) is forgotten, and a replay that began before cannot join after.
     @Test func aRewindClosesEveryStreamAndRefusesReplaysThatBeganBefore() throws {
-        let hub = Hub(position: 0)
+        let hub = PrivateSSEHub(position: 0)
         let live = try subscription(hub)
         #expect(hub.register(live, at: 0) == nil)
         for seq in 1...5 { try dispatch(hub, Int64(seq), "swift \(seq)") }
@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func eachFrameIsEncodedOnceAndShared() throws {
-        let hub = Hub(position: 0)
+        let hub = PrivateSSEHub(position: 0)
         let a = try subscription(hub), b = try subscription(hub)
         _ = hub.register(a, at: 0)
         _ = hub.register(b, at: 0)

@@ -8,7 +8,7 @@ import Synchronization
 /// `FilterIndex`, so an event costs in proportion to the connections it matches. The hub also drives
 /// the periodic duties of every connection from one ticker. (A key's concurrent connections are
 /// counted in the store, so that the limit holds across nodes.)
-public final class Hub: Sendable {
+public final class PrivateSSEHub: Sendable {
     private struct State {
         var subscriptions: [UInt64: PrivateSSESubscription] = [:]
         var index = FilterIndex<UInt64>()

@@ -1,9 +1,10 @@
 import Foundation
+import SluiceCore
 
 /// A self-contained measurement of `FilterIndex` routing, used by `sluice bench filter-index`:
 /// `subscriptions` specs with distinct keywords (`kw0`, `kw1`, …), and tweets that each mention a few
 /// of the first hundred keywords, so every run routes the same matches whatever the subscription count.
-public enum FilterIndexBenchmark {
+enum FilterIndexBenchmark {
     public struct Result: Sendable {
         public var nanosecondsPerEvent: Double
         public var matchesPerEvent: Double

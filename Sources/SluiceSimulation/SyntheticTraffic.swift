@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// Realistic synthetic platform traffic: a population of users with a follow graph, then a live mix of
 /// tweets (with hashtags, mentions, URLs, replies, retweets, quotes), likes, follows, profile updates,
@@ -219,7 +220,8 @@ public struct SyntheticTraffic: Sendable {
     static let bios = ["Building things.", "Opinions my own.", "Coffee, code, repeat.", "News as it happens.", "Here for the threads."]
     static let languages = ["en", "en", "en", "es", "pt", "fr", "de", "ja"]
     static let openers = ["Just shipped:", "Thoughts on", "Hot take:", "Reading about", "Loving", "Can't believe", "Thread on", "Today:"]
-    static let topics: [(tag: String, words: [String])] = [
+    /// The subjects tweets are about: a hashtag and the words that go with it.
+    public static let topics: [(tag: String, words: [String])] = [
         ("swift", ["concurrency", "actors", "macros", "generics", "async", "server"]),
         ("ai", ["models", "embeddings", "inference", "agents", "benchmarks", "tokens"]),
         ("climate", ["solar", "wind", "emissions", "heatwave", "policy", "carbon"]),

@@ -11,6 +11,11 @@ public struct FilterSpec: Sendable, Hashable {
         public var terms: [String]
         /// As the client wrote it (trimmed), for the `status` event.
         public var original: String
+
+        public init(terms: [String], original: String) {
+            self.terms = terms
+            self.original = original
+        }
     }
 
     /// A `users` entry: a username (case-insensitive) or a numeric user id.

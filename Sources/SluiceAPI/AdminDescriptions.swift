@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// An API key as the admin API shows it; `key` (the secret) only in the answer that created it.
 public struct APIKeyDescription: Codable, Sendable, Equatable {
     public var id: String
