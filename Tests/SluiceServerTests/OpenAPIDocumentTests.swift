@@ -40,7 +40,8 @@ import Testing
             apps: AppsController(store: store, announcer: announcer),
             control: ControlStreamController(
                 executor: ControlExecutor(store: store, hub: siteHub, logger: logger),
-                leases: NodeLeases(store: store, node: "n", period: 15, logger: logger), verifier: verifier, logger: logger),
+                leases: NodeLeases(store: store, node: "n", period: 15, logger: logger), verifier: verifier, clusterBus: nil,
+                logger: logger),
             settings: settings, metrics: metrics)
         // Hummingbird writes a captured parameter as `{name}`, as OpenAPI does.
         var served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description.hasPrefix("/") ? "" : "/")\($0.path)" })

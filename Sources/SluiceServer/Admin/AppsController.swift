@@ -7,7 +7,7 @@ import SluiceStore
 /// `POST|GET /v1/admin/apps`, `POST /v1/admin/apps/{id}/grants`, `DELETE /v1/admin/apps/{id}/grants/{user_id}`:
 /// Site Streams applications and the users who granted them access.
 struct AppsController {
-    let store: any Store
+    let store: any SiteApps
     let announcer: ClusterAnnouncer
 
     func addRoutes(to group: RouterGroup<SluiceRequestContext>) {

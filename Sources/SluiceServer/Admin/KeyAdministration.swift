@@ -4,10 +4,10 @@ import SluiceStore
 
 /// Creating, listing and revoking API keys: the rules, shared by the admin API and the demo.
 public struct KeyAdministration: Sendable {
-    let store: any Store
+    let store: any Credentials
     let announcer: ClusterAnnouncer
 
-    init(store: any Store, announcer: ClusterAnnouncer) {
+    init(store: any Credentials, announcer: ClusterAnnouncer) {
         self.store = store
         self.announcer = announcer
     }

@@ -54,7 +54,8 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
 
     let router = buildRouter(
         store: store, ingest: ingest, keys: keys, apps: AppsController(store: store, announcer: announcer),
-        control: ControlStreamController(executor: controlExecutor, leases: leases, verifier: verifier, logger: logger), settings: settings,
+        control: ControlStreamController(
+            executor: controlExecutor, leases: leases, verifier: verifier, clusterBus: store.clusterBus, logger: logger), settings: settings,
         metrics: metrics, logStatus: { follower.logStatus })
     // Streams are served by a channel handler ahead of Hummingbird's responder (see StreamChannelHandler).
     // Every connection first passes the deadlines and the cap (ConnectionGuard), on both listeners.

@@ -7,7 +7,7 @@ import SluiceStore
 /// expired (and older than the per-key issue window they count towards), and the expired leases,
 /// records and old attempts behind the limits. Keeps those tables small however long the server runs.
 struct StoreJanitor: Service {
-    let store: any Store
+    let store: any Credentials & SharedLimits
     let interval: Duration
     let logger: Logger
 

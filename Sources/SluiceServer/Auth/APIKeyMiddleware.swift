@@ -7,7 +7,7 @@ import SluiceStore
 /// Missing or unknown or revoked key → 401; a valid key without the scope → 403.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = SluiceRequestContext
-    let store: any Store
+    let store: any Credentials
     let scope: KeyScope
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -24,7 +24,7 @@ enum ClusterAnnouncement: Codable, Sendable, Equatable {
 /// Applies administrative changes here and announces them to the other nodes, if there are any.
 struct ClusterAnnouncer: Sendable {
     let bus: (any ClusterBus)?
-    let store: any Store
+    let store: any Credentials & SiteApps
     let hub: PrivateSSEHub
     let siteHub: SiteStreamHub
     let logger: Logger

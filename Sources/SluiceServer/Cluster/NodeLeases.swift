@@ -25,7 +25,7 @@ import Synchronization
 /// Admissions whose outcome is unknown, or whose client left before the stream opened, are undone
 /// (`Store.abandonAdmission`), retried at each beat until the store confirms.
 final class NodeLeases: Service, Sendable {
-    let store: any Store
+    let store: any SharedLimits
     /// This node's name in the cluster (`cluster.node`).
     let node: String
     let period: TimeInterval
@@ -60,7 +60,7 @@ final class NodeLeases: Service, Sendable {
     }
     private let state = Mutex(State())
 
-    init(store: any Store, node: String, period: TimeInterval, logger: Logger) {
+    init(store: any SharedLimits, node: String, period: TimeInterval, logger: Logger) {
         self.store = store
         self.node = node
         self.period = period

@@ -6,16 +6,16 @@ import SluiceStore
 /// The HTTP ingest route and the demo traffic both publish through this, so both get the same
 /// validation and the same guarantees.
 public struct EventIngest: Sendable {
-    let store: any Store
+    let store: any EventLog
     let appended: @Sendable () -> Void
     let metrics: ServerMetrics?
 
     /// - Parameter appended: told after each append, once the events are durable (wakes the fan-out).
-    public init(store: any Store, appended: @escaping @Sendable () -> Void = {}) {
+    public init(store: any EventLog, appended: @escaping @Sendable () -> Void = {}) {
         self.init(store: store, metrics: nil, appended: appended)
     }
 
-    init(store: any Store, metrics: ServerMetrics?, appended: @escaping @Sendable () -> Void) {
+    init(store: any EventLog, metrics: ServerMetrics?, appended: @escaping @Sendable () -> Void) {
         self.store = store
         self.metrics = metrics
         self.appended = appended

@@ -9,7 +9,7 @@ import SluiceStore
 /// `POST /v1/events` (publish a batch, `ingest` keys) and `GET /v1/events` (read the log, `read` keys).
 struct IngestController {
     let ingest: EventIngest
-    let store: any Store
+    let store: any EventLog & Credentials
     let maxBodyBytes: Int
 
     /// Events returned by one read at most.

@@ -5,7 +5,7 @@ import SluiceStore
 /// fan-out (`LogFollower`) and replay (`PrivateSSEStreams`, from memory or from the log) both decide
 /// here, on the shared `SocialTruth`, so the two cannot drift apart.
 struct PrivateSSEFeed: Sendable {
-    let store: any Store
+    let store: any EventLog
     let truth: SocialTruth
 
     /// Makes known the author, liveness and retweeted tweet of the tweets among `ids` that the state no

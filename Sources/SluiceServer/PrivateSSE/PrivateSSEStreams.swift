@@ -10,7 +10,7 @@ import SluiceStore
 ///
 /// `StreamChannelHandler` does the rest on the connection's event loop.
 struct PrivateSSEStreams: StreamEndpoint {
-    let store: any Store
+    let store: any EventLog & Credentials & SharedLimits
     let hub: PrivateSSEHub
     let feed: PrivateSSEFeed
     let leases: NodeLeases

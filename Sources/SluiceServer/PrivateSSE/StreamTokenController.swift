@@ -5,7 +5,7 @@ import SluiceStore
 
 /// `POST /sse/token`: a `stream` key buys a single-use stream token.
 struct StreamTokenController {
-    let store: any Store
+    let store: any Credentials & SharedLimits
     let tokenLifetime: TimeInterval
     let metrics: ServerMetrics
 

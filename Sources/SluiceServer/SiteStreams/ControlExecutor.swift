@@ -6,7 +6,7 @@ import SluiceStore
 /// Executes control commands on the streams this node holds; the same code answers requests that
 /// arrived here and requests forwarded by other nodes.
 struct ControlExecutor: Sendable {
-    let store: any Store
+    let store: any SiteApps
     let hub: SiteStreamHub
     let logger: Logger
 

@@ -17,6 +17,8 @@ struct ControlStreamController {
     let executor: ControlExecutor
     let leases: NodeLeases
     let verifier: OAuthVerifier
+    /// How to reach the node that holds a stream; nil on a single node.
+    let clusterBus: (any ClusterBus)?
     let logger: Logger
 
     static let maxUsersPerCall = 100
@@ -93,7 +95,7 @@ struct ControlStreamController {
         if executor.holds(command) {
             reply = await executor.execute(command)
         } else if let node = try await leases.holder(of: command.streamID), node != leases.node,
-            let bus = leases.store.clusterBus
+            let bus = clusterBus
         {
             let answer = try await bus.forward(try JSONCoding.string(command), from: leases.node, to: node, timeout: Self.forwardTimeout)
             reply = try JSONDecoder().decode(ControlReply.self, from: Data(answer.utf8))

@@ -12,7 +12,7 @@ import SluiceStore
 /// query and form parameter; the timestamp must be within the window and the nonce unused in it.
 /// Only the app's owner token is accepted: the request then acts as that app.
 struct OAuthVerifier: Sendable {
-    let store: any Store
+    let store: any SiteApps & SharedLimits
     let nonces: OAuth1NonceWindow
     /// The scheme clients use to reach this server (`https` when it serves TLS).
     let scheme: String

@@ -11,7 +11,7 @@ import SluiceStore
 /// Errors use the status codes Twitter used on these endpoints (401, 406, 413, 420, 503), with
 /// Sluice's JSON error body.
 struct SiteStreams: StreamEndpoint {
-    let store: any Store
+    let store: any SiteApps & SharedLimits
     let hub: SiteStreamHub
     let leases: NodeLeases
     let verifier: OAuthVerifier

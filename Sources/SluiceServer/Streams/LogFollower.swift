@@ -18,7 +18,7 @@ import Synchronization
 /// stream is closed (the ids their clients hold may now name other events), `/healthz` answers 503,
 /// and the hubs start over from a fresh snapshot at the log's new head.
 final class LogFollower: Service, Sendable {
-    let store: any Store
+    let store: any EventLog
     let hub: PrivateSSEHub
     let siteHub: SiteStreamHub
     let feed: PrivateSSEFeed
@@ -45,7 +45,7 @@ final class LogFollower: Service, Sendable {
     var logStatus: (rewinding: Bool, rewinds: Int) { continuity.withLock { ($0.rewinding, $0.rewinds) } }
 
     init(
-        store: any Store, hub: PrivateSSEHub, siteHub: SiteStreamHub, pollInterval: Duration? = nil, beforeDelivery: @escaping @Sendable () -> Void = {},
+        store: any EventLog, hub: PrivateSSEHub, siteHub: SiteStreamHub, pollInterval: Duration? = nil, beforeDelivery: @escaping @Sendable () -> Void = {},
         testDelay: Duration? = nil, startingAfter last: StoredEvent? = nil, logger: Logger
     ) {
         self.testDelay = testDelay

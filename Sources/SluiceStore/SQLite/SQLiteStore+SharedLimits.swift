@@ -1,0 +1,84 @@
+import Foundation
+import SQLiteNIO
+import SluiceCore
+
+/// The `SharedLimits` role (the class conforms through `Store`).
+extension SQLiteStore {
+    public func acquireLease(_ lease: Lease, limit: Int, now: Date) async throws -> Bool {
+        try leases.acquire(lease, limit: limit, now: now)
+    }
+
+    public func admitStream(tokenHash: String, lease: Lease, limit: Int, now: Date) async throws -> StreamAdmissionOutcome {
+        // The writer runs one transaction at a time, and the in-memory pool is taken inside it: a token
+        // spent by a racing admission is seen as used, and a full pool leaves the token unspent.
+        try await write { db -> StreamAdmissionOutcome in
+            guard let token = try await db.query("SELECT * FROM stream_tokens WHERE secret_hash = ?", [.text(tokenHash)]).first?.streamToken()
+            else { return .refused(.unknown) }
+            let key = try await db.query("SELECT * FROM api_keys WHERE id = ?", [.text(token.keyID)]).first?.apiKey()
+            let use = TokenUse.of(token, key: key, at: now)
+            guard case .consumed(let spent, let current) = use else { return .refused(use) }
+            guard try self.leases.acquire(lease, limit: limit, now: now) else { return .full }
+            do {
+                _ = try await db.query(
+                    "UPDATE stream_tokens SET used_at = ?, used_by = ? WHERE secret_hash = ? AND used_at IS NULL",
+                    [.integer(now.millisecondsSince1970), .text(lease.id), .text(tokenHash)])
+            } catch {
+                self.leases.release(id: lease.id)
+                throw error
+            }
+            return .admitted(spent, current)
+        }
+    }
+
+    public func abandonAdmission(leaseID: String, scope: String, tokenHash: String?, now: Date) async throws {
+        leases.abandon(id: leaseID, now: now)
+        guard let tokenHash else { return }
+        try await write { db in
+            _ = try await db.query(
+                "UPDATE stream_tokens SET used_at = NULL, used_by = NULL WHERE secret_hash = ? AND used_by = ?", [.text(tokenHash), .text(leaseID)])
+        }
+    }
+
+    public func releaseLease(id: String) async throws {
+        leases.release(id: id)
+    }
+
+    public func renewLeases(_ ids: Set<String>, node: String, until: Date, now: Date) async throws -> Set<String> {
+        leases.renew(ids, node: node, until: until, now: now)
+    }
+
+    public func lease(id: String, now: Date) async throws -> Lease? {
+        leases.lease(id: id, now: now)
+    }
+
+    public func admit(scope: String, limit: Int, window: TimeInterval, at date: Date) async throws -> TimeInterval? {
+        leases.admit(scope: scope, limit: limit, window: window, at: date)
+    }
+
+    /// Durable, unlike the leases: a nonce must stay used across a restart for as long as its request
+    /// would still be accepted.
+    public func recordOnce(_ key: String, until expiresAt: Date, now: Date) async throws -> Bool {
+        try await write { db in
+            // Inserts, or takes over an expired record; a live record makes the statement return nothing.
+            try await !db.query(
+                """
+                INSERT INTO once_keys (key, expires_at) VALUES (?, ?)
+                ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE once_keys.expires_at <= ?
+                RETURNING key
+                """, [.text(key), .integer(expiresAt.millisecondsSince1970), .integer(now.millisecondsSince1970)]
+            ).isEmpty
+        }
+    }
+
+    public func purgeExpired(before date: Date) async throws -> Int {
+        let now = date.millisecondsSince1970
+        let removed = try await write { db in
+            var removed = 0
+            for table in ["once_keys", "idempotency_keys"] {
+                removed += try await db.query("DELETE FROM \(table) WHERE expires_at <= ? RETURNING 1", [.integer(now)]).count
+            }
+            return removed
+        }
+        return removed + leases.purgeExpired(before: date)
+    }
+}
