@@ -20,7 +20,7 @@ struct PrivateSSEFeed: Sendable {
             guard !missing.isEmpty else { return }
             let facts = try await store.tweetStates(ids: missing, asOf: position)
             guard !facts.isEmpty else { return }
-            truth.withState { $0.learn(facts, asOf: position) }
+            _ = truth.withState { $0.learn(facts, asOf: position) }
         }
     }
 

@@ -129,7 +129,7 @@ final class PostgresClusterBus: ClusterBus {
     }
 
     func announce(_ message: String) async throws {
-        try await PostgresDeadline.run {
+        _ = try await PostgresDeadline.run {
             try await self.client.query("SELECT pg_notify(\(PostgresLogWriter.channel), \("announce:" + message))", logger: self.logger)
         }
     }

@@ -18,17 +18,14 @@ import SluiceCore
 /// The cost is one writer at a time across the cluster; group commit makes that cheap: appends that
 /// arrive while a transaction runs share the next one.
 actor PostgresLogWriter {
-    private typealias Waiter = CheckedContinuation<Appended, any Error>
-    private typealias Append = (events: [Event], key: IdempotencyKey?, waiter: Waiter)
+    typealias Waiter = CheckedContinuation<Appended, any Error>
+    typealias Append = (events: [Event], key: IdempotencyKey?, waiter: Waiter)
 
     private let client: PostgresClient
     private let maxEventBytes: Int
     private let outage: PostgresOutage
     private let logger: Logger
-    private var queue: [Append] = []
-    private var draining = false
-    private var closed = false
-    private var drained: [CheckedContinuation<Void, Never>] = []
+    private let queue = GroupCommitQueue<Append>()
 
     /// The channel every node listens on; appends announce `log:<last sequence>` there.
     static let channel = "sluice"
@@ -41,34 +38,26 @@ actor PostgresLogWriter {
     }
 
     func append(_ events: [Event], idempotency: IdempotencyKey?) async throws -> Appended {
-        guard !closed else { throw StoreError.closed }
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.append((events, idempotency, continuation))
-            guard !draining else { return }
-            draining = true
-            // Owned by this actor: it lives only while the queue is non-empty, and `close()` waits for it.
-            Task { await self.drain() }
+        try await withCheckedThrowingContinuation { continuation in
+            do {
+                try queue.enqueue((events, idempotency, continuation)) { batches in await self.commit(batches) }
+            } catch {
+                continuation.resume(throwing: error)
+            }
         }
     }
 
     /// Refuses new appends and waits for those under way.
     func close() async {
-        closed = true
-        if draining { await withCheckedContinuation { drained.append($0) } }
+        await queue.close()
     }
 
-    private func drain() async {
-        while !queue.isEmpty {
-            let batches = queue
-            queue.removeAll(keepingCapacity: true)
-            let (outcomes, deferred) = await commit(batches.map { ($0.events, $0.key) })
-            // A batch whose key an earlier batch of the group used is answered by the next group.
-            queue.insert(contentsOf: deferred.map { batches[$0] }, at: 0)
-            for (index, outcome) in outcomes { batches[index].waiter.resume(with: outcome) }
-        }
-        draining = false
-        for waiter in drained { waiter.resume() }
-        drained.removeAll()
+    /// Commits a group and answers its batches; returns those to retry in the next group.
+    private func commit(_ batches: [Append]) async -> [Append] {
+        let (outcomes, deferred) = await commit(batches.map { ($0.events, $0.key) })
+        for (index, outcome) in outcomes { batches[index].waiter.resume(with: outcome) }
+        // A batch whose key an earlier batch of the group used is answered by the next group.
+        return deferred.map { batches[$0] }
     }
 
     private func commit(_ batches: [([Event], IdempotencyKey?)]) async -> (outcomes: [Int: Result<Appended, any Error>], deferred: [Int]) {

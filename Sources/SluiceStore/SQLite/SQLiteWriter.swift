@@ -13,7 +13,7 @@ import SluiceCore
 actor SQLiteWriter {
     typealias Write = @Sendable (SQLiteConnection) async throws -> Void
 
-    private enum Job {
+    enum Job: Sendable {
         case append(Append)
         case write(Write, CheckedContinuation<Void, any Error>)
     }
@@ -24,10 +24,8 @@ actor SQLiteWriter {
     private let maxEventBytes: Int
     private let logger: Logger
     private var lastSequence: Int64
-    private var queue: [Job] = []
-    private var draining = false
-    private var closed = false
-    private var drained: [CheckedContinuation<Void, Never>] = []
+    private let queue = GroupCommitQueue<Job>()
+    private var connectionClosed = false
 
     init(connection: SQLiteConnection, lastSequence: Int64, maxEventBytes: Int, logger: Logger) {
         self.connection = connection
@@ -37,64 +35,54 @@ actor SQLiteWriter {
     }
 
     func append(_ events: [Event], idempotency: IdempotencyKey?) async throws -> Appended {
-        guard !closed else { throw StoreError.closed }
-        return try await withCheckedThrowingContinuation { continuation in
-            enqueue(.append((events, idempotency, continuation)))
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(.append((events, idempotency, continuation)), failing: continuation)
         }
     }
 
     func write(_ body: @escaping Write) async throws {
-        guard !closed else { throw StoreError.closed }
         try await withCheckedThrowingContinuation { continuation in
-            enqueue(.write(body, continuation))
+            enqueue(.write(body, continuation), failing: continuation)
         }
     }
 
     /// Refuses new work, waits for the queue to empty, and closes the connection.
     func close() async throws {
-        guard !closed else { return }
-        closed = true
-        if draining { await withCheckedContinuation { drained.append($0) } }
+        await queue.close()
         guard !connectionClosed else { return }
         connectionClosed = true
         try await connection.closeEvenIfCancelled()
     }
 
-    private var connectionClosed = false
-
-    private func enqueue(_ job: Job) {
-        queue.append(job)
-        guard !draining else { return }
-        draining = true
-        // Owned by this actor: it lives only while the queue is non-empty, and `close()` waits for it.
-        Task { await self.drain() }
+    private func enqueue<T>(_ job: Job, failing continuation: CheckedContinuation<T, any Error>) {
+        do {
+            try queue.enqueue(job) { jobs in await self.commit(jobs) }
+        } catch {
+            continuation.resume(throwing: error)
+        }
     }
 
-    private func drain() async {
-        while !queue.isEmpty {
-            let jobs = queue
-            queue.removeAll(keepingCapacity: true)
-            var appends: [Append] = []
-            var writes: [(Write, CheckedContinuation<Void, any Error>)] = []
-            // Consecutive jobs of one kind share a transaction; the order of the queue is kept.
-            for job in jobs {
-                switch job {
-                case .append(let append):
-                    await commit(writes)
-                    writes.removeAll()
-                    appends.append(append)
-                case .write(let body, let continuation):
-                    await commit(appends)
-                    appends.removeAll()
-                    writes.append((body, continuation))
-                }
+    /// Commits a group: consecutive jobs of one kind share a transaction, in the order of the queue.
+    /// Returns the appends to retry in the next group.
+    private func commit(_ jobs: [Job]) async -> [Job] {
+        var appends: [Append] = []
+        var writes: [(Write, CheckedContinuation<Void, any Error>)] = []
+        var again: [Job] = []
+        for job in jobs {
+            switch job {
+            case .append(let append):
+                await commit(writes)
+                writes.removeAll()
+                appends.append(append)
+            case .write(let body, let continuation):
+                again += await commit(appends)
+                appends.removeAll()
+                writes.append((body, continuation))
             }
-            await commit(appends)
-            await commit(writes)
         }
-        draining = false
-        for waiter in drained { waiter.resume() }
-        drained.removeAll()
+        again += await commit(appends)
+        await commit(writes)
+        return again
     }
 
     /// Runs a group of writes in one transaction (one fsync), each in its own savepoint so that a
@@ -128,9 +116,9 @@ actor SQLiteWriter {
     }
 
     /// Validates and stores a group of batches in one transaction. A batch whose idempotency key an
-    /// earlier batch of the group uses goes back to the head of the queue, for the next group.
-    private func commit(_ batches: [Append]) async {
-        guard !batches.isEmpty else { return }
+    /// earlier batch of the group uses is returned, for the next group.
+    private func commit(_ batches: [Append]) async -> [Job] {
+        guard !batches.isEmpty else { return [] }
         var outcomes: [Int: Result<Appended, any Error>] = [:]
         var deferred: [Job] = []
         do {
@@ -153,8 +141,8 @@ actor SQLiteWriter {
             let failure = StoreError.unavailable("the event log could not be written: \(error)")
             outcomes = Dictionary(uniqueKeysWithValues: batches.indices.map { ($0, .failure(failure)) })
         }
-        queue.insert(contentsOf: deferred, at: 0)
         for (index, outcome) in outcomes { batches[index].continuation.resume(with: outcome) }
+        return deferred
     }
 
     private func recordedAppends(_ keys: [String]) async throws -> [String: RecordedAppend] {
