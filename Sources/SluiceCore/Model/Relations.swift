@@ -11,20 +11,15 @@ public struct UserRelation: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownFields(["source_id", "target_id"], ids: ["source_id", "target_id"])
-        let c = try decoder.container(keyedBy: AnyCodingKey.self)
-        sourceID = try TwitterID.decode(c, .init("source_id"))
-        targetID = try TwitterID.decode(c, .init("target_id"))
+        (sourceID, targetID) = try decoder.decodeIDPair("source_id", "target_id")
         guard sourceID != targetID else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .init("target_id"), in: c, debugDescription: "a user cannot relate to themselves")
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath + [AnyCodingKey("target_id")], debugDescription: "a user cannot relate to themselves"))
         }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: AnyCodingKey.self)
-        try c.encodeID(sourceID, as: "source_id", style: encoder.idStyle)
-        try c.encodeID(targetID, as: "target_id", style: encoder.idStyle)
+        try encoder.encodeIDPair(("source_id", sourceID), ("target_id", targetID))
     }
 }
 
@@ -39,16 +34,11 @@ public struct Favorite: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownFields(["source_id", "tweet_id"], ids: ["source_id", "tweet_id"])
-        let c = try decoder.container(keyedBy: AnyCodingKey.self)
-        sourceID = try TwitterID.decode(c, .init("source_id"))
-        tweetID = try TwitterID.decode(c, .init("tweet_id"))
+        (sourceID, tweetID) = try decoder.decodeIDPair("source_id", "tweet_id")
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: AnyCodingKey.self)
-        try c.encodeID(sourceID, as: "source_id", style: encoder.idStyle)
-        try c.encodeID(tweetID, as: "tweet_id", style: encoder.idStyle)
+        try encoder.encodeIDPair(("source_id", sourceID), ("tweet_id", tweetID))
     }
 }
 
@@ -63,16 +53,11 @@ public struct TweetDeletion: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownFields(["id", "user_id"], ids: ["id", "user_id"])
-        let c = try decoder.container(keyedBy: AnyCodingKey.self)
-        id = try TwitterID.decode(c, .init("id"))
-        userID = try TwitterID.decode(c, .init("user_id"))
+        (id, userID) = try decoder.decodeIDPair("id", "user_id")
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: AnyCodingKey.self)
-        try c.encodeID(id, as: "id", style: encoder.idStyle)
-        try c.encodeID(userID, as: "user_id", style: encoder.idStyle)
+        try encoder.encodeIDPair(("id", id), ("user_id", userID))
     }
 }
 
@@ -119,5 +104,24 @@ public struct DirectMessage: Sendable, Hashable, Codable {
         try c.encodeID(recipientID, as: "recipient_id", style: encoder.idStyle)
         try c.encode(text, forKey: .init("text"))
         try c.encode(Timestamp.format(createdAt), forKey: .init("created_at"))
+    }
+}
+
+extension Decoder {
+    /// The two ids of an event that is two ids under fixed keys (follows, blocks, likes, deletes): each
+    /// a number or a decimal string; any other field is refused.
+    func decodeIDPair(_ first: String, _ second: String) throws -> (Int64, Int64) {
+        try refuseUnknownFields([first, second], ids: [first, second])
+        let c = try container(keyedBy: AnyCodingKey.self)
+        return (try TwitterID.decode(c, .init(first)), try TwitterID.decode(c, .init(second)))
+    }
+}
+
+extension Encoder {
+    /// Writes an event that is two ids, in this encoder's id style.
+    func encodeIDPair(_ first: (name: String, id: Int64), _ second: (name: String, id: Int64)) throws {
+        var c = container(keyedBy: AnyCodingKey.self)
+        try c.encodeID(first.id, as: first.name, style: idStyle)
+        try c.encodeID(second.id, as: second.name, style: idStyle)
     }
 }

@@ -201,12 +201,21 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func expired(context: ChannelHandlerContext) {
         deadline = nil
+        // A request still arriving, before any answer to it started, is answered as timed out.
+        let stillArriving: Bool
         switch phase {
-        case .awaitingFirstHead, .exchange(requestEnded: false) where !responseStarted:
+        case .awaitingFirstHead: stillArriving = true
+        case .exchange(requestEnded: false): stillArriving = !responseStarted
+        default: stillArriving = false
+        }
+        if stillArriving {
             census.noteTimedOut()
             phase = .closing
             refuse(APIError(.requestTimeout, code: "request_timeout", message: "the request did not arrive in time"), context: context)
-        case .idle, .overCap, .exchange, .refusingAfterAnswers:
+            return
+        }
+        switch phase {
+        case .awaitingFirstHead, .idle, .overCap, .exchange, .refusingAfterAnswers:
             phase = .closing
             context.close(promise: nil)
         case .closing:
@@ -218,10 +227,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// `answerGrace` whatever became of it (a TLS handshake that never finished holds the answer back
     /// for good, and so does a client that does not read).
     private func refuse(_ error: APIError, context: ChannelHandlerContext) {
-        let (head, body) = error.responseParts(closing: true)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        error.write(to: context, closing: true)
         let channel = context.channel
         context.eventLoop.scheduleTask(in: Self.answerGrace) { channel.close(promise: nil) }
     }

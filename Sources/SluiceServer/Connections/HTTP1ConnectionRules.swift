@@ -98,7 +98,7 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
             if closesAfterAnswer {
                 closesAfterAnswer = false
                 let written = context.eventLoop.makePromise(of: Void.self)
-                written.futureResult.whenComplete { _ in context.close(promise: nil) }
+                context.close(after: written.futureResult)
                 written.futureResult.cascade(to: promise)
                 context.write(data, promise: written)
                 return
@@ -151,6 +151,6 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
         pipelined = []
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        context.close(after: context.writeAndFlush(wrapOutboundOut(.end(nil))))
     }
 }

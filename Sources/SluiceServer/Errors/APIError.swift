@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTPTypes
 import SluiceCore
 
 /// Every error Sluice answers with: `{"error": {"code": …, "message": …}}`, with a stable code clients
@@ -83,13 +84,21 @@ extension APIError {
 }
 
 extension APIError {
-    /// The error as a response head and body, for the channel handlers that answer outside
-    /// Hummingbird's responder (streams, connection limits); `Connection: close` with `closing`.
-    func responseParts(closing: Bool) -> (HTTPResponse, ByteBuffer) {
+    /// Writes the error as a whole response, for the channel handlers that answer outside Hummingbird's
+    /// responder (streams, connection limits), with `Connection: close` when `closing` (the connection
+    /// then closes once it is written) and the CORS header streams carry with `crossOrigin`.
+    /// Returns the future of the write of its end.
+    @discardableResult
+    func write(to context: ChannelHandlerContext, closing: Bool, crossOrigin: Bool = false) -> EventLoopFuture<Void> {
         let body = ByteBuffer(string: (try? json()) ?? "{}")
         var head = HTTPResponse(status: status, headerFields: headerFields)
         head.headerFields[.contentLength] = String(body.readableBytes)
         if closing { head.headerFields[.connection] = "close" }
-        return (head, body)
+        if crossOrigin { head.headerFields[.accessControlAllowOrigin] = "*" }
+        context.write(NIOAny(HTTPResponsePart.head(head)), promise: nil)
+        context.write(NIOAny(HTTPResponsePart.body(body)), promise: nil)
+        let end = context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil)))
+        if closing { context.close(after: end) }
+        return end
     }
 }

@@ -190,11 +190,7 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private func respond(with error: APIError, context: ChannelHandlerContext) {
         mode = .closed
-        var (head, body) = error.responseParts(closing: true)
-        head.headerFields[.accessControlAllowOrigin] = "*"
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        error.write(to: context, closing: true, crossOrigin: true)
     }
 
     private func open(_ admission: any StreamAdmission, context: ChannelHandlerContext) {
@@ -243,7 +239,7 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             if outbox.isClosed { drain(context: context) }
         case .end(let reason, let farewell):
             if let farewell { writeBody([farewell], context: context) }
-            endBody(context: context).whenComplete { _ in context.close(promise: nil) }
+            context.close(after: endBody(context: context))
             // A client that stopped reading never takes the farewell, and the write above would never
             // complete: the connection is closed after a grace period whatever happened to it (a short
             // one for a reader cut for not reading).

@@ -75,9 +75,6 @@ final class NotAStreamHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .end = unwrapInboundIn(data) else { return }
-        let (head, body) = APIError.notFound("this listener serves \(PrivateSSEStreams.path) and \(SiteStreams.path) only").responseParts(closing: false)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        APIError.notFound("this listener serves \(PrivateSSEStreams.path) and \(SiteStreams.path) only").write(to: context, closing: false)
     }
 }
