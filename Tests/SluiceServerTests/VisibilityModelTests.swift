@@ -204,10 +204,13 @@ import Testing
             let truth = SocialTruth(
                 SocialState(users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: tweetMemory, position: graph.sequence))
             let siteHub = SiteStreamHub(truth: truth)
-            let follower = LogFollower(store: store, hub: hub, siteHub: siteHub, logger: logger)
+            let feed = PrivateSSEFeed(store: store, truth: truth)
+            let follower = LogFollower(
+                feed: feed, consumers: [SiteStreamsLogConsumer(hub: siteHub), PrivateSSELogConsumer(hub: hub, feed: feed)],
+                startingAfter: graph.last, logger: logger)
             let leases = NodeLeases(store: store, node: "model", period: 60, logger: logger)
             let streams = PrivateSSEStreams(
-                store: store, hub: hub, feed: follower.feed, leases: leases, outboxBytes: 1 << 30, replayWindow: 1e9, heartbeatSeconds: 15,
+                store: store, hub: hub, feed: feed, leases: leases, outboxBytes: 1 << 30, replayWindow: 1e9, heartbeatSeconds: 15,
                 logger: logger)
             return Core(store: store, hub: hub, siteHub: siteHub, follower: follower, streams: streams)
         }

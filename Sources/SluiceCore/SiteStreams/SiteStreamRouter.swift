@@ -29,6 +29,11 @@ public struct SiteStreamRouter<ID: Hashable & Sendable>: Sendable {
     /// Routes the next event of the log and applies it to `state`. Returns the subscribers that receive it.
     public func route(_ event: Event, state: inout SocialState) -> [ID] {
         if case .tweet(let tweet) = event { state.remember(author: tweet.user) }
+        // Nobody to route to: the event only moves the state along.
+        guard !subscribers.isEmpty else {
+            state.apply(event)
+            return []
+        }
         var candidates = Set<ID>()
         for user in SiteStreamRules.directlyConcerned(event, state: state) {
             if let ids = byUser[user] { candidates.formUnion(ids) }

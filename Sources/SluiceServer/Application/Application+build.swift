@@ -29,8 +29,10 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
             users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: settings.siteTweetMemory, position: graph.sequence))
     let siteHub = SiteStreamHub(truth: truth, maxUsersPerConnection: settings.siteMaxUsers)
     let leases = NodeLeases(store: store, node: settings.node, period: TimeInterval(settings.leaseSeconds), logger: logger)
+    let feed = PrivateSSEFeed(store: store, truth: truth)
     let follower = LogFollower(
-        store: store, hub: hub, siteHub: siteHub, pollInterval: store.clusterBus == nil ? nil : .seconds(1),
+        feed: feed, consumers: [SiteStreamsLogConsumer(hub: siteHub), PrivateSSELogConsumer(hub: hub, feed: feed)],
+        pollInterval: store.clusterBus == nil ? nil : .seconds(1),
         beforeDelivery: { leases.fenceIfStale() },
         testDelay: settings.testFollowerDelayMilliseconds > 0 ? .milliseconds(settings.testFollowerDelayMilliseconds) : nil,
         startingAfter: graph.last, logger: logger)
@@ -39,7 +41,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let announcer = ClusterAnnouncer(bus: store.clusterBus, store: store, hub: hub, siteHub: siteHub, logger: logger)
     let keys = KeyAdministration(store: store, announcer: announcer)
     let streams = PrivateSSEStreams(
-        store: store, hub: hub, feed: follower.feed, leases: leases, outboxBytes: settings.outboxBytes, replayWindow: TimeInterval(settings.replayWindowSeconds),
+        store: store, hub: hub, feed: feed, leases: leases, outboxBytes: settings.outboxBytes, replayWindow: TimeInterval(settings.replayWindowSeconds),
         heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
 
     let tls = try settings.tlsConfiguration()

@@ -5,7 +5,8 @@ import SluiceCore
 import SluiceStore
 import Synchronization
 
-/// Feeds the hub from the event log: each event once, in sequence order, after it is durable.
+/// Feeds every API from the event log: each event once, in sequence order, after it is durable, to
+/// each registered `LogConsumer` in turn (Site Streams first: it moves the shared truth along).
 ///
 /// Ingest calls `notify` after every append, and with a shared store so does the cluster listener when
 /// another node commits; the follower then reads what is new from the store in batches. Reading back
@@ -16,12 +17,12 @@ import Synchronization
 /// moved backwards (a restored database, a failover to a standby that lagged) reuses sequence numbers
 /// this node has passed, and would otherwise never be delivered. The follower then rewinds: every
 /// stream is closed (the ids their clients hold may now name other events), `/healthz` answers 503,
-/// and the hubs start over from a fresh snapshot at the log's new head.
+/// and the truth and every consumer start over from a fresh snapshot at the log's new head.
 final class LogFollower: Service, Sendable {
     let store: any EventLog
-    let hub: PrivateSSEHub
-    let siteHub: SiteStreamHub
+    /// The shared state every delivery decision reads; the follower reads for it what its memory lost.
     let feed: PrivateSSEFeed
+    let consumers: [any LogConsumer]
     let logger: Logger
     /// With a shared store: also look for new events this often, whatever the notifications say.
     let pollInterval: Duration?
@@ -44,21 +45,27 @@ final class LogFollower: Service, Sendable {
     /// answers 503 meanwhile), and how many times that happened since start.
     var logStatus: (rewinding: Bool, rewinds: Int) { continuity.withLock { ($0.rewinding, $0.rewinds) } }
 
+    /// - Parameters:
+    ///   - feed: the store and the shared truth, which the consumers decide on and which starts, like
+    ///     every consumer, just after `last` (nil: the log is empty).
+    ///   - consumers: in the order each event is handed to them; Site Streams' first.
     init(
-        store: any EventLog, hub: PrivateSSEHub, siteHub: SiteStreamHub, pollInterval: Duration? = nil, beforeDelivery: @escaping @Sendable () -> Void = {},
+        feed: PrivateSSEFeed, consumers: [any LogConsumer], pollInterval: Duration? = nil, beforeDelivery: @escaping @Sendable () -> Void = {},
         testDelay: Duration? = nil, startingAfter last: StoredEvent? = nil, logger: Logger
     ) {
         self.testDelay = testDelay
-        self.store = store
+        self.store = feed.store
+        self.feed = feed
+        self.consumers = consumers
         self.pollInterval = pollInterval
         self.beforeDelivery = beforeDelivery
-        self.hub = hub
-        self.siteHub = siteHub
-        self.feed = PrivateSSEFeed(store: store, truth: siteHub.truth)
         self.logger = logger
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         continuity.withLock { $0.anchor = last.map { ($0.sequence, $0.acceptedAt, $0.data) } }
     }
+
+    /// The last event dispatched (0 before the first).
+    var position: Int64 { continuity.withLock { $0.anchor?.sequence ?? 0 } }
 
     /// The log has grown: dispatch what is new.
     func notify() {
@@ -89,12 +96,12 @@ final class LogFollower: Service, Sendable {
         }
     }
 
-    /// Dispatches every event after the hub's position; on a store error, retries after a second.
+    /// Dispatches every event after `position`; on a store error, retries after a second.
     func catchUp() async {
         while !Task.isCancelled {
             do {
                 if let testDelay { try await Task.sleep(for: testDelay) }
-                let position = hub.position
+                let position = self.position
                 // The page starts with the last event dispatched: it must still be there, unchanged.
                 var events = try await store.events(after: max(0, position - 1), limit: 1001)
                 if position > 0 {
@@ -115,35 +122,27 @@ final class LogFollower: Service, Sendable {
                 }
                 guard let last = events.last else { return }
                 let decoded = try events.map { try $0.decoded() }
-                siteHub.truth.withState { $0.forgetBeyondMemory() }
-                // Both APIs decide on the shared state; what it no longer holds about the tweets these
+                feed.truth.withState { $0.forgetBeyondMemory() }
+                // Every API decides on the shared state; what it no longer holds about the tweets these
                 // events refer to (author, liveness) comes from the store first. Never profiles: those
                 // the state keeps current itself.
-                let embedded = decoded.reduce(into: Set()) { $0.formUnion(SiteStreamMessage.referencedTweets(of: $1)) }
-                var referenced = embedded
-                var created = Set<Int64>()
-                for case .tweet(let tweet) in decoded {
-                    referenced.formUnion(Visibility.referencedTweets(of: tweet))
-                    created.insert(tweet.id)
+                var embedded = Set<Int64>(), facts = Set<Int64>()
+                for consumer in consumers {
+                    let needs = consumer.needs(for: decoded)
+                    embedded.formUnion(needs.embedded)
+                    facts.formUnion(needs.facts)
                 }
                 // The page's own new tweets are applied before anything is decided on them: not looked up.
-                try await feed.learnTweets(referenced.subtracting(created))
-                let tweets = try await store.tweets(ids: embedded)
-                // Site Streams routes each event on the state before it and applies it. Private SSE decides
-                // each on the state after it, then again once the whole page is applied: the page is durable
-                // already, so a tweet deleted (or an account protected) a moment later in it is not sent.
-                var messages: [(sequence: Int64, message: PrivateSSEMessage?, publicThen: Bool)] = []
-                messages.reserveCapacity(events.count)
+                var created = Set<Int64>()
+                for case .tweet(let tweet) in decoded { created.insert(tweet.id) }
+                try await feed.learnTweets(facts.subtracting(created))
+                let tweets = embedded.isEmpty ? [:] : try await store.tweets(ids: embedded)
                 // Nothing is delivered by a node that may have lost the places of its streams.
                 beforeDelivery()
                 for (event, value) in zip(events, decoded) {
-                    siteHub.dispatch(value, sequence: event.sequence, acceptedAt: event.acceptedAt, tweets: tweets)
-                    let message = try PrivateSSEMessage(value, sequence: event.sequence)
-                    messages.append((event.sequence, message, message.map(feed.isPublic) ?? false))
+                    for consumer in consumers { try consumer.take(value, sequence: event.sequence, acceptedAt: event.acceptedAt, tweets: tweets) }
                 }
-                let publicNow = feed.arePublic(messages.map(\.message))
-                hub.dispatch(
-                    page: zip(messages, publicNow).map { ($0.sequence, $0.message, $0.publicThen && $1) }, now: Date().timeIntervalSince1970)
+                for consumer in consumers { consumer.endPage() }
                 // Only now: a page that failed half-way is read again from the previous anchor.
                 continuity.withLock { $0.anchor = (last.sequence, last.acceptedAt, last.data) }
             } catch {
@@ -153,21 +152,20 @@ final class LogFollower: Service, Sendable {
         }
     }
 
-    /// The log no longer holds the last event dispatched as it was: close every stream, and start both
-    /// hubs over from a snapshot at the log's new head.
+    /// The log no longer holds the last event dispatched as it was: close every stream, and start the
+    /// truth and every consumer over from a snapshot at the log's new head.
     private func rewind(from position: Int64, found: StoredEvent?) async throws {
         continuity.withLock { $0.rewinding = true }
         let what = found?.sequence == position ? "another event now" : "gone"
         logger.critical(
             "the event log moved backwards: event \(position), the last this node dispatched, is \(what); closing every stream and starting over at the log's head")
-        hub.closeAll(.logRewound)
-        siteHub.closeAll(.shedLoad, reason: CloseReason.logRewound.message)
+        for consumer in consumers { consumer.closeAll(.logRewound) }
         let graph = try await store.socialGraph()
-        siteHub.truth.withState { state in
+        feed.truth.withState { state in
             state = SocialState(
                 users: graph.users, follows: graph.follows, blocks: graph.blocks, tweetMemory: state.tweetMemory, position: graph.sequence)
         }
-        hub.rewind(to: graph.sequence, closing: .logRewound)
+        for consumer in consumers { consumer.rewind(to: graph.sequence) }
         continuity.withLock { continuity in
             continuity.anchor = graph.last.map { ($0.sequence, $0.acceptedAt, $0.data) }
             continuity.rewinds += 1
