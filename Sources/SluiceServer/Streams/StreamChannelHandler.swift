@@ -25,47 +25,23 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    private enum Mode {
-        /// Between requests.
-        case idle
-        /// A request for Hummingbird: its parts are passed on.
-        case passing
-        /// A stream request whose head arrived; reading its body.
-        case receiving(any StreamEndpoint, HTTPRequest, ByteBuffer)
-        /// A whole stream request, pipelined behind requests Hummingbird has not answered yet: it waits its
-        /// turn, so that answers go out in the order of the requests.
-        case waiting(any StreamEndpoint, StreamRequest)
-        /// A refusal waiting its turn the same way (nothing more is read).
-        case refusing(APIError)
-        /// Checking the request (async).
-        case admitting
-        case streaming(OpenStream)
-        case closed
-    }
-
-    private let endpoints: [any StreamEndpoint]
-    private var mode = Mode.idle
+    /// What the connection is doing: the decisions, apart from the channel (tested without one).
+    private var machine: StreamConnectionStateMachine
+    /// The open stream (while the machine is streaming).
+    private var stream: OpenStream?
     /// Where the body's chunks are written: the HTTP encoder's context, whose next handler is the socket's side.
     private var chunkContext: ChannelHandlerContext?
-    /// The open stream's outbox, for the drain (which runs per delivery, and need not copy the stream).
-    private var outbox: Outbox?
     /// This loop's chunk cache.
     private var chunks: ChunkCache?
     /// The admission or replay task; cancelled when the connection goes.
     private var task: Task<Void, Never>?
-    /// Requests passed on to Hummingbird whose answers have not ended yet (pipelining on the main port,
-    /// which has no pipelining handler of its own: a stream request's answer waits for theirs).
-    private var unansweredPassed = 0
-    /// The client half-closed the connection (it sent everything and will send no more): a stream
-    /// request being checked still gets its refusal, but no stream opens for a client that left.
-    private var inputClosed = false
     /// The connection's HTTP/1 rules (`answeringHTTP10`).
     private var rules: HTTP1ConnectionRules?
     /// An HTTP/1.0 stream's frames go out as they are (no chunks), and the close ends it.
     private var unframed = false
 
     init(endpoints: [any StreamEndpoint]) {
-        self.endpoints = endpoints
+        machine = StreamConnectionStateMachine(endpoints: endpoints)
     }
 
     /// Each connection keeps its receive buffer between reads; NIO's default first buffer is 2 KB, which
@@ -87,49 +63,42 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     // MARK: - Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        switch (mode, part) {
-        case (.idle, .head(let head)):
-            if let endpoint = endpoint(for: head) {
-                if let refusal = endpoint.refusal(beforeBody: head) {
-                    if unansweredPassed > 0 { mode = .refusing(refusal) } else { respond(with: refusal, context: context) }
-                    return
-                }
-                mode = .receiving(endpoint, head, ByteBuffer())
-            } else {
-                mode = .passing
-                unansweredPassed += 1
-                context.fireChannelRead(data)
-            }
-        case (.passing, .end):
-            mode = .idle
-            context.fireChannelRead(data)
-        case (.passing, _):
-            context.fireChannelRead(data)
-        case (.receiving(let endpoint, let head, var body), .body(var chunk)):
-            guard body.readableBytes + chunk.readableBytes <= StreamRequest.maxBodyBytes else {
-                if unansweredPassed > 0 { mode = .refusing(StreamRequest.bodyTooLarge) } else { respond(with: StreamRequest.bodyTooLarge, context: context) }
-                return
-            }
-            body.writeBuffer(&chunk)
-            mode = .receiving(endpoint, head, body)
-        case (.receiving(let endpoint, let head, let body), .end):
-            if unansweredPassed > 0 {
-                mode = .waiting(endpoint, StreamRequest(head: head, body: body))
-            } else {
-                mode = .admitting
-                admit(StreamRequest(head: head, body: body), at: endpoint, context: context)
-            }
-        default:
-            // Anything after a stream request began: ignored.
-            break
-        }
+        perform(machine.received(unwrapInboundIn(data)), forwarding: data, context: context)
     }
 
-    private func endpoint(for head: HTTPRequest) -> (any StreamEndpoint)? {
-        guard let path = head.path else { return nil }
-        let route = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return endpoints.first { $0.serves(route) }
+    /// Only Hummingbird's answers pass here (a stream's own go out below this handler's context): the
+    /// end of one may be the turn of a stream request waiting behind it.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        context.write(data, promise: promise)
+        guard case .end = unwrapOutboundIn(data) else { return }
+        perform(machine.passedAnswerEnded(), context: context)
+    }
+
+    /// Carries out what the state machine decided.
+    private func perform(_ action: StreamConnectionStateMachine.Action, forwarding data: NIOAny? = nil, context: ChannelHandlerContext) {
+        switch action {
+        case .none:
+            break
+        case .forward:
+            if let data { context.fireChannelRead(data) }
+        case .admit(let request, let endpoint):
+            admit(request, at: endpoint, context: context)
+        case .open(let admission):
+            open(admission, context: context)
+        case .abandon(let admission):
+            admission.abandon()
+        case .abandonAndRespond(let admission, let error):
+            admission.abandon()
+            error.write(to: context, closing: true, crossOrigin: true)
+        case .respond(let error):
+            finish()
+            error.write(to: context, closing: true, crossOrigin: true)
+        case .quiesceStream:
+            stream?.quiesce()
+        case .finishAndClose:
+            finish()
+            context.close(promise: nil)
+        }
     }
 
     private func admit(_ request: StreamRequest, at endpoint: any StreamEndpoint, context: ChannelHandlerContext) {
@@ -138,80 +107,29 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
             let result = await endpoint.admit(request)
             loopBound.eventLoop.execute {
                 let (handler, context) = loopBound.value
-                handler.admitted(result, context: context)
+                handler.perform(handler.machine.admitted(result), context: context)
             }
         }
-    }
-
-    private func admitted(_ result: Result<any StreamAdmission, APIError>, context: ChannelHandlerContext) {
-        guard case .admitting = mode else {
-            // The client left while we checked.
-            if case .success(let admission) = result { admission.abandon() }
-            return
-        }
-        switch result {
-        case .failure(let error):
-            respond(with: error, context: context)
-        case .success(let admission) where inputClosed:
-            // Admitted for a client that has since closed its side (or left): a stream's end is how the
-            // server learns its client left, so none opens; the place and the token go back, and the
-            // client, if it is still reading, learns why.
-            admission.abandon()
-            respond(with: Self.halfClosed, context: context)
-        case .success(let admission):
-            open(admission, context: context)
-        }
-    }
-
-    // MARK: - Answers in order
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        context.write(data, promise: promise)
-        // Only Hummingbird's answers pass here (a stream's own go out below this handler's context).
-        guard case .end = unwrapOutboundIn(data), unansweredPassed > 0 else { return }
-        unansweredPassed -= 1
-        guard unansweredPassed == 0 else { return }
-        switch mode {
-        case .waiting(let endpoint, let request):
-            mode = .admitting
-            admit(request, at: endpoint, context: context)
-        case .refusing(let refusal):
-            respond(with: refusal, context: context)
-        default:
-            break
-        }
-    }
-
-    static let shuttingDown = APIError(
-        .serviceUnavailable, code: "shutting_down", message: "the server is shutting down; reconnect (to another node, or here once it is back)",
-        retryAfterSeconds: 1)
-    static let halfClosed = APIError.badRequest(
-        "bad_request", "the client closed its side of the connection before the stream opened; a stream needs it open both ways")
-
-    private func respond(with error: APIError, context: ChannelHandlerContext) {
-        mode = .closed
-        error.write(to: context, closing: true, crossOrigin: true)
     }
 
     private func open(_ admission: any StreamAdmission, context: ChannelHandlerContext) {
         // The cycle handler → stream → outbox → wake → handler ends in `finish()`, when the connection goes.
         let drain = StreamWakeups.Drain({ self.drain(context: context) }, eventLoop: context.eventLoop)
         let wakeups = StreamWakeups.of(context.eventLoop)
-        let stream = admission.open(wake: { wakeups.wake(drain) })
-        outbox = stream.outbox
+        let opened = admission.open(wake: { wakeups.wake(drain) })
         chunks = wakeups.chunks.value
         // Kept without its head, which is written once below (a stream's headers would otherwise stay in
         // memory for the life of the connection).
-        var kept = stream
+        var kept = opened
         kept.head = HTTPResponse(status: .ok)
-        mode = .streaming(kept)
+        stream = kept
         // The head goes out at once (clients wait for it before reading); the first frames follow on the
         // wake. Without a length, the encoder declares the body chunked for HTTP/1.1, which is how
         // `writeBody` frames it; an HTTP/1.0 body goes unframed, and ends with the connection.
         unframed = rules?.answeringHTTP10 ?? false
-        context.writeAndFlush(wrapOutboundOut(.head(stream.head)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.head(opened.head)), promise: nil)
         chunkContext = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
-        if let run = stream.run {
+        if let run = opened.run {
             // The task's handle is let go as soon as it ends: a finished task kept alive holds its memory.
             let done = NIOLoopBound(self, eventLoop: context.eventLoop)
             task = Task {
@@ -227,7 +145,7 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// Writes what the outbox holds, with one flush; closes the connection once the stream has ended.
     private func drain(context: ChannelHandlerContext) {
-        guard let outbox else { return }
+        guard let outbox = stream?.outbox else { return }
         guard context.channel.isWritable || outbox.isClosed else { return }
         switch outbox.take() {
         case .frames(let frames):
@@ -306,46 +224,13 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case ChannelEvent.inputClosed = event {
-            switch mode {
-            case .admitting, .waiting, .refusing:
-                // The request is whole: it is still answered (a refusal), and a stream never opens.
-                inputClosed = true
-                return
-            case .receiving, .streaming:
-                // A request cut short, or a stream whose client left: nothing more to say.
-                finish()
-                context.close(promise: nil)
-                return
-            case .idle, .passing, .closed:
-                break
-            }
+        if case ChannelEvent.inputClosed = event, let action = machine.inputClosed() {
+            perform(action, context: context)
+            return
         }
-        if event is ChannelShouldQuiesceEvent {
-            switch mode {
-            case .streaming(let stream):
-                // Graceful shutdown: say why, then close (the drain closes the connection).
-                stream.quiesce()
-                return
-            case .refusing, .receiving, .waiting:
-                // A stream request caught by the shutdown is answered, so that its client knows to retry;
-                // in its turn, after the answers to requests ahead of it.
-                if case .refusing = mode, unansweredPassed > 0 { return }
-                if unansweredPassed > 0 {
-                    mode = .refusing(Self.shuttingDown)
-                } else if case .refusing(let refusal) = mode {
-                    respond(with: refusal, context: context)
-                } else {
-                    respond(with: Self.shuttingDown, context: context)
-                }
-                return
-            case .admitting:
-                finish()
-                respond(with: Self.shuttingDown, context: context)
-                return
-            default:
-                break
-            }
+        if event is ChannelShouldQuiesceEvent, let action = machine.quiesce() {
+            perform(action, context: context)
+            return
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -354,12 +239,11 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func finish() {
         task?.cancel()
         task = nil
-        if case .streaming(let stream) = mode {
+        if let stream {
             stream.outbox.close(nil, farewell: nil, discardQueued: true)
             stream.finish()
         }
-        outbox = nil
-        if case .passing = mode { return }
-        mode = .closed
+        stream = nil
+        machine.connectionEnded()
     }
 }
