@@ -17,20 +17,21 @@ let harnesses: [(name: String, product: String)] = [
 let package = Package(
     name: "sluice-fuzz",
     dependencies: [
-        .package(name: "sluice", path: "../"),
+        .package(name: "sluice", path: "../")
     ],
     targets: [
         // What the harnesses share: `require` (a broken property is a crash libFuzzer reports) and chunkings.
-        .target(name: "FuzzSupport", path: "Sources/FuzzSupport"),
-    ] + harnesses.map { harness in
-        .executableTarget(
-            name: harness.name,
-            dependencies: [
-                "FuzzSupport",
-                .product(name: "SluiceCore", package: "sluice"),
-            ] + (harness.product == "SluiceClient" ? [.product(name: "SluiceClient", package: "sluice")] : []),
-            // No top-level code: libFuzzer's `main` calls `LLVMFuzzerTestOneInput`.
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-        )
-    }
+        .target(name: "FuzzSupport", path: "Sources/FuzzSupport")
+    ]
+        + harnesses.map { harness in
+            .executableTarget(
+                name: harness.name,
+                dependencies: [
+                    "FuzzSupport",
+                    .product(name: "SluiceCore", package: "sluice"),
+                ] + (harness.product == "SluiceClient" ? [.product(name: "SluiceClient", package: "sluice")] : []),
+                // No top-level code: libFuzzer's `main` calls `LLVMFuzzerTestOneInput`.
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+            )
+        }
 )

@@ -13,7 +13,8 @@ public enum StoreLocation: Sendable, Equatable {
         } else if string.hasPrefix("postgres://") || string.hasPrefix("postgresql://") {
             self = .postgres(try PostgresLocation(string))
         } else if string.contains("://") {
-            throw StoreError.invalidLocation("unknown store \"\(PostgresLocation.redacted(string))\"; use sqlite:PATH or postgres://user:password@host:port/database")
+            throw StoreError.invalidLocation(
+                "unknown store \"\(PostgresLocation.redacted(string))\"; use sqlite:PATH or postgres://user:password@host:port/database")
         } else {
             self = .sqlite(path: string)
         }

@@ -14,7 +14,8 @@ struct Apps: AsyncParsableCommand {
 
         func run() async throws {
             let app = try await admin.client().createApp(name: name)
-            print("""
+            print(
+                """
                 id:                  \(app.id)
                 consumer_key:        \(app.consumerKey)
                 consumer_secret:     \(app.consumerSecret ?? "")

@@ -11,7 +11,8 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (default 8080; 0 picks a free one).") var port: Int?
-    @Option(help: "Where data lives: sqlite:PATH (default sqlite:./sluice.db), or postgres://user:password@host:port/db, which several nodes can share.")
+    @Option(
+        help: "Where data lives: sqlite:PATH (default sqlite:./sluice.db), or postgres://user:password@host:port/db, which several nodes can share.")
     var store: String?
     @Option(help: "This node's name among nodes sharing a PostgreSQL store (default: the host name).") var node: String?
     @Option(help: "Seconds a dead node's connections keep their places in cross-node limits (default 15).") var leaseSeconds: Int?

@@ -1,5 +1,6 @@
-@testable import SluiceBench
 import Testing
+
+@testable import SluiceBench
 
 /// The load generator's response reader: whatever the read and chunk boundaries, the body comes out
 /// exactly (a proxy re-chunks streams freely; the first version read chunk framing as data).

@@ -12,7 +12,8 @@ import Testing
         let unsigned = oauth.filter { $0.0 != "oauth_signature" }
         let uri = OAuth1Signature.baseURI(scheme: "http", host: "example.com", port: 8080, path: "/1.1/site.json;v=1/%7Euser")
         let expected = OAuth1Signature.sign(
-            OAuth1Signature.baseString(method: "GET", uri: uri, parameters: unsigned + [("delimited", "length")]), consumerSecret: "cs", tokenSecret: "ts")
+            OAuth1Signature.baseString(method: "GET", uri: uri, parameters: unsigned + [("delimited", "length")]), consumerSecret: "cs",
+            tokenSecret: "ts")
         #expect(oauth.first { $0.0 == "oauth_signature" }?.1 == expected)
     }
 }

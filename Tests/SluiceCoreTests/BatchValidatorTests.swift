@@ -31,7 +31,9 @@ import Testing
         #expect(BatchValidator.validate([.tweet(Fixtures.tweet(10, by: alice))], against: &known)?.code == .duplicateID)
         var fresh = KnownEntities()
         let twice = [Event.tweet(Fixtures.tweet(11, by: alice)), .tweet(Fixtures.tweet(11, by: alice))]
-        #expect(BatchValidator.validate(twice, against: &fresh) == BatchRejection(index: 1, code: .duplicateID, message: "data.id: tweet 11 already exists"))
+        #expect(
+            BatchValidator.validate(twice, against: &fresh)
+                == BatchRejection(index: 1, code: .duplicateID, message: "data.id: tweet 11 already exists"))
     }
 
     @Test func deletesMustComeFromTheAuthorAndOnlyOnce() {

@@ -48,7 +48,8 @@ import Testing
         #expect(missing?.index == 0)
         #expect(missing?.message == "event 0: data.text: required field missing")
 
-        let nested = rejection(#"[\#(user),\#(user),{"type":"tweet","data":{"id":5,"text":"x","created_at":"2024-01-01T12:00:00Z","user":{"id":1}}}]"#)
+        let nested = rejection(
+            #"[\#(user),\#(user),{"type":"tweet","data":{"id":5,"text":"x","created_at":"2024-01-01T12:00:00Z","user":{"id":1}}}]"#)
         #expect(nested?.index == 2)
         #expect(nested?.message == "event 2: data.user.username: required field missing")
 

@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceSimulation
 import SluiceTestSupport
+import Synchronization
 import Testing
 
 @Suite struct FilterTests {
@@ -63,7 +64,10 @@ import Testing
     @Test func listsSplitOnCommasFollowedByCombiningMarks() throws {
         let spec = try FilterSpec.parse(["keywords": "a,\u{301}b"])
         #expect(spec.keywords.map(\.original) == ["a", "\u{301}b"])
-        guard case .array(let summary)? = spec.summary["keywords"] else { Issue.record("no keywords in the summary"); return }
+        guard case .array(let summary)? = spec.summary["keywords"] else {
+            Issue.record("no keywords in the summary")
+            return
+        }
         let again = try FilterSpec.parse(["keywords": summary.compactMap { if case .string(let s) = $0 { s } else { nil } }.joined(separator: ",")])
         #expect(again == spec)
     }
@@ -171,13 +175,19 @@ import Testing
         #expect(outbox.push(.init(string: "1")) == .queued, "over the limit, but only just now")
         #expect(outbox.push(.init(string: "1"), clock: stale) == .full, "still over the limit after the patience")
         #expect(wakes.value == 1, "one wake until the writer takes")
-        guard case .frames(let frames)? = outbox.take() else { Issue.record("no frames"); return }
+        guard case .frames(let frames)? = outbox.take() else {
+            Issue.record("no frames")
+            return
+        }
         #expect(frames.count == 3)
         #expect(outbox.push(.init(string: "1")) == .queued)
         #expect(wakes.value == 2)
         outbox.close(.slowReader, farewell: .init(string: "bye"), discardQueued: true)
         #expect(outbox.push(.init(string: "1")) == .closed)
-        guard case .end(let reason, let farewell)? = outbox.take() else { Issue.record("no end"); return }
+        guard case .end(let reason, let farewell)? = outbox.take() else {
+            Issue.record("no end")
+            return
+        }
         #expect(reason == .slowReader)
         #expect(farewell == .init(string: "bye"))
         #expect(outbox.take() == nil)
@@ -189,7 +199,10 @@ import Testing
         let outbox = Outbox(limit: 10, wake: {})
         #expect(outbox.push(.init(string: String(repeating: "x", count: 100))) == .queued)
         #expect(outbox.push(.init(string: "123456789")) == .queued)
-        guard case .frames(let frames)? = outbox.take() else { Issue.record("no frames"); return }
+        guard case .frames(let frames)? = outbox.take() else {
+            Issue.record("no frames")
+            return
+        }
         #expect(frames.map(\.readableBytes) == [100, 9])
     }
 
@@ -218,8 +231,6 @@ import Testing
         #expect((0..<10).filter { _ in bucket.take(now: 10) }.count == 5, "never more than one second's burst")
     }
 }
-
-import Synchronization
 
 final class Counter: Sendable {
     private let count = Mutex(0)

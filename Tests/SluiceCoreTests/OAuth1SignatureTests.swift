@@ -18,7 +18,10 @@ import Testing
         let uri = OAuth1Signature.baseURI(scheme: "HTTPS", host: "api.twitter.com", port: 443, path: "/1/statuses/update.json")
         #expect(uri == "https://api.twitter.com/1/statuses/update.json")
         let base = OAuth1Signature.baseString(method: "post", uri: uri, parameters: Self.parameters)
-        #expect(base == "POST&https%3A%2F%2Fapi.twitter.com%2F1%2Fstatuses%2Fupdate.json&include_entities%3Dtrue%26oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26oauth_nonce%3DkYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1318622958%26oauth_token%3D370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb%26oauth_version%3D1.0%26status%3DHello%2520Ladies%2520%252B%2520Gentlemen%252C%2520a%2520signed%2520OAuth%2520request%2521")
+        #expect(
+            base
+                == "POST&https%3A%2F%2Fapi.twitter.com%2F1%2Fstatuses%2Fupdate.json&include_entities%3Dtrue%26oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26oauth_nonce%3DkYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1318622958%26oauth_token%3D370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb%26oauth_version%3D1.0%26status%3DHello%2520Ladies%2520%252B%2520Gentlemen%252C%2520a%2520signed%2520OAuth%2520request%2521"
+        )
         let signature = OAuth1Signature.sign(
             base, consumerSecret: "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw", tokenSecret: "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE")
         #expect(signature == "tnnArxj06cWHq44gCs1OSKk/jLY=")
@@ -34,7 +37,8 @@ import Testing
 
     @Test func baseURIKeepsOnlyNonDefaultPorts() {
         #expect(OAuth1Signature.baseURI(scheme: "http", host: "Example.COM", port: 80, path: "/r") == "http://example.com/r")
-        #expect(OAuth1Signature.baseURI(scheme: "http", host: "127.0.0.1", port: 8080, path: "/1.1/site.json") == "http://127.0.0.1:8080/1.1/site.json")
+        #expect(
+            OAuth1Signature.baseURI(scheme: "http", host: "127.0.0.1", port: 8080, path: "/1.1/site.json") == "http://127.0.0.1:8080/1.1/site.json")
         #expect(OAuth1Signature.baseURI(scheme: "https", host: "h", port: 443, path: "") == "https://h/")
     }
 
@@ -45,7 +49,8 @@ import Testing
     }
 
     @Test func authorizationHeaderParsing() throws {
-        let header = #"OAuth oauth_consumer_key="xvz1evFS4wEEPTGEFPHBog", oauth_nonce="kYjz", oauth_signature="tnnArxj06cWHq44gCs1OSKk%2FjLY%3D", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1318622958", oauth_version="1.0""#
+        let header =
+            #"OAuth oauth_consumer_key="xvz1evFS4wEEPTGEFPHBog", oauth_nonce="kYjz", oauth_signature="tnnArxj06cWHq44gCs1OSKk%2FjLY%3D", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1318622958", oauth_version="1.0""#
         let parsed = try #require(OAuth1Signature.parseAuthorizationHeader(header))
         #expect(parsed.first { $0.0 == "oauth_signature" }?.1 == "tnnArxj06cWHq44gCs1OSKk/jLY=")
         #expect(parsed.count == 6)
@@ -55,9 +60,15 @@ import Testing
     @Test func timestampsAndNonces() {
         let window = OAuth1NonceWindow(window: 300)
         #expect(throws: Never.self) { try window.admit(consumerKey: "c", token: "t", nonce: "n1", timestamp: 1000, now: 1100) }
-        #expect(throws: OAuth1NonceWindow.Refusal.reusedNonce) { try window.admit(consumerKey: "c", token: "t", nonce: "n1", timestamp: 1000, now: 1100) }
+        #expect(throws: OAuth1NonceWindow.Refusal.reusedNonce) {
+            try window.admit(consumerKey: "c", token: "t", nonce: "n1", timestamp: 1000, now: 1100)
+        }
         #expect(throws: Never.self) { try window.admit(consumerKey: "other", token: "t", nonce: "n1", timestamp: 1000, now: 1100) }
-        #expect(throws: OAuth1NonceWindow.Refusal.staleTimestamp) { try window.admit(consumerKey: "c", token: "t", nonce: "n2", timestamp: 1000, now: 1301) }
-        #expect(throws: OAuth1NonceWindow.Refusal.staleTimestamp) { try window.admit(consumerKey: "c", token: "t", nonce: "n3", timestamp: 2000, now: 1100) }
+        #expect(throws: OAuth1NonceWindow.Refusal.staleTimestamp) {
+            try window.admit(consumerKey: "c", token: "t", nonce: "n2", timestamp: 1000, now: 1301)
+        }
+        #expect(throws: OAuth1NonceWindow.Refusal.staleTimestamp) {
+            try window.admit(consumerKey: "c", token: "t", nonce: "n3", timestamp: 2000, now: 1100)
+        }
     }
 }

@@ -43,7 +43,10 @@ import Testing
         let late = try subscription(hub)
         #expect(hub.register(late, at: 0) == nil)
         #expect(late.outbox.isClosed, "admitted before the revocation, closed at registration")
-        guard case .end(let reason, _)? = late.outbox.take() else { Issue.record("no end"); return }
+        guard case .end(let reason, _)? = late.outbox.take() else {
+            Issue.record("no end")
+            return
+        }
         #expect(reason == .keyRevoked)
         let other = try subscription(hub, key: "key_b")
         #expect(hub.register(other, at: 0) == nil)
@@ -65,7 +68,10 @@ import Testing
         #expect(live.outbox.isClosed)
         #expect(hub.recentMessages(after: 0, limit: 10) == nil, "the messages of the lost log are forgotten")
         #expect(hub.register(replaying, at: 3, rewinds: rewindsSeen) == nil)
-        guard case .end(let reason, _)? = replaying.outbox.take() else { Issue.record("the late replay was not ended"); return }
+        guard case .end(let reason, _)? = replaying.outbox.take() else {
+            Issue.record("the late replay was not ended")
+            return
+        }
         #expect(reason == .logRewound)
         let fresh = try subscription(hub)
         #expect(hub.register(fresh, at: 3, rewinds: hub.rewinds) == nil)
@@ -78,7 +84,10 @@ import Testing
         _ = hub.register(a, at: 0)
         _ = hub.register(b, at: 0)
         try dispatch(hub, 1, "swift")
-        guard case .frames(let fa)? = a.outbox.take(), case .frames(let fb)? = b.outbox.take() else { Issue.record("no frames"); return }
+        guard case .frames(let fa)? = a.outbox.take(), case .frames(let fb)? = b.outbox.take() else {
+            Issue.record("no frames")
+            return
+        }
         // The same storage: a ByteBuffer copy shares it until written to.
         fa[0].withUnsafeReadableBytes { pa in
             fb[0].withUnsafeReadableBytes { pb in #expect(pa.baseAddress == pb.baseAddress) }

@@ -1,9 +1,10 @@
 import Foundation
 import NIOCore
-@testable import SluiceCore
 import SluiceSimulation
 import SluiceTestSupport
 import Testing
+
+@testable import SluiceCore
 
 /// The Private SSE half of the visibility property test: random populations and traffic (public and
 /// protected accounts, replies, retweets and quotes of both, DMs, graph events), random filtered
@@ -68,7 +69,9 @@ import Testing
                 (0..<Int.random(in: 1...2, using: &rng)).map { _ in words.randomElement(using: &rng)! }
             }
         }
-        if Int.random(in: 0..<3, using: &rng) == 0 { f.users = (0..<Int.random(in: 1...4, using: &rng)).map { _ in usernames.randomElement(using: &rng)! } }
+        if Int.random(in: 0..<3, using: &rng) == 0 {
+            f.users = (0..<Int.random(in: 1...4, using: &rng)).map { _ in usernames.randomElement(using: &rng)! }
+        }
         if Int.random(in: 0..<4, using: &rng) == 0 { f.minFollowers = Int.random(in: 0...5000, using: &rng) }
         if Int.random(in: 0..<4, using: &rng) == 0 { f.verified = Bool.random(using: &rng) }
         if Int.random(in: 0..<4, using: &rng) == 0 { f.languages = [["en", "es", "ja"].randomElement(using: &rng)!] }
@@ -119,7 +122,10 @@ import Testing
             var frames: [ByteBuffer] = []
             if case .frames(let taken)? = subscription.outbox.take() { frames = taken }
             let got = Self.ids(frames)
-            #expect(got == expected[i], "seed \(seed), filter \(filter.query): extra \(Set(got).subtracting(expected[i]).sorted().prefix(5)), missing \(Set(expected[i]).subtracting(got).sorted().prefix(5))")
+            #expect(
+                got == expected[i],
+                "seed \(seed), filter \(filter.query): extra \(Set(got).subtracting(expected[i]).sorted().prefix(5)), missing \(Set(expected[i]).subtracting(got).sorted().prefix(5))"
+            )
         }
     }
 

@@ -93,7 +93,11 @@ import Testing
         }
     }
 
-    struct Entry: Hashable { var user: Int64; var followings: Bool; var repliesAll: Bool }
+    struct Entry: Hashable {
+        var user: Int64
+        var followings: Bool
+        var repliesAll: Bool
+    }
 
     func run(seed: UInt64, users: Int, events: Int) {
         var rng = SplitMix64(seed: seed ^ 0x5151)
@@ -122,9 +126,12 @@ import Testing
                 router.unsubscribe(gone)
             }
             oracle.learnAuthor(event)
-            let expected = Set(entries.filter { oracle.receives($0.value.user, event, followings: $0.value.followings, repliesAll: $0.value.repliesAll) }.keys)
+            let expected = Set(
+                entries.filter { oracle.receives($0.value.user, event, followings: $0.value.followings, repliesAll: $0.value.repliesAll) }.keys)
             let routed = Set(router.route(event, state: &state))
-            #expect(routed == expected, "seed \(seed), event \(index) (\(event.kind)): extra \(routed.subtracting(expected)), missing \(expected.subtracting(routed))")
+            #expect(
+                routed == expected,
+                "seed \(seed), event \(index) (\(event.kind)): extra \(routed.subtracting(expected)), missing \(expected.subtracting(routed))")
             if routed != expected { return }
             oracle.apply(event, receivers: Set(expected.compactMap { entries[$0]?.user }))
         }
@@ -145,9 +152,10 @@ import Testing
         var router = SiteStreamRouter<String>()
         var state = SocialState()
         let carol = Fixtures.user(3, "carol", protected: true)
-        for event: Event in [.userUpdate(Fixtures.user(1, "alice")), .userUpdate(Fixtures.user(2, "bob")), .userUpdate(carol),
-            .follow(.init(sourceID: 1, targetID: 3))]
-        {
+        for event: Event in [
+            .userUpdate(Fixtures.user(1, "alice")), .userUpdate(Fixtures.user(2, "bob")), .userUpdate(carol),
+            .follow(.init(sourceID: 1, targetID: 3)),
+        ] {
             _ = router.route(event, state: &state)
         }
         router.subscribe("alice", user: 1, options: .init(followings: true))
@@ -157,6 +165,8 @@ import Testing
         #expect(Set(router.route(.tweet(secret), state: &state)) == ["alice", "carol"], "bob is mentioned but may not see carol's tweets")
         #expect(Set(router.route(.delete(.init(id: 30, userID: 3)), state: &state)) == ["alice", "carol"], "the delete reaches those who saw it")
         #expect(router.route(.unfollow(.init(sourceID: 1, targetID: 3)), state: &state) == ["alice"], "unfollows go to the source only")
-        #expect(router.route(.directMessage(.init(id: 9, senderID: 2, recipientID: 3, text: "hi", createdAt: Fixtures.created)), state: &state).sorted() == ["bob", "carol"])
+        #expect(
+            router.route(.directMessage(.init(id: 9, senderID: 2, recipientID: 3, text: "hi", createdAt: Fixtures.created)), state: &state).sorted()
+                == ["bob", "carol"])
     }
 }

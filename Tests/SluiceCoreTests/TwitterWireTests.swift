@@ -64,7 +64,8 @@ import Testing
         #expect(follow["source"]?["id_str"] == .string("1"))
         #expect(follow["created_at"] == .string("Mon Jan 01 12:00:00 +0000 2024"))
         #expect(TwitterMessage.delete(tweetID: 9, userID: 1)["delete"]?["status"]?["user_id_str"] == .string("1"))
-        let dm = TwitterMessage.directMessage(.init(id: 3, senderID: 1, recipientID: 2, text: "hi", createdAt: Fixtures.created), sender: a, recipient: b)
+        let dm = TwitterMessage.directMessage(
+            .init(id: 3, senderID: 1, recipientID: 2, text: "hi", createdAt: Fixtures.created), sender: a, recipient: b)
         #expect(dm["direct_message"]?["recipient_screen_name"] == .string("b"))
         #expect(TwitterMessage.json(TwitterMessage.control(uri: "/1.1/site/c/abc")) == #"{"control":{"control_uri":"/1.1/site/c/abc"}}"#)
         #expect(TwitterMessage.disconnect(.stall, streamName: "app-stream", reason: "queue full")["disconnect"]?["code"] == .int(4))

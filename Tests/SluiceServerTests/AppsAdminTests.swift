@@ -16,7 +16,9 @@ import Testing
             let ingest = try await client.createKey(["ingest"])
             #expect(try await client.post(events: #"[{"type":"user_update","data":{"id":42,"username":"ann"}}]"#, key: ingest).status == .ok)
 
-            let created = try await client.execute(uri: "/v1/admin/apps", method: .post, headers: admin, body: ByteBuffer(string: #"{"name":"push"}"#)) {
+            let created = try await client.execute(
+                uri: "/v1/admin/apps", method: .post, headers: admin, body: ByteBuffer(string: #"{"name":"push"}"#)
+            ) {
                 #expect($0.status == .created)
                 return try #require($0.json)
             }
@@ -31,7 +33,8 @@ import Testing
                 #expect(apps.first?["consumer_secret"] == nil, "secrets are shown once")
                 #expect(apps.first?["access_token_secret"] == nil)
             }
-            try await client.execute(uri: "/v1/admin/apps/\(id)/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":42}"#)) {
+            try await client.execute(uri: "/v1/admin/apps/\(id)/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":42}"#))
+            {
                 #expect($0.status == .created)
                 #expect($0.json?["user_id"] == .int(42))
             }
@@ -52,14 +55,19 @@ import Testing
                     #expect($0.errorCode == "invalid_request")
                 }
             }
-            try await client.execute(uri: "/v1/admin/apps/app_missing/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":1}"#)) {
+            try await client.execute(
+                uri: "/v1/admin/apps/app_missing/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":1}"#)
+            ) {
                 #expect($0.status == .notFound)
             }
             let id = try await client.createApp("x")
-            try await client.execute(uri: "/v1/admin/apps/\(id)/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":777}"#)) {
+            try await client.execute(uri: "/v1/admin/apps/\(id)/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":777}"#))
+            {
                 #expect($0.status == .notFound, "users come from ingested events")
             }
-            try await client.execute(uri: "/v1/admin/apps/\(id)/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":"abc"}"#)) {
+            try await client.execute(
+                uri: "/v1/admin/apps/\(id)/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":"abc"}"#)
+            ) {
                 #expect($0.status == .badRequest)
             }
             try await client.execute(uri: "/v1/admin/apps/\(id)/grants/abc", method: .delete, headers: admin) {

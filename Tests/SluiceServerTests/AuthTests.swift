@@ -66,9 +66,10 @@ import Testing
                 }
             }
             let admin: HTTPFields = [.authorization: "Bearer \(TestApp.adminToken)"]
-            for body in [#"{"name":"x","scopes":["root"]}"#, #"{"name":"","scopes":["ingest"]}"#, #"{"name":"x","scopes":[]}"#,
-                #"{"scopes":["ingest"]}"#, "nope", #"{"name":"x","scopes":["stream"],"limits":{"max_connections":0}}"#]
-            {
+            for body in [
+                #"{"name":"x","scopes":["root"]}"#, #"{"name":"","scopes":["ingest"]}"#, #"{"name":"x","scopes":[]}"#,
+                #"{"scopes":["ingest"]}"#, "nope", #"{"name":"x","scopes":["stream"],"limits":{"max_connections":0}}"#,
+            ] {
                 try await client.execute(uri: "/v1/admin/keys", method: .post, headers: admin, body: ByteBuffer(string: body)) {
                     #expect($0.status == .badRequest, "\(body)")
                     #expect($0.errorCode == "invalid_request")

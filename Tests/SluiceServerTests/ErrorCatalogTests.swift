@@ -1,6 +1,7 @@
 import Foundation
-@testable import SluiceServer
 import Testing
+
+@testable import SluiceServer
 
 /// The README's table of errors is `ErrorCatalog`, and the catalog holds exactly the codes the server's
 /// sources can answer with, each with the status they answer it with: a code added to the server and

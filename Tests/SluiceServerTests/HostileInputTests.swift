@@ -12,7 +12,8 @@ import Testing
     static let admin = "hostile-admin"
 
     static func serve(_ extra: [String] = []) async throws -> SluiceProcess {
-        try await SluiceProcess.serve(["--store", "sqlite:\(Fixtures.temporaryDatabasePath())", "--admin-token", admin, "--log-level", "warning"] + extra)
+        try await SluiceProcess.serve(
+            ["--store", "sqlite:\(Fixtures.temporaryDatabasePath())", "--admin-token", admin, "--log-level", "warning"] + extra)
     }
 
     static func client(_ server: SluiceProcess, scopes: [String] = ["stream", "ingest", "read"]) async throws -> SluiceRESTClient {
@@ -72,7 +73,8 @@ import Testing
         bloated.location = String(repeating: "l", count: 62_000)
         _ = try await client.publish([.userUpdate(bloated)])
         let carried = try await Self.publish(
-            server, key: client.credential, body: try Self.json([.tweet(Fixtures.tweet(9, by: Fixtures.user(2, "bloated"), text: String(repeating: "x", count: 8_000)))]))
+            server, key: client.credential,
+            body: try Self.json([.tweet(Fixtures.tweet(9, by: Fixtures.user(2, "bloated"), text: String(repeating: "x", count: 8_000)))]))
         #expect(carried.status == 413)
         #expect(carried.json?["error"]?["code"] == .string("event_too_large"))
 
@@ -144,7 +146,9 @@ import Testing
         let tags = (0..<8).map { "#" + String(repeating: "h\($0)", count: 1_500) }
         let refused = try await Self.publish(
             server, key: client.credential,
-            body: try Self.json([.tweet(Tweet(id: 20, text: text, createdAt: Date(), user: author, entities: .init(hashtags: tags, mentions: ["@reader"])))]))
+            body: try Self.json([
+                .tweet(Tweet(id: 20, text: text, createdAt: Date(), user: author, entities: .init(hashtags: tags, mentions: ["@reader"])))
+            ]))
         #expect(refused.status == 400)
         #expect(refused.json?["error"]?["code"] == .string("invalid_event"))
         #expect(refused.json?["error"]?["index"] == .int(0))
@@ -159,8 +163,13 @@ import Testing
         let heaviest = Tweet(
             id: 22, text: text, createdAt: Date(), user: author,
             entities: .init(
-                hashtags: (0..<Tweet.Entities.maxEntries).map { "#" + String(repeating: "t", count: Tweet.Entities.maxHashtagLength - 4) + String(format: "%03d", $0) },
-                mentions: ["@reader"] + (1..<Tweet.Entities.maxEntries).map { "@" + String(repeating: "m", count: Tweet.Entities.maxMentionLength - 4) + String(format: "%03d", $0) },
+                hashtags: (0..<Tweet.Entities.maxEntries).map {
+                    "#" + String(repeating: "t", count: Tweet.Entities.maxHashtagLength - 4) + String(format: "%03d", $0)
+                },
+                mentions: ["@reader"]
+                    + (1..<Tweet.Entities.maxEntries).map {
+                        "@" + String(repeating: "m", count: Tweet.Entities.maxMentionLength - 4) + String(format: "%03d", $0)
+                    },
                 urls: (0..<20).map { "https://example.com/" + String(repeating: "u", count: 2_000) + String($0) }))
         _ = try await client.publish([.tweet(heaviest)])
         try await stream.wait("the heaviest tweet", timeout: .seconds(60)) { probe in
@@ -261,7 +270,8 @@ import Testing
         #expect(retry.status == 200)
         #expect(retry.json == first.json, "the original acknowledgement")
         #expect(retry.headers["idempotent-replayed"] == "true")
-        let other = try await Self.publish(server, key: client.credential, body: try Self.json([.follow(.init(sourceID: 2, targetID: 1))]), headers: key)
+        let other = try await Self.publish(
+            server, key: client.credential, body: try Self.json([.follow(.init(sourceID: 2, targetID: 1))]), headers: key)
         #expect(other.status == 422)
         #expect(other.json?["error"]?["code"] == .string("idempotency_key_reused"))
         let malformed = try await Self.publish(server, key: client.credential, body: follow, headers: [("Idempotency-Key", "has space")])

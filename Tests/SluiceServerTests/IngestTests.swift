@@ -95,18 +95,32 @@ import Testing
     static let badInputs: [BadInput] = [
         .init(name: "malformed JSON", body: "[{\"type\": \"tweet\",", code: "invalid_event"),
         .init(name: "not JSON at all", body: "hello", code: "invalid_event"),
-        .init(name: "wrong type", body: #"[\#(user),{"type":"user_update","data":{"id":2,"username":"b","verified":"yes"}}]"#, code: "invalid_event", index: 1),
+        .init(
+            name: "wrong type", body: #"[\#(user),{"type":"user_update","data":{"id":2,"username":"b","verified":"yes"}}]"#, code: "invalid_event",
+            index: 1),
         .init(name: "missing field", body: #"[{"type":"follow","data":{"source_id":1}}]"#, code: "invalid_event", index: 0),
         .init(name: "unknown event type", body: #"[\#(user),{"type":"poke","data":{}}]"#, code: "invalid_event", index: 1),
         .init(name: "empty batch", body: "[]", code: "invalid_event"),
         .init(name: "empty body", body: "", code: "invalid_event"),
         .init(name: "bad ndjson line", body: "\(user)\n{\"type\":", contentType: "application/x-ndjson", code: "invalid_event", index: 1),
-        .init(name: "duplicate tweet id", body: #"[{"type":"tweet","data":{"id":100,"text":"again","created_at":"2024-01-01T12:00:00Z","user":{"id":1,"username":"alice"}}}]"#, code: "duplicate_id", index: 0),
-        .init(name: "duplicate within batch", body: #"[\#(user),{"type":"tweet","data":{"id":200,"text":"x","created_at":"2024-01-01T12:00:00Z","user":{"id":1,"username":"alice"}}},{"type":"tweet","data":{"id":200,"text":"y","created_at":"2024-01-01T12:00:00Z","user":{"id":1,"username":"alice"}}}]"#, code: "duplicate_id", index: 2),
+        .init(
+            name: "duplicate tweet id",
+            body: #"[{"type":"tweet","data":{"id":100,"text":"again","created_at":"2024-01-01T12:00:00Z","user":{"id":1,"username":"alice"}}}]"#,
+            code: "duplicate_id", index: 0),
+        .init(
+            name: "duplicate within batch",
+            body:
+                #"[\#(user),{"type":"tweet","data":{"id":200,"text":"x","created_at":"2024-01-01T12:00:00Z","user":{"id":1,"username":"alice"}}},{"type":"tweet","data":{"id":200,"text":"y","created_at":"2024-01-01T12:00:00Z","user":{"id":1,"username":"alice"}}}]"#,
+            code: "duplicate_id", index: 2),
         .init(name: "unknown user", body: #"[\#(user),{"type":"follow","data":{"source_id":1,"target_id":9}}]"#, code: "unknown_reference", index: 1),
         .init(name: "unknown tweet", body: #"[{"type":"favorite","data":{"source_id":1,"tweet_id":12345}}]"#, code: "unknown_reference", index: 0),
-        .init(name: "delete by another user", body: #"[{"type":"user_update","data":{"id":2,"username":"b"}},{"type":"delete","data":{"id":100,"user_id":2}}]"#, code: "invalid_reference", index: 1),
-        .init(name: "oversized body", body: "[" + Array(repeating: user, count: 2000).joined(separator: ",") + "]", status: .contentTooLarge, code: "payload_too_large"),
+        .init(
+            name: "delete by another user",
+            body: #"[{"type":"user_update","data":{"id":2,"username":"b"}},{"type":"delete","data":{"id":100,"user_id":2}}]"#,
+            code: "invalid_reference", index: 1),
+        .init(
+            name: "oversized body", body: "[" + Array(repeating: user, count: 2000).joined(separator: ",") + "]", status: .contentTooLarge,
+            code: "payload_too_large"),
     ]
 
     @Test(arguments: badInputs)
@@ -114,7 +128,8 @@ import Testing
         let app = try await TestApp.build(maxBodyBytes: 64 * 1024)
         try await app.test(.router) { client in
             let key = try await client.createKey(["ingest", "read"])
-            let setup = #"[\#(Self.user),{"type":"tweet","data":{"id":100,"text":"first","created_at":"2024-01-01T12:00:00Z","user":{"id":1,"username":"alice"}}}]"#
+            let setup =
+                #"[\#(Self.user),{"type":"tweet","data":{"id":100,"text":"first","created_at":"2024-01-01T12:00:00Z","user":{"id":1,"username":"alice"}}}]"#
             #expect(try await client.post(events: setup, key: key).status == .ok)
             let before = try await client.readLog(key: key)
 
@@ -122,7 +137,9 @@ import Testing
             #expect(response.status == input.status)
             #expect(response.errorCode == input.code)
             #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
-            if case .string(let message)? = response.json?["error"]?["message"] { #expect(!message.isEmpty) } else {
+            if case .string(let message)? = response.json?["error"]?["message"] {
+                #expect(!message.isEmpty)
+            } else {
                 Issue.record("no error message")
             }
             if let index = input.index { #expect(response.json?["error"]?["index"] == .int(index)) }

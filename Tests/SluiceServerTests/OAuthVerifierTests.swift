@@ -21,7 +21,8 @@ import Testing
         let head = HTTPRequest(
             method: .get, scheme: nil, authority: "photos.example.net", path: "/photos?file=vacation.jpg&size=original",
             headerFields: [
-                .authorization: #"OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", oauth_signature_method="HMAC-SHA1", oauth_timestamp="137131202", oauth_nonce="\#(nonce)", oauth_signature="\#(signature)""#
+                .authorization:
+                    #"OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", oauth_signature_method="HMAC-SHA1", oauth_timestamp="137131202", oauth_nonce="\#(nonce)", oauth_signature="\#(signature)""#
             ])
         return OAuthVerifier.SignedRequest(head: head, body: nil)
     }
@@ -57,7 +58,8 @@ import Testing
             method: .post, scheme: nil, authority: "example.com", path: "/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b",
             headerFields: [
                 .contentType: "application/x-www-form-urlencoded",
-                .authorization: #"OAuth realm="Example", oauth_consumer_key="9djdj82h48djs9d2", oauth_token="kkk9d7dh3k39sjv7", oauth_signature_method="HMAC-SHA1", oauth_timestamp="137131201", oauth_nonce="7d8f3e4a", oauth_signature="bYT5CMsGcbgUdFHObYMEfcx6bsw%3D""#,
+                .authorization:
+                    #"OAuth realm="Example", oauth_consumer_key="9djdj82h48djs9d2", oauth_token="kkk9d7dh3k39sjv7", oauth_signature_method="HMAC-SHA1", oauth_timestamp="137131201", oauth_nonce="7d8f3e4a", oauth_signature="bYT5CMsGcbgUdFHObYMEfcx6bsw%3D""#,
             ])
         let request = OAuthVerifier.SignedRequest(head: head, body: ByteBuffer(string: "c2&a3=2+q"))
         let base = request.baseString(scheme: "http", parameters: try #require(request.signedParameters))

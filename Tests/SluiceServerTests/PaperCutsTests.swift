@@ -6,9 +6,10 @@ import HummingbirdTesting
 import NIOCore
 import SluiceClient
 import SluiceCore
-@testable import SluiceServer
 import SluiceTestSupport
 import Testing
+
+@testable import SluiceServer
 
 /// What the README promises a new user, item by item, where it did not hold (issue 18).
 @Suite struct PaperCutsTests {
@@ -29,9 +30,11 @@ import Testing
                     #expect(String(buffer: $0.body).contains(named))
                 }
             }
-            #expect(try await client.execute(uri: "/v1/admin/keys", method: .get, headers: admin) { $0.json?["keys"]?.array.count } == 0,
-                    "nothing was created")
-            try await client.execute(uri: "/v1/admin/apps", method: .post, headers: admin, body: ByteBuffer(string: #"{"name":"a","callback":"x"}"#)) {
+            #expect(
+                try await client.execute(uri: "/v1/admin/keys", method: .get, headers: admin) { $0.json?["keys"]?.array.count } == 0,
+                "nothing was created")
+            try await client.execute(uri: "/v1/admin/apps", method: .post, headers: admin, body: ByteBuffer(string: #"{"name":"a","callback":"x"}"#))
+            {
                 #expect($0.status == .badRequest)
                 #expect($0.errorCode == "unknown_field")
             }
@@ -59,7 +62,9 @@ import Testing
                 }
             }
             #expect(try await client.readLog(key: reader)["events"]?.array.isEmpty == true, "the dry run stored nothing")
-            try await client.execute(uri: "/sse/token", method: .post, headers: [.authorization: "Bearer \(writer)"], body: ByteBuffer(string: #"{"lifetime_seconds":60}"#)) {
+            try await client.execute(
+                uri: "/sse/token", method: .post, headers: [.authorization: "Bearer \(writer)"], body: ByteBuffer(string: #"{"lifetime_seconds":60}"#)
+            ) {
                 #expect($0.status.code == 415 && $0.errorCode == "unsupported_media_type")
             }
         }
@@ -75,8 +80,14 @@ import Testing
             let refused: [(String, String)] = [
                 (#"[{"type":"user_update","data":{"id":1,"username":"a","bogus":2}}]"#, "data.bogus"),
                 (#"[{"type":"user_update","data":\#(user),"extra":1}]"#, "extra"),
-                (#"[{"type":"tweet","data":{"id":5,"text":"t","created_at":"2024-01-01T00:00:00Z","user":{"id":1,"username":"a","colour":"red"}}}]"#, "data.user.colour"),
-                (#"[{"type":"tweet","data":{"id":5,"text":"t","created_at":"2024-01-01T00:00:00Z","user":\#(user),"metrics":{"views":3}}}]"#, "data.metrics.views"),
+                (
+                    #"[{"type":"tweet","data":{"id":5,"text":"t","created_at":"2024-01-01T00:00:00Z","user":{"id":1,"username":"a","colour":"red"}}}]"#,
+                    "data.user.colour"
+                ),
+                (
+                    #"[{"type":"tweet","data":{"id":5,"text":"t","created_at":"2024-01-01T00:00:00Z","user":\#(user),"metrics":{"views":3}}}]"#,
+                    "data.metrics.views"
+                ),
                 (#"[{"type":"follow","data":{"source_id":1,"target_id":2,"since":"now"}}]"#, "data.since"),
             ]
             for (body, path) in refused {
@@ -97,8 +108,14 @@ import Testing
                 #expect(response.status == .badRequest && response.errorCode == "invalid_event", "\(body)")
             }
             // What the log hands out (`seq`, ids twice) is taken back as it is.
-            #expect(try await client.post(events: #"[{"type":"user_update","data":{"id":7,"id_str":"7","username":"s","protected":false}}]"#, key: key).status == .ok)
-            #expect(try await client.post(events: #"[{"type":"tweet","data":{"id":9,"text":"t","created_at":"2024-01-01T00:00:00Z","user":{"id":7,"username":"s"}}}]"#, key: key).status == .ok)
+            #expect(
+                try await client.post(events: #"[{"type":"user_update","data":{"id":7,"id_str":"7","username":"s","protected":false}}]"#, key: key)
+                    .status == .ok)
+            #expect(
+                try await client.post(
+                    events: #"[{"type":"tweet","data":{"id":9,"text":"t","created_at":"2024-01-01T00:00:00Z","user":{"id":7,"username":"s"}}}]"#,
+                    key: key
+                ).status == .ok)
             let handedOut = try await client.readLog(key: key)["events"]?.array ?? []
             #expect(handedOut.count == 2)
             let fresh = try await TestApp.build()
@@ -118,11 +135,15 @@ import Testing
             let ingest = try await client.createKey(["ingest"])
             #expect(try await client.post(events: #"[{"type":"user_update","data":{"id":103,"username":"s"}}]"#, key: ingest).status == .ok)
             let id = try await client.createApp("x")
-            try await client.execute(uri: "/v1/admin/apps/\(id)/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":"103"}"#)) {
+            try await client.execute(
+                uri: "/v1/admin/apps/\(id)/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":"103"}"#)
+            ) {
                 #expect($0.status == .created)
                 #expect($0.json?["user_id"] == .int(103))
             }
-            try await client.execute(uri: "/v1/admin/apps/\(id)/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":"10x3"}"#)) {
+            try await client.execute(
+                uri: "/v1/admin/apps/\(id)/grants", method: .post, headers: admin, body: ByteBuffer(string: #"{"user_id":"10x3"}"#)
+            ) {
                 #expect($0.status == .badRequest)
                 #expect($0.errorCode == "invalid_request")
             }

@@ -262,17 +262,26 @@ final class Acknowledgements: Sendable {
             }
         }
 
-        try await waitUntil(timeout: .seconds(60), "tweets before the crash") { try received.stillReading(); return received.tweets.count >= 50 }
+        try await waitUntil(timeout: .seconds(60), "tweets before the crash") {
+            try received.stillReading()
+            return received.tweets.count >= 50
+        }
         server.signal(SIGKILL)
         try await server.waitForExit()
         server = try await SluiceProcess.serve(["--store", "sqlite:\(db)", "--port", String(port), "--log-level", "warning"])
         let countAtRestart = received.tweets.count
-        try await waitUntil(timeout: .seconds(90), "tweets after the restart") { try received.stillReading(); return received.tweets.count >= countAtRestart + 100 }
+        try await waitUntil(timeout: .seconds(90), "tweets after the restart") {
+            try received.stillReading()
+            return received.tweets.count >= countAtRestart + 100
+        }
         writer.cancel()
         _ = await writer.result
         let sentinel = Event.tweet(Fixtures.tweet(99_999_999, by: Fixtures.user(1), text: "match sentinel"))
         _ = try await rest.publish([sentinel])
-        try await waitUntil(timeout: .seconds(60), "the sentinel") { try received.stillReading(); return received.tweets.last == "99999999" }
+        try await waitUntil(timeout: .seconds(60), "the sentinel") {
+            try received.stillReading()
+            return received.tweets.last == "99999999"
+        }
 
         // What the client should have: every matching tweet of the log, in log order.
         var expected: [String] = []
@@ -333,7 +342,12 @@ final class Received: Sendable {
 
 final class Counter: Sendable {
     private let value = Mutex(0)
-    func incrementAndGet() -> Int { value.withLock { $0 += 1; return $0 } }
+    func incrementAndGet() -> Int {
+        value.withLock {
+            $0 += 1
+            return $0
+        }
+    }
 }
 
 /// `--stream-port`: streams on a dedicated listener.
@@ -347,7 +361,8 @@ final class Counter: Sendable {
         let key = try await SluiceRESTClient(baseURL: server.baseURL, credential: "a").createKey(name: "k", scopes: ["stream", "ingest", "read"]).key!
         let client = SluiceRESTClient(baseURL: server.baseURL, credential: key)
         _ = try await client.publish([.userUpdate(Fixtures.user(1))])
-        let probe = try await StreamProbe.open("http://127.0.0.1:\(streamPort)/sse/private?token=\(try await client.streamToken())&keywords=dedicated")
+        let probe = try await StreamProbe.open(
+            "http://127.0.0.1:\(streamPort)/sse/private?token=\(try await client.streamToken())&keywords=dedicated")
         #expect(probe.status == 200)
         try await probe.connected()
         _ = try await client.publish([.tweet(Fixtures.tweet(7, by: Fixtures.user(1), text: "dedicated listener"))])

@@ -12,7 +12,8 @@ struct TestSiteApp: Sendable {
     let baseURL: String
 
     var signer: OAuth1Signer {
-        OAuth1Signer(consumerKey: info.consumerKey, consumerSecret: info.consumerSecret!, token: info.accessToken, tokenSecret: info.accessTokenSecret!)
+        OAuth1Signer(
+            consumerKey: info.consumerKey, consumerSecret: info.consumerSecret!, token: info.accessToken, tokenSecret: info.accessTokenSecret!)
     }
 
     enum Placement { case header, query, form }
@@ -104,7 +105,12 @@ final class SiteStreamProbe: Sendable {
     }
 
     func startReading() {
-        guard let body = self.body.withLock({ body in defer { body = nil }; return body }) else { return }
+        guard
+            let body = self.body.withLock({ body in
+                defer { body = nil }
+                return body
+            })
+        else { return }
         let lengthPrefixed = self.lengthPrefixed
         let task = Task {
             var parser = DelimitedParser(lengthPrefixed: lengthPrefixed)
@@ -113,7 +119,7 @@ final class SiteStreamProbe: Sendable {
                     let messages = try parser.feed(chunk.readableBytesView)
                     if !messages.isEmpty { state.withLock { $0.raw += messages } }
                 }
-            } catch where !Task.isCancelled {
+            } catch  where !Task.isCancelled {
                 state.withLock { $0.failure = String(describing: error) }
             } catch {}
             state.withLock { $0.ended = true }

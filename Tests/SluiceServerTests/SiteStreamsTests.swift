@@ -113,7 +113,8 @@ import Testing
     @Test func oauthIsCheckedWhereverItsParametersCome() async throws {
         try await live { server, _, app in
             for placement: TestSiteApp.Placement in [.header, .query, .form] {
-                let stream = try await SiteStreamProbe.open(app.request(placement == .form ? "POST" : "GET", "/1.1/site.json", follow([1]), placement: placement))
+                let stream = try await SiteStreamProbe.open(
+                    app.request(placement == .form ? "POST" : "GET", "/1.1/site.json", follow([1]), placement: placement))
                 #expect(stream.status == 200, "oauth parameters in the \(placement)")
                 stream.close()
             }
@@ -129,7 +130,14 @@ import Testing
             for (what, request) in [
                 ("a wrong consumer secret", app.request("GET", "/1.1/site.json", follow([1]), signer: wrongSecret)),
                 ("a token other than the owner's", app.request("GET", "/1.1/site.json", follow([1]), signer: otherToken)),
-                ("another app's credentials for this one's key", app.request("GET", "/1.1/site.json", follow([1]), signer: OAuth1Signer(consumerKey: app.info.consumerKey, consumerSecret: otherApp.consumerSecret, token: otherApp.token, tokenSecret: otherApp.tokenSecret))),
+                (
+                    "another app's credentials for this one's key",
+                    app.request(
+                        "GET", "/1.1/site.json", follow([1]),
+                        signer: OAuth1Signer(
+                            consumerKey: app.info.consumerKey, consumerSecret: otherApp.consumerSecret, token: otherApp.token,
+                            tokenSecret: otherApp.tokenSecret))
+                ),
                 ("a parameter changed after signing", tampered),
                 ("a timestamp an hour old", stale),
                 ("no credentials", HTTPClientRequest(url: server.baseURL + "/1.1/site.json?follow=1")),
@@ -152,7 +160,8 @@ import Testing
         let path = "/1.1/site/c/nosuchstream/info.json"
         let signedURL = app.baseURL.replacingOccurrences(of: "http://", with: "https://") + path
         var request = HTTPClientRequest(url: app.baseURL + path)
-        request.headers.add(name: "Authorization", value: OAuth1Signer.authorizationHeader(app.signer.oauthParameters(method: "GET", url: signedURL, parameters: [])))
+        request.headers.add(
+            name: "Authorization", value: OAuth1Signer.authorizationHeader(app.signer.oauthParameters(method: "GET", url: signedURL, parameters: [])))
         request.headers.add(name: "X-Forwarded-Proto", value: proto)
         return Int(try await streamHTTP.execute(request, timeout: .seconds(30)).status.code)
     }
@@ -178,7 +187,8 @@ import Testing
             #expect(many.status == 413)
             #expect(many.errorCode == "too_many_users")
             for (name, value) in [("with", "everyone"), ("follow", "alice"), ("delimited", "yes"), ("stall_warnings", "maybe"), ("colour", "red")] {
-                let bad = try await SiteStreamProbe.open(app.request("GET", "/1.1/site.json", name == "follow" ? [(name, value)] : follow([1], [(name, value)])))
+                let bad = try await SiteStreamProbe.open(
+                    app.request("GET", "/1.1/site.json", name == "follow" ? [(name, value)] : follow([1], [(name, value)])))
                 #expect(bad.status == 400, "\(name)=\(value)")
             }
             let none = try await SiteStreamProbe.open(app.request("GET", "/1.1/site.json", []))
@@ -229,10 +239,12 @@ import Testing
             let (infoStatus, info) = try await app.control("GET", control + "/info.json", [])
             #expect(infoStatus == 200)
             let users = info?["info"]?["users"]
-            #expect(users == .array([
-                .object(["id": .int(1), "id_str": .string("1"), "name": .string("alice"), "dm": .bool(true)]),
-                .object(["id": .int(2), "id_str": .string("2"), "name": .string("bob"), "dm": .bool(true)]),
-            ]))
+            #expect(
+                users
+                    == .array([
+                        .object(["id": .int(1), "id_str": .string("1"), "name": .string("alice"), "dm": .bool(true)]),
+                        .object(["id": .int(2), "id_str": .string("2"), "name": .string("bob"), "dm": .bool(true)]),
+                    ]))
             #expect(info?["info"]?["with"] == .string("user"))
 
             let (friendsStatus, friends) = try await app.control("GET", control + "/friends/ids.json", [("user_id", "1")])
@@ -263,7 +275,8 @@ import Testing
             let (overLimit, overBody) = try await app.control("POST", control + "/add_user.json", [("user_id", "4")])
             #expect(overLimit == 413, "a fourth user passes the configured 3 per connection")
             #expect(overBody?["error"]?["code"] == .string("too_many_users"))
-            let (perCall, _) = try await app.control("POST", control + "/add_user.json", [("user_id", (1...101).map(String.init).joined(separator: ","))])
+            let (perCall, _) = try await app.control(
+                "POST", control + "/add_user.json", [("user_id", (1...101).map(String.init).joined(separator: ","))])
             #expect(perCall == 413)
 
             let other = TestSiteApp(info: try await server.admin.createApp(name: "other"), baseURL: server.baseURL)

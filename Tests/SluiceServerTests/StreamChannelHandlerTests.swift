@@ -238,4 +238,3 @@ import Testing
         #expect(Self.status(try await Self.nextPart(channel)) == .unauthorized)
     }
 }
-

@@ -86,7 +86,12 @@ final class StreamProbe: Sendable {
     }
 
     func startReading() {
-        guard let body = self.body.withLock({ body in defer { body = nil }; return body }) else { return }
+        guard
+            let body = self.body.withLock({ body in
+                defer { body = nil }
+                return body
+            })
+        else { return }
         let task = Task {
             var parser = SSEParser()
             do {
@@ -94,7 +99,7 @@ final class StreamProbe: Sendable {
                     let events = parser.feed(chunk.readableBytesView)
                     if !events.isEmpty { state.withLock { $0.events += events } }
                 }
-            } catch where !Task.isCancelled {
+            } catch  where !Task.isCancelled {
                 state.withLock { $0.failure = String(describing: error) }
             } catch {}
             state.withLock { $0.ended = true }

@@ -40,7 +40,9 @@ import Testing
         let https = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
         do {
             let base = "https://127.0.0.1:\(server.port)"
-            let key = try await SluiceRESTClient(baseURL: base, credential: "a", http: https).createKey(name: "k", scopes: ["stream", "ingest", "read"]).key!
+            let key = try await SluiceRESTClient(baseURL: base, credential: "a", http: https).createKey(
+                name: "k", scopes: ["stream", "ingest", "read"]
+            ).key!
             let client = SluiceRESTClient(baseURL: base, credential: key, http: https)
             _ = try await client.publish([.userUpdate(Fixtures.user(1))])
 

@@ -3,10 +3,11 @@ import Logging
 import NIOCore
 import SluiceCore
 import SluiceSimulation
-@testable import SluiceServer
 import SluiceStore
 import SluiceTestSupport
 import Testing
+
+@testable import SluiceServer
 
 /// The model-based (stateful) visibility test: random operation sequences against the real event core
 /// (SQLite store, log follower, both hubs, Private SSE replay), restarts included, with a tiny tweet
@@ -281,7 +282,9 @@ import Testing
 
     static func describe(_ m: JSONValue) -> String {
         func id(_ v: JSONValue?) -> String { if case .int(let i)? = v?["id"] { String(i) } else { "-" } }
-        if case .array(let friends)? = m["friends"] { return "friends \(friends.compactMap { if case .int(let i) = $0 { i } else { nil } }.sorted())" }
+        if case .array(let friends)? = m["friends"] {
+            return "friends \(friends.compactMap { if case .int(let i) = $0 { i } else { nil } }.sorted())"
+        }
         if m["text"] != nil, m["user"] != nil { return "tweet \(id(m)) rt=\(id(m["retweeted_status"])) q=\(id(m["quoted_status"]))" }
         if let status = m["delete"]?["status"] { return "delete \(id(status))" }
         if case .string(let name)? = m["event"] {
@@ -337,7 +340,8 @@ import Testing
                 let author = chance(85) ? (pick(users) ?? 1) : pick(population)!
                 let embeddedProtected: Bool? = chance(50) ? nil : chance(50)
                 var data: [String: Any] = [
-                    "id": nextTweet, "created_at": "2024-01-01T12:00:00Z", "user": userJSON(author, protectedValue: embeddedProtected, rename: chance(15)),
+                    "id": nextTweet, "created_at": "2024-01-01T12:00:00Z",
+                    "user": userJSON(author, protectedValue: embeddedProtected, rename: chance(15)),
                 ]
                 var text = "tweet \(nextTweet)"
                 if chance(30), let other = pick(users) { text += " cc @\(["user\(other)", "alt\(other)", "shared", "shared"][random(0...3)])" }
@@ -367,7 +371,10 @@ import Testing
             default:
                 guard let a = pick(users), let b = pick(users), a != b else { return nil }
                 defer { nextDM += 1 }
-                return ["type": "direct_message", "data": ["id": nextDM, "sender_id": a, "recipient_id": b, "text": "psst", "created_at": "2024-01-01T12:00:00Z"]]
+                return [
+                    "type": "direct_message",
+                    "data": ["id": nextDM, "sender_id": a, "recipient_id": b, "text": "psst", "created_at": "2024-01-01T12:00:00Z"],
+                ]
             }
         }
 
@@ -401,7 +408,8 @@ import Testing
                 var site: [(SiteStream, Int64, String)] = []
                 for stream in siteStreams where stream.connection != nil {
                     for user in stream.users where stream.carried.contains(user) {
-                        if let message = oracle.siteMessage(user, event, followings: stream.options.followings, repliesAll: stream.options.repliesAll) {
+                        if let message = oracle.siteMessage(user, event, followings: stream.options.followings, repliesAll: stream.options.repliesAll)
+                        {
                             site.append((stream, user, "\(sequence) u\(user) \(message)"))
                         } else if oracle.mayReceive(user, event) {
                             stream.optional.insert("\(sequence) u\(user)")
@@ -446,8 +454,10 @@ import Testing
         /// Opens a Private SSE stream, live or resuming after `lastEventID`, as the server does.
         mutating func openPrivate(_ stream: PrivateStream, after lastEventID: Int64?) async {
             let subscription = PrivateSSESubscription(
-                id: core.hub.makeSubscriptionID(), keyID: "k", spec: try! FilterSpec.parse(stream.users.map { ["users": $0.sorted().map(String.init).joined(separator: ",")] } ?? [:]),
-                eventNames: true, limits: VisibilityModelTests.limits, expiresAt: .infinity, outboxLimit: 1 << 30, now: Date().timeIntervalSince1970, wake: {})
+                id: core.hub.makeSubscriptionID(), keyID: "k",
+                spec: try! FilterSpec.parse(stream.users.map { ["users": $0.sorted().map(String.init).joined(separator: ",")] } ?? [:]),
+                eventNames: true, limits: VisibilityModelTests.limits, expiresAt: .infinity, outboxLimit: 1 << 30, now: Date().timeIntervalSince1970,
+                wake: {})
             stream.subscription = subscription
             if let lastEventID {
                 // Replay decides on what is true now.
@@ -597,8 +607,11 @@ import Testing
                 switch event {
                 case .tweet(let t):
                     let facts = oracle.tweets[t.id]
-                    return "\(sequence): tweet \(t.id) by \(t.user.id) (protected \(oracle.protected[t.user.id].map(String.init) ?? "?"), deleted \(facts?.deleted ?? false)) reply \(t.inReplyToStatusID.map(String.init) ?? "-") rt \(t.retweetedStatusID.map(String.init) ?? "-") q \(t.quotedStatusID.map(String.init) ?? "-")"
-                case .userUpdate(let u): return "\(sequence): profile of \(u.id) (protected now \(oracle.protected[u.id].map(String.init) ?? "?"), then public \(oracle.profilePublic[sequence].map(String.init) ?? "?"))"
+                    return
+                        "\(sequence): tweet \(t.id) by \(t.user.id) (protected \(oracle.protected[t.user.id].map(String.init) ?? "?"), deleted \(facts?.deleted ?? false)) reply \(t.inReplyToStatusID.map(String.init) ?? "-") rt \(t.retweetedStatusID.map(String.init) ?? "-") q \(t.quotedStatusID.map(String.init) ?? "-")"
+                case .userUpdate(let u):
+                    return
+                        "\(sequence): profile of \(u.id) (protected now \(oracle.protected[u.id].map(String.init) ?? "?"), then public \(oracle.profilePublic[sequence].map(String.init) ?? "?"))"
                 default: return "\(sequence): \(event.kind.rawValue)"
                 }
             }.joined(separator: "; ")
@@ -608,15 +621,22 @@ import Testing
         func verify(seed: UInt64) -> Int {
             var checked = 0
             for stream in finished + privateStreams {
-                #expect(stream.received == stream.expected, "seed \(seed), private stream \(stream.users.map { "users=\($0.sorted())" } ?? "unfiltered"): leaked \(describe(Set(stream.received).subtracting(stream.expected))), missed \(describe(Set(stream.expected).subtracting(stream.received)))")
+                #expect(
+                    stream.received == stream.expected,
+                    "seed \(seed), private stream \(stream.users.map { "users=\($0.sorted())" } ?? "unfiltered"): leaked \(describe(Set(stream.received).subtracting(stream.expected))), missed \(describe(Set(stream.expected).subtracting(stream.received)))"
+                )
                 checked += stream.received.count
             }
             for stream in finishedSite + siteStreams {
-                let received = Self.normalized(stream.received.filter { message in
-                    !stream.optional.contains(message.split(separator: " ").prefix(2).joined(separator: " "))
-                })
+                let received = Self.normalized(
+                    stream.received.filter { message in
+                        !stream.optional.contains(message.split(separator: " ").prefix(2).joined(separator: " "))
+                    })
                 let expected = Self.normalized(stream.expected)
-                #expect(received == expected, "seed \(seed), site stream \(stream.users) \(stream.options): leaked \(Set(received).subtracting(expected).sorted()), missed \(Set(expected).subtracting(received).sorted())")
+                #expect(
+                    received == expected,
+                    "seed \(seed), site stream \(stream.users) \(stream.options): leaked \(Set(received).subtracting(expected).sorted()), missed \(Set(expected).subtracting(received).sorted())"
+                )
                 checked += received.count
             }
             return checked

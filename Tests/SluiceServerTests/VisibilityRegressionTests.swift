@@ -26,10 +26,13 @@ import Testing
     /// A tweet in the Private SSE document's shape: its `user` has no `protected` field, unless given.
     static func tweet(_ id: Int64, by author: Int64, _ name: String, _ text: String, authorProtected: Bool? = nil, extra: String = "") -> String {
         let flag = authorProtected.map { #","protected":\#($0)"# } ?? ""
-        return #"{"type":"tweet","data":{"id":\#(id),"text":"\#(text)","created_at":"2024-01-01T12:00:00Z","user":{"id":\#(author),"username":"\#(name)","name":"\#(name.capitalized)"\#(flag)}\#(extra)}}"#
+        return
+            #"{"type":"tweet","data":{"id":\#(id),"text":"\#(text)","created_at":"2024-01-01T12:00:00Z","user":{"id":\#(author),"username":"\#(name)","name":"\#(name.capitalized)"\#(flag)}\#(extra)}}"#
     }
 
-    func live(_ extra: [AbsoluteConfigKey: ConfigValue] = [:], _ body: @escaping @Sendable (LiveServer, SluiceRESTClient) async throws -> Void) async throws {
+    func live(
+        _ extra: [AbsoluteConfigKey: ConfigValue] = [:], _ body: @escaping @Sendable (LiveServer, SluiceRESTClient) async throws -> Void
+    ) async throws {
         let app = try await TestApp.build(extra: extra)
         try await app.test(.live) { client in
             let server = LiveServer(port: client.port!)
@@ -51,14 +54,18 @@ import Testing
             try await Self.publish(client, "[\(Self.user(101, "alice", protected: false)),\(Self.user(102, "bob", protected: true))]")
             let stream = try await server.stream(client)
             try await stream.connected()
-            try await Self.publish(client, "[\(Self.tweet(5001, by: 102, "bob", "bob's protected thoughts")),\(Self.tweet(5002, by: 101, "alice", "alice says hi"))]")
+            try await Self.publish(
+                client, "[\(Self.tweet(5001, by: 102, "bob", "bob's protected thoughts")),\(Self.tweet(5002, by: 101, "alice", "alice says hi"))]")
             try await stream.wait("alice's tweet") { Self.tweetIDs($0).contains("5002") }
             #expect(Self.tweetIDs(stream) == ["5002"], "bob is still protected: his tweet in the document's shape must not reach a public stream")
 
             // The stored profile stayed protected: a later tweet of bob's, and a replay, stay private too.
             let log = try await client.events(after: 0)
             let stored = try #require(log.events.first { $0.kind == .tweet && $0.data.contains("5001") })
-            guard case .tweet(let tweet) = try stored.decoded() else { Issue.record("not a tweet"); return }
+            guard case .tweet(let tweet) = try stored.decoded() else {
+                Issue.record("not a tweet")
+                return
+            }
             #expect(tweet.user.protected, "the log holds bob's current protection, not the missing field's default")
             let replay = try await server.stream(client, "last_event_id=0")
             try await Self.publish(client, "[\(Self.tweet(5003, by: 101, "alice", "alice again"))]")
@@ -72,10 +79,12 @@ import Testing
             try await Self.publish(client, "[\(Self.user(101, "alice", protected: false))]")
             let stream = try await server.stream(client)
             try await stream.connected()
-            try await Self.publish(client, "[\(Self.tweet(6001, by: 103, "carol", "carol, never seen before")),\(Self.tweet(6002, by: 101, "alice", "marker one"))]")
+            try await Self.publish(
+                client, "[\(Self.tweet(6001, by: 103, "carol", "carol, never seen before")),\(Self.tweet(6002, by: 101, "alice", "marker one"))]")
             try await stream.wait("marker one") { Self.tweetIDs($0).contains("6002") }
             #expect(Self.tweetIDs(stream) == ["6002"], "deny by default: carol's protection was never stated")
-            try await Self.publish(client, "[\(Self.user(103, "carol", protected: false)),\(Self.tweet(6003, by: 103, "carol", "carol, now public"))]")
+            try await Self.publish(
+                client, "[\(Self.user(103, "carol", protected: false)),\(Self.tweet(6003, by: 103, "carol", "carol, now public"))]")
             try await stream.wait("carol's public tweet") { Self.tweetIDs($0).contains("6003") }
             #expect(Self.tweetIDs(stream) == ["6002", "6003"])
         }
@@ -88,12 +97,17 @@ import Testing
         try await live(["stream.replayMemoryBytes": .init(.int(replayMemory), isSecret: false)]) { server, client in
             try await Self.publish(client, "[\(Self.user(101, "alice", protected: false)),\(Self.user(104, "dave", protected: false))]")
             let start = try await client.events(after: 0).lastSeq
-            try await Self.publish(client, "[\(Self.tweet(7001, by: 101, "alice", "soon deleted")),\(Self.tweet(7002, by: 104, "dave", "dave, public for now")),\(Self.tweet(7003, by: 101, "alice", "stays"))]")
+            try await Self.publish(
+                client,
+                "[\(Self.tweet(7001, by: 101, "alice", "soon deleted")),\(Self.tweet(7002, by: 104, "dave", "dave, public for now")),\(Self.tweet(7003, by: 101, "alice", "stays"))]"
+            )
             try await Self.publish(client, #"[{"type":"delete","data":{"id":7001,"user_id":101}},\#(Self.user(104, "dave", protected: true))]"#)
             let replay = try await server.stream(client, "last_event_id=\(start)")
             try await Self.publish(client, "[\(Self.tweet(7004, by: 101, "alice", "marker"))]")
             try await replay.wait("the marker") { Self.tweetIDs($0).contains("7004") }
-            #expect(Self.tweetIDs(replay) == ["7003", "7004"], "neither the deleted tweet nor the now-protected account's tweet is replayed (memory \(replayMemory))")
+            #expect(
+                Self.tweetIDs(replay) == ["7003", "7004"],
+                "neither the deleted tweet nor the now-protected account's tweet is replayed (memory \(replayMemory))")
         }
     }
 
@@ -101,7 +115,9 @@ import Testing
     /// must still be decided whole, so a tweet the batch deletes (or whose author it protects) is not sent.
     @Test func aBatchTakingBackATweetIsDecidedWholeAcrossPages() async throws {
         try await live { server, client in
-            try await Self.publish(client, "[\(Self.user(1, "alice", protected: false)),\(Self.user(2, "bob", protected: false)),\(Self.user(3, "carol", protected: false))]")
+            try await Self.publish(
+                client,
+                "[\(Self.user(1, "alice", protected: false)),\(Self.user(2, "bob", protected: false)),\(Self.user(3, "carol", protected: false))]")
             let stream = try await server.stream(client)
             try await stream.connected()
             let filler = (0..<998).map { n in #"{"type":"\#(n % 2 == 0 ? "follow" : "unfollow")","data":{"source_id":2,"target_id":3}}"# }
@@ -120,7 +136,9 @@ import Testing
     /// account was protected never reaches Private SSE, even once the account is public.
     @Test func aTweetFromAProtectedPeriodIsNeverReplayed() async throws {
         try await live { server, client in
-            try await Self.publish(client, """
+            try await Self.publish(
+                client,
+                """
                 [\(Self.user(5, "dora", protected: true)),\(Self.tweet(200, by: 5, "dora", "where I live now")),
                  \(Self.user(5, "dora", protected: false)),\(Self.tweet(201, by: 5, "dora", "hello world"))]
                 """)
@@ -147,7 +165,9 @@ import Testing
             let producer = SluiceRESTClient(baseURL: first.baseURL, credential: key)
             try await Self.publish(producer, "[\(Self.user(9, "other", protected: false)),\(Self.tweet(90, by: 9, "other", "unrelated"))]")
             let unrelated = try await LiveServer(port: first.port).stream(producer)
-            try await Self.publish(producer, """
+            try await Self.publish(
+                producer,
+                """
                 [\(Self.user(1, "a", protected: false)),\(Self.user(2, "b", protected: false)),\(Self.user(3, "u", protected: false)),
                  {"type":"follow","data":{"source_id":3,"target_id":2}},{"type":"follow","data":{"source_id":2,"target_id":1}},
                  \(Self.tweet(100, by: 1, "a", "a's public tweet, soon deleted", authorProtected: false)),\(Self.user(1, "a", protected: true)),
@@ -165,7 +185,9 @@ import Testing
             let stream = try await SiteStreamProbe.open(site.request("GET", "/1.1/site.json", [("follow", "3"), ("with", "followings")]))
             #expect(stream.status == 200)
             try await stream.wait("u's preamble") { !$0.messages(for: 3).isEmpty }
-            try await Self.publish(SluiceRESTClient(baseURL: server.baseURL, credential: key), """
+            try await Self.publish(
+                SluiceRESTClient(baseURL: server.baseURL, credential: key),
+                """
                 [\(Self.tweet(200, by: 2, "b", "b quotes a deleted tweet", extra: #","quoted_status_id":100"#)),
                  \(Self.tweet(201, by: 2, "b", "RT a's protected tweet", extra: #","retweeted_status_id":101"#)),
                  \(Self.tweet(202, by: 2, "b", "b, plain"))]
@@ -190,7 +212,9 @@ import Testing
     /// in turn, must not carry that text to anyone who may not see the protected tweet.
     @Test func aRetweetOfAProtectedTweetReachesNobodyThroughOtherTweets() async throws {
         try await live { server, client in
-            try await Self.publish(client, """
+            try await Self.publish(
+                client,
+                """
                 [\(Self.user(1, "alice", protected: false)),\(Self.user(2, "bob", protected: true)),\(Self.user(3, "carol", protected: false)),
                  \(Self.user(5, "eve", protected: false)),
                  {"type":"follow","data":{"source_id":3,"target_id":5}},{"type":"follow","data":{"source_id":3,"target_id":1}}]
@@ -202,7 +226,9 @@ import Testing
             try await site.wait("carol's preamble") { !$0.messages(for: 3).isEmpty }
             let sse = try await server.stream(client)
             try await sse.connected()
-            try await Self.publish(client, """
+            try await Self.publish(
+                client,
+                """
                 [\(Self.tweet(10, by: 2, "bob", "bob: my protected secret")),
                  \(Self.tweet(11, by: 1, "alice", "RT @bob: bob: my protected secret", extra: #","retweeted_status_id":10"#)),
                  \(Self.tweet(12, by: 5, "eve", "RT @alice: RT @bob: bob: my protected secret", extra: #","retweeted_status_id":11"#)),
@@ -226,7 +252,9 @@ import Testing
     /// follow) hears of its deletion too.
     @Test func aDeletionReachesThoseWhoGotTheTweetEmbedded() async throws {
         try await live { server, client in
-            try await Self.publish(client, """
+            try await Self.publish(
+                client,
+                """
                 [\(Self.user(1, "alice", protected: false)),\(Self.user(3, "carol", protected: false)),\(Self.user(5, "eve", protected: false)),
                  {"type":"follow","data":{"source_id":3,"target_id":5}}]
                 """)
@@ -235,7 +263,9 @@ import Testing
             let site = try await SiteStreamProbe.open(
                 TestSiteApp(info: info, baseURL: server.baseURL).request("GET", "/1.1/site.json", [("follow", "3"), ("with", "followings")]))
             try await site.wait("carol's preamble") { !$0.messages(for: 3).isEmpty }
-            try await Self.publish(client, """
+            try await Self.publish(
+                client,
+                """
                 [\(Self.tweet(60, by: 1, "alice", "original")),\(Self.tweet(61, by: 5, "eve", "RT @alice: original", extra: #","retweeted_status_id":60"#)),
                  {"type":"delete","data":{"id":60,"user_id":1}}]
                 """)
@@ -248,12 +278,18 @@ import Testing
     /// up, mentions of that name reach the account that holds it.
     @Test func aUsernameTakenOverStillRoutesMentions() async throws {
         try await live { server, client in
-            try await Self.publish(client, "[\(Self.user(1, "alice", protected: false)),\(Self.user(40, "zed", protected: false)),\(Self.user(41, "newbie", protected: false))]")
+            try await Self.publish(
+                client,
+                "[\(Self.user(1, "alice", protected: false)),\(Self.user(40, "zed", protected: false)),\(Self.user(41, "newbie", protected: false))]")
             let info = try await server.admin.createApp(name: "mentions")
             try await server.admin.grant(appID: info.id, userID: 41)
-            let site = try await SiteStreamProbe.open(TestSiteApp(info: info, baseURL: server.baseURL).request("GET", "/1.1/site.json", [("follow", "41")]))
+            let site = try await SiteStreamProbe.open(
+                TestSiteApp(info: info, baseURL: server.baseURL).request("GET", "/1.1/site.json", [("follow", "41")]))
             try await site.wait("the preamble") { !$0.messages(for: 41).isEmpty }
-            try await Self.publish(client, "[\(Self.user(41, "zed", protected: false)),\(Self.user(40, "zed_old", protected: false)),\(Self.tweet(300, by: 1, "alice", "hello @zed"))]")
+            try await Self.publish(
+                client,
+                "[\(Self.user(41, "zed", protected: false)),\(Self.user(40, "zed_old", protected: false)),\(Self.tweet(300, by: 1, "alice", "hello @zed"))]"
+            )
             try await site.wait("the mention") { $0.messages(for: 41).contains { $0["id"]?.int == 300 } }
         }
     }

@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import PostgresNIO
 import SluiceCore
-@testable import SluiceStore
 import SluiceTestSupport
 import Testing
+
+@testable import SluiceStore
 
 /// How `PostgresStore` tells a failed query from a database that is away, and whose clock it keeps.
 @Suite(.enabled(if: TestDatabase.serverURL != nil, "needs SLUICE_TEST_POSTGRES_URL"))

@@ -1,6 +1,7 @@
 import Foundation
-@testable import SluiceStore
 import Testing
+
+@testable import SluiceStore
 
 /// The store's clock runs from its last reading of the database's clock on the monotonic clock, so
 /// the node's own wall clock (wrong, or stepped) does not matter once a reading is taken.

@@ -131,15 +131,19 @@ import Testing
     func profilesAreResolvedAtIngestAndTweetsNeverLoosenThem(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             _ = try await store.append([
-                try Self.event(#"{"type":"user_update","data":{"id":1,"username":"bob","name":"Bob","protected":true,"verified":true,"description":"hi"}}"#),
+                try Self.event(
+                    #"{"type":"user_update","data":{"id":1,"username":"bob","name":"Bob","protected":true,"verified":true,"description":"hi"}}"#),
                 try Self.event(#"{"type":"user_update","data":{"id":2,"username":"newcomer"}}"#),
             ])
             // A tweet whose user says public and unverified, with a new name; a profile update that leaves
             // protected out; a new account first seen in a tweet.
             _ = try await store.append([
-                try Self.event(#"{"type":"tweet","data":{"id":10,"text":"t","created_at":"2024-01-01T12:00:00Z","user":{"id":1,"username":"bob","name":"Bobby","protected":false,"verified":false}}}"#),
+                try Self.event(
+                    #"{"type":"tweet","data":{"id":10,"text":"t","created_at":"2024-01-01T12:00:00Z","user":{"id":1,"username":"bob","name":"Bobby","protected":false,"verified":false}}}"#
+                ),
                 try Self.event(#"{"type":"user_update","data":{"id":1,"username":"bob","followers_count":7}}"#),
-                try Self.event(#"{"type":"tweet","data":{"id":11,"text":"t","created_at":"2024-01-01T12:00:00Z","user":{"id":3,"username":"carol"}}}"#),
+                try Self.event(
+                    #"{"type":"tweet","data":{"id":11,"text":"t","created_at":"2024-01-01T12:00:00Z","user":{"id":3,"username":"carol"}}}"#),
             ])
             let bob = try #require(try await store.user(id: 1))
             #expect(bob.protected && bob.verified, "only a user_update changes protected and verified")
@@ -148,7 +152,10 @@ import Testing
             #expect(try await store.user(id: 3)?.protected == true, "also when first seen in a tweet")
             // The log holds the resolved profile, so a replay or a restart reads the same decision.
             let stored = try await store.events(after: 0, limit: 10).map { try $0.decoded() }
-            guard case .tweet(let tweet) = stored[2] else { Issue.record("not a tweet"); return }
+            guard case .tweet(let tweet) = stored[2] else {
+                Issue.record("not a tweet")
+                return
+            }
             #expect(tweet.user.protected && tweet.user.verified && tweet.user.name == "Bobby")
             #expect(try await store.socialGraph().users.first { $0.id == 1 } == bob)
         }
@@ -166,19 +173,22 @@ import Testing
             retweet.retweetedStatusID = 21
             var carolPublic = carol
             carolPublic.protected = false
-            let range = try await store.append([.userUpdate(alice), .userUpdate(Fixtures.user(2)), .userUpdate(carol),
+            let range = try await store.append([
+                .userUpdate(alice), .userUpdate(Fixtures.user(2)), .userUpdate(carol),
                 .tweet(Fixtures.tweet(20, by: alice)), .tweet(Fixtures.tweet(21, by: Fixtures.user(2))), .tweet(retweet),
                 .tweet(Fixtures.tweet(23, by: carol)), .userUpdate(carolPublic), .tweet(Fixtures.tweet(24, by: carolPublic)),
-                .delete(.init(id: 20, userID: 1))])
+                .delete(.init(id: 20, userID: 1)),
+            ])
             let deletion = range.upperBound
             let after = try await store.tweetStates(ids: [20, 21, 22, 23, 24, 99], asOf: deletion)
-            #expect(after == [
-                20: .init(authorID: 1, deleted: true, postedWhileProtected: false),
-                21: .init(authorID: 2, deleted: false, postedWhileProtected: false),
-                22: .init(authorID: 1, deleted: false, retweetOf: 21, postedWhileProtected: false),
-                23: .init(authorID: 3, deleted: false, postedWhileProtected: true),
-                24: .init(authorID: 3, deleted: false, postedWhileProtected: false),
-            ])
+            #expect(
+                after == [
+                    20: .init(authorID: 1, deleted: true, postedWhileProtected: false),
+                    21: .init(authorID: 2, deleted: false, postedWhileProtected: false),
+                    22: .init(authorID: 1, deleted: false, retweetOf: 21, postedWhileProtected: false),
+                    23: .init(authorID: 3, deleted: false, postedWhileProtected: true),
+                    24: .init(authorID: 3, deleted: false, postedWhileProtected: false),
+                ])
             let before = try await store.tweetStates(ids: [20], asOf: deletion - 1)
             #expect(before == [20: .init(authorID: 1, deleted: false, postedWhileProtected: false)], "the deletion comes later in the log")
             #expect(try await store.tweetStates(ids: [], asOf: deletion).isEmpty)
@@ -193,7 +203,8 @@ import Testing
                 for i in 0..<30 {
                     group.addTask {
                         // Every third batch refers to an unknown user.
-                        let event: Event = i % 3 == 0
+                        let event: Event =
+                            i % 3 == 0
                             ? .follow(.init(sourceID: 1, targetID: 999))
                             : .tweet(Fixtures.tweet(Int64(500 + i), by: Fixtures.user(1)))
                         return (try? await store.append([event])) != nil
@@ -276,7 +287,8 @@ import Testing
         #expect(Set(results.map(\.range)) == [3...3], "one range for all")
         #expect(results.filter { !$0.replayed }.count == 1, "stored by exactly one")
         await #expect(throws: StoreError.idempotencyKeyReused) {
-            try await store.append([.follow(.init(sourceID: 2, targetID: 1))], idempotency: IdempotencyKey(scope: "key_a", key: "k1", fingerprint: "f2"))
+            try await store.append(
+                [.follow(.init(sourceID: 2, targetID: 1))], idempotency: IdempotencyKey(scope: "key_a", key: "k1", fingerprint: "f2"))
         }
         let otherPublisher = try await store.append(follow, idempotency: IdempotencyKey(scope: "key_b", key: "k1", fingerprint: "f1"))
         #expect(otherPublisher == Appended(range: 4...4, replayed: false))
@@ -298,7 +310,8 @@ import Testing
         try await store.close()
         let (reopened, _) = try await kind.open(at: location)
         #expect(try await reopened.recordOnce("nonce-1", until: now.addingTimeInterval(300), now: now.addingTimeInterval(10)) == false)
-        #expect(try await reopened.recordOnce("nonce-1", until: now.addingTimeInterval(700), now: now.addingTimeInterval(301)), "expired: usable again")
+        #expect(
+            try await reopened.recordOnce("nonce-1", until: now.addingTimeInterval(700), now: now.addingTimeInterval(301)), "expired: usable again")
         try await reopened.close()
     }
 
@@ -370,7 +383,8 @@ import Testing
         try await withStore(kind) { store in
             let start = Date(timeIntervalSince1970: 1_800_000_000)
             func token(_ n: Int, at offset: TimeInterval) -> StreamToken {
-                StreamToken(secretHash: "h\(n)", keyID: "key_w", createdAt: start.addingTimeInterval(offset), expiresAt: start.addingTimeInterval(90_000))
+                StreamToken(
+                    secretHash: "h\(n)", keyID: "key_w", createdAt: start.addingTimeInterval(offset), expiresAt: start.addingTimeInterval(90_000))
             }
             for n in 0..<3 {
                 let issued = try await store.issueStreamToken(token(n, at: Double(n) * 600), limit: 3)
@@ -589,7 +603,8 @@ import Testing
                 for i in 0..<12 {
                     group.addTask {
                         try await store.acquireLease(
-                            Lease(id: "r\(i)", scope: "connections:race", node: "n\(i % 3)", expiresAt: now.addingTimeInterval(30)), limit: 3, now: now)
+                            Lease(id: "r\(i)", scope: "connections:race", node: "n\(i % 3)", expiresAt: now.addingTimeInterval(30)), limit: 3,
+                            now: now)
                     }
                 }
                 return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
@@ -609,7 +624,9 @@ import Testing
             #expect(wait.map { abs($0 - 0.5) < 0.01 } == true, "the first attempt leaves the window 0.5 s later: \(String(describing: wait))")
             #expect(try await store.admit(scope: "connects:other", limit: 3, window: 1, at: start.addingTimeInterval(0.5)) == nil)
             #expect(try await store.admit(scope: "connects:app", limit: 3, window: 1, at: start.addingTimeInterval(1.01)) == nil)
-            #expect(try await store.admit(scope: "connects:app", limit: 3, window: 1, at: start.addingTimeInterval(1.02)) != nil, "refused attempts are not counted, admitted ones are")
+            #expect(
+                try await store.admit(scope: "connects:app", limit: 3, window: 1, at: start.addingTimeInterval(1.02)) != nil,
+                "refused attempts are not counted, admitted ones are")
         }
     }
 
@@ -633,7 +650,8 @@ import Testing
     func purgeExpiredKeepsWhatStillCounts(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let now = Date()
-            _ = try await store.acquireLease(Lease(id: "old", scope: "s-old", node: "a", expiresAt: now.addingTimeInterval(-1)), limit: 5, now: now.addingTimeInterval(-20))
+            _ = try await store.acquireLease(
+                Lease(id: "old", scope: "s-old", node: "a", expiresAt: now.addingTimeInterval(-1)), limit: 5, now: now.addingTimeInterval(-20))
             _ = try await store.acquireLease(Lease(id: "live", scope: "s", node: "a", expiresAt: now.addingTimeInterval(60)), limit: 5, now: now)
             _ = try await store.recordOnce("spent", until: now.addingTimeInterval(-1), now: now.addingTimeInterval(-100))
             _ = try await store.recordOnce("kept", until: now.addingTimeInterval(60), now: now)
@@ -652,7 +670,9 @@ extension Store {
     func keyWithTokens(_ id: String, hashes: [String], at now: Date) async throws {
         try await createAPIKey(APIKey(id: id, name: id, scopes: [.stream], secretHash: "secret-" + id, createdAt: Fixtures.created))
         for hash in hashes {
-            #expect(try await issueStreamToken(StreamToken(secretHash: hash, keyID: id, createdAt: now, expiresAt: now.addingTimeInterval(60)), limit: 10) == .issued)
+            #expect(
+                try await issueStreamToken(StreamToken(secretHash: hash, keyID: id, createdAt: now, expiresAt: now.addingTimeInterval(60)), limit: 10)
+                    == .issued)
         }
     }
 

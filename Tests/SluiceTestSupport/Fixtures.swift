@@ -5,7 +5,9 @@ import SluiceCore
 public enum Fixtures {
     public static let created = Date(timeIntervalSince1970: 1_704_110_400)  // 2024-01-01T12:00:00Z
 
-    public static func user(_ id: Int64, _ username: String? = nil, followers: Int = 100, verified: Bool = false, protected: Bool = false)
+    public static func user(
+        _ id: Int64, _ username: String? = nil, followers: Int = 100, verified: Bool = false, protected: Bool = false
+    )
         -> User
     {
         User(

@@ -44,7 +44,8 @@ public final class SluiceProcess: Sendable {
         do {
             try await waitUntil(timeout: timeout, "sluice to listen") {
                 guard process.isRunning else { throw TimedOut(what: "sluice exited early: \(output.text)") }
-                return output.listeningPort != nil && (!arguments.contains("--stream-port") || output.port(after: "sluice streams listening on") != nil)
+                return output.listeningPort != nil
+                    && (!arguments.contains("--stream-port") || output.port(after: "sluice streams listening on") != nil)
             }
             return SluiceProcess(port: output.listeningPort!, process: process, output: output)
         } catch {
@@ -127,4 +128,3 @@ public final class SluiceCommand: Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
-

@@ -60,7 +60,8 @@ let benchmarks: @Sendable () -> Void = {
         let subscriptions = (0..<1000).map { _ in
             PrivateSSESubscription(
                 id: hub.makeSubscriptionID(), keyID: "k", spec: FilterSpec(), eventNames: true,
-                limits: .init(maxConnections: 1, eventsPerSecond: 1_000_000, tokensPerHour: 1, idleTimeoutSeconds: 3600), expiresAt: .greatestFiniteMagnitude, outboxLimit: 1 << 30, now: 0, wake: {})
+                limits: .init(maxConnections: 1, eventsPerSecond: 1_000_000, tokensPerHour: 1, idleTimeoutSeconds: 3600),
+                expiresAt: .greatestFiniteMagnitude, outboxLimit: 1 << 30, now: 0, wake: {})
         }
         for subscription in subscriptions { hub.registerLive(subscription) }
         var sequence: Int64 = 0
@@ -81,8 +82,12 @@ let benchmarks: @Sendable () -> Void = {
     let heaviest = Tweet(
         id: 3, text: "@reader " + String(repeating: "a", count: 24_990), createdAt: tweet.createdAt, user: author,
         entities: .init(
-            hashtags: (0..<Tweet.Entities.maxEntries).map { "#" + String(repeating: "t", count: Tweet.Entities.maxHashtagLength - 4) + String(format: "%03d", $0) },
-            mentions: (0..<Tweet.Entities.maxEntries).map { "@" + String(repeating: "m", count: Tweet.Entities.maxMentionLength - 4) + String(format: "%03d", $0) },
+            hashtags: (0..<Tweet.Entities.maxEntries).map {
+                "#" + String(repeating: "t", count: Tweet.Entities.maxHashtagLength - 4) + String(format: "%03d", $0)
+            },
+            mentions: (0..<Tweet.Entities.maxEntries).map {
+                "@" + String(repeating: "m", count: Tweet.Entities.maxMentionLength - 4) + String(format: "%03d", $0)
+            },
             urls: (0..<20).map { "https://example.com/" + String(repeating: "u", count: 2_000) + String($0) }))
     for (name, subject) in [("TwitterMessageTypicalTweet", tweet), ("TwitterMessageHeaviestLegalTweet", heaviest)] {
         Benchmark(name, configuration: .init(scalingFactor: .one)) { benchmark in

@@ -93,8 +93,9 @@ private func checkProfiles(_ events: [Event], _ resolved: [Event], initial: Know
             require(final.tweets[after.id] != nil, "tweet \(after.id) not in KnownEntities")
             require(final.profiles[after.user.id] != nil, "author \(after.user.id) not in KnownEntities")
             if let current = guarded[after.user.id] {
-                require(after.user.protected == current.protected && after.user.verified == current.verified,
-                        "a tweet's embedded user changed protected/verified of known user \(after.user.id)")
+                require(
+                    after.user.protected == current.protected && after.user.verified == current.verified,
+                    "a tweet's embedded user changed protected/verified of known user \(after.user.id)")
                 require(after.user.username == current.username, "a tweet's embedded user renamed known user \(after.user.id)")
             } else {
                 if !before.user.stated.contains(.protected) {
@@ -134,8 +135,9 @@ private func checkStorage(_ event: Event) {
         let text = Timestamp.format(date)
         let back = Timestamp.parse(text)
         require(back != nil, "Timestamp.format wrote \(escaped(text)), which Timestamp.parse refuses")
-        require(abs(back!.timeIntervalSince(date)) <= 0.000_51,
-                "\(date.timeIntervalSince1970) s since 1970 is stored as \(escaped(text)), \(back!.timeIntervalSince(date)) s off")
+        require(
+            abs(back!.timeIntervalSince(date)) <= 0.000_51,
+            "\(date.timeIntervalSince1970) s since 1970 is stored as \(escaped(text)), \(back!.timeIntervalSince(date)) s off")
     }
     let stored: String
     do {
@@ -154,6 +156,7 @@ private func checkStorage(_ event: Event) {
     }
     require(decoded.kind == event.kind, "stored \(event.kind) decoded as \(decoded.kind)")
     let again = try? decoded.encodedData()
-    require(again.map { sameScalars($0, stored) } ?? false,
-            "stored data does not round-trip: \(escaped(stored)) -> \(again.map(escaped) ?? "throws")")
+    require(
+        again.map { sameScalars($0, stored) } ?? false,
+        "stored data does not round-trip: \(escaped(stored)) -> \(again.map(escaped) ?? "throws")")
 }

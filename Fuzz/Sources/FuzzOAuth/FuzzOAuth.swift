@@ -46,8 +46,9 @@ private func isPercentEncoded(_ encoded: String) -> Bool {
 private func checkEncoding(_ s: String) {
     let encoded = OAuth1Signature.percentEncode(s)
     require(isPercentEncoded(encoded), "percentEncode(\(escaped(s))) = \(escaped(encoded))")
-    require(encoded.removingPercentEncoding.map { sameScalars($0, s) } ?? false,
-            "percentEncode(\(escaped(s))) = \(escaped(encoded)) does not decode back")
+    require(
+        encoded.removingPercentEncoding.map { sameScalars($0, s) } ?? false,
+        "percentEncode(\(escaped(s))) = \(escaped(encoded)) does not decode back")
 }
 
 private func checkHeader(_ header: String) {
@@ -59,8 +60,9 @@ private func checkHeader(_ header: String) {
     if !parameters.isEmpty {
         let written = OAuth1Signer.authorizationHeader(parameters)
         let reparsed = OAuth1Signature.parseAuthorizationHeader(written)
-        require(reparsed.map { same($0, parameters) } ?? false,
-                "header \(escaped(written)) parses to \(reparsed.map(describe) ?? "nil"), not \(describe(parameters))")
+        require(
+            reparsed.map { same($0, parameters) } ?? false,
+            "header \(escaped(written)) parses to \(reparsed.map(describe) ?? "nil"), not \(describe(parameters))")
     }
 
     // The base URI from parsed values (a server takes host and path from the request; here any text).
@@ -87,8 +89,9 @@ private func checkHeader(_ header: String) {
             let parts = pair.split(separator: "=", omittingEmptySubsequences: false).map(String.init)
             require(parts.count == 2 && isPercentEncoded(parts[0]) && isPercentEncoded(parts[1]), "base string pair \(escaped(pair))")
             if let previous {
-                require(previous.0 < parts[0] || (previous.0 == parts[0] && previous.1 <= parts[1]),
-                        "base string parameters are not sorted by name, then value: \(escaped(normalized))")
+                require(
+                    previous.0 < parts[0] || (previous.0 == parts[0] && previous.1 <= parts[1]),
+                    "base string parameters are not sorted by name, then value: \(escaped(normalized))")
             }
             previous = (parts[0], parts[1])
         }
@@ -147,10 +150,12 @@ private func checkSignerAgainstVerifier(_ input: String) {
     }
 
     // The SDK's side.
-    let signer = OAuth1Signer(consumerKey: "xvz1evFS4wEEPTGEFPHBog", consumerSecret: consumerSecret,
-                              token: "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb", tokenSecret: tokenSecret)
-    let oauth = signer.oauthParameters(method: method, url: "https://stream.example.com:8443" + path, parameters: parameters,
-                                       nonce: "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg", timestamp: 1_318_622_958)
+    let signer = OAuth1Signer(
+        consumerKey: "xvz1evFS4wEEPTGEFPHBog", consumerSecret: consumerSecret,
+        token: "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb", tokenSecret: tokenSecret)
+    let oauth = signer.oauthParameters(
+        method: method, url: "https://stream.example.com:8443" + path, parameters: parameters,
+        nonce: "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg", timestamp: 1_318_622_958)
     let header = OAuth1Signer.authorizationHeader(oauth)
     let target = path + (parameters.isEmpty ? "" : "?" + OAuth1Signer.formEncode(parameters))
 
@@ -167,6 +172,7 @@ private func checkSignerAgainstVerifier(_ input: String) {
     let uri = OAuth1Signature.baseURI(scheme: "https", host: "stream.example.com", port: 8443, path: serverPath)
     let base = OAuth1Signature.baseString(method: method, uri: uri, parameters: all)
     let expected = OAuth1Signature.sign(base, consumerSecret: consumerSecret, tokenSecret: tokenSecret)
-    require(signatures.contains(expected),
-            "the server's signature \(expected) (base \(escaped(base))) is not the SDK's \(signatures) for \(escaped(method)) \(escaped(target))")
+    require(
+        signatures.contains(expected),
+        "the server's signature \(expected) (base \(escaped(base))) is not the SDK's \(signatures) for \(escaped(method)) \(escaped(target))")
 }

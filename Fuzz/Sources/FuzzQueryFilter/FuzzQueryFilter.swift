@@ -66,7 +66,10 @@ private func checkSummaryRoundTrip(_ spec: FilterSpec) {
         switch value {
         case .array(let items):
             text = items.map { item -> String in
-                guard case .string(let s) = item else { require(false, "summary \(name) holds \(item)"); return "" }
+                guard case .string(let s) = item else {
+                    require(false, "summary \(name) holds \(item)")
+                    return ""
+                }
                 return s
             }.joined(separator: ",")
         case .string(let s): text = s
@@ -102,7 +105,8 @@ private func checkMatching(_ spec: FilterSpec) {
         let tweet = Tweet(
             id: 1, text: keyword?.original ?? "hello", createdAt: Date(timeIntervalSince1970: 1_700_000_000), user: user,
             metrics: .init(retweets: spec.minRetweets ?? 0), lang: spec.languages.first)
-        require(single.matches(tweet, terms: TweetTerms(tweet)),
-                "a tweet made to pass \(single) does not: text \(escaped(tweet.text)), lang \(tweet.lang ?? "nil")")
+        require(
+            single.matches(tweet, terms: TweetTerms(tweet)),
+            "a tweet made to pass \(single) does not: text \(escaped(tweet.text)), lang \(tweet.lang ?? "nil")")
     }
 }

@@ -42,7 +42,8 @@ struct Outcome: Equatable, CustomStringConvertible {
 
     var description: String {
         let list = events.map { "(type \(escaped($0.type)), data \(escaped($0.data)), id \(escaped($0.lastEventID)))" }
-        return "\(events.count) events [\(list.joined(separator: ", "))], last event ID \(escaped(lastEventID)), retry \(retry.map(String.init) ?? "nil")"
+        return
+            "\(events.count) events [\(list.joined(separator: ", "))], last event ID \(escaped(lastEventID)), retry \(retry.map(String.init) ?? "nil")"
     }
 }
 

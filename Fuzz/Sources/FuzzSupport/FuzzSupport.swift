@@ -9,8 +9,10 @@ import Darwin
 
 /// Traps with `message` on stderr unless `condition` holds.
 @inline(never)
-public func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-                    file: StaticString = #fileID, line: UInt = #line) {
+public func require(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #fileID, line: UInt = #line
+) {
     if !condition() {
         let text = "\n*** property violated at \(file):\(line): \(message())\n"
         fputs(text, stderr)

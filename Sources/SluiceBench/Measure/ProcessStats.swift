@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// What the operating system says a process uses (Linux `/proc`), so a benchmark reports the server's
 /// memory and CPU, and its own CPU, from outside the server.

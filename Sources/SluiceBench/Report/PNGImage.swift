@@ -49,8 +49,14 @@ public struct PNGImage: Sendable {
             fill(x: x - half, y: y - half, width: thickness, height: thickness, color)
             if x == b.x && y == b.y { break }
             let e2 = 2 * error
-            if e2 >= dy { error += dy; x += sx }
-            if e2 <= dx { error += dx; y += sy }
+            if e2 >= dy {
+                error += dy
+                x += sx
+            }
+            if e2 <= dx {
+                error += dx
+                y += sy
+            }
         }
     }
 

@@ -40,7 +40,9 @@ public struct ReplayScenario: Sendable {
                 for lane in 0..<4 {
                     group.addTask {
                         for n in stride(from: lane, to: requests, by: 4) {
-                            if let failure = await Publisher(endpoint: endpoint, http: http).publish(["id": String(idBase + Int64(n)), "marker": "replay"]) {
+                            if let failure = await Publisher(endpoint: endpoint, http: http).publish([
+                                "id": String(idBase + Int64(n)), "marker": "replay",
+                            ]) {
                                 throw BenchError("publishing the events to replay failed: \(failure)")
                             }
                         }
@@ -56,9 +58,12 @@ public struct ReplayScenario: Sendable {
             // only, not the server still taking in the batch.
             let address = try setup.streamAddress
             let live = StreamLoad()
-            try await live.open(host: address.host, port: address.port, path: "/sse/private?keywords=sentinel&token=\(try await setup.client.streamToken())")
+            try await live.open(
+                host: address.host, port: address.port, path: "/sse/private?keywords=sentinel&token=\(try await setup.client.streamToken())")
             let sentinel = Publisher(endpoint: setup.publishEndpoint, http: http)
-            if let failure = await sentinel.publish(["id": String(idBase + Int64(requests) * 10_000), "marker": PublishMarker.make(), "words": "sentinel"]) {
+            if let failure = await sentinel.publish([
+                "id": String(idBase + Int64(requests) * 10_000), "marker": PublishMarker.make(), "words": "sentinel",
+            ]) {
                 throw BenchError("publishing the sentinel failed: \(failure)")
             }
             guard await StreamSet.wait(timeout: 600, until: { live.snapshot.messages >= 2 }) else {

@@ -71,7 +71,9 @@ public struct SiteStreamsScenario: Sendable {
                 _ = try await setup.client.publish(users)
             }
             let edges = graph.edges.map { Event.follow(UserRelation(sourceID: base + Int64($0.0), targetID: base + Int64($0.1))) }
-            for chunk in stride(from: 0, to: edges.count, by: 1000) { _ = try await setup.client.publish(Array(edges[chunk..<min(edges.count, chunk + 1000)])) }
+            for chunk in stride(from: 0, to: edges.count, by: 1000) {
+                _ = try await setup.client.publish(Array(edges[chunk..<min(edges.count, chunk + 1000)]))
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for lane in 0..<16 {
                     group.addTask {
@@ -91,7 +93,8 @@ public struct SiteStreamsScenario: Sendable {
                 let url = "http://\(address.host):\(address.port)/1.1/site.json"
                 var opened = false
                 for _ in 0..<20 where !opened {
-                    let oauth = signer.oauthParameters(method: "GET", url: url, parameters: parameters, nonce: UUID().uuidString, timestamp: Int(Date().timeIntervalSince1970))
+                    let oauth = signer.oauthParameters(
+                        method: "GET", url: url, parameters: parameters, nonce: UUID().uuidString, timestamp: Int(Date().timeIntervalSince1970))
                     do {
                         try await load.open(
                             host: address.host, port: address.port, path: "/1.1/site.json?" + OAuth1Signer.formEncode(parameters),
@@ -110,7 +113,8 @@ public struct SiteStreamsScenario: Sendable {
                 endpoint: PublishEndpoint(
                     url: target.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(setup.key)")],
                     body: BodyTemplate(
-                        #"[{"type":"tweet","data":{"id":{{id}},"text":"{{marker}} site stream bench","created_at":"2024-01-01T12:00:00Z","user":{"id":{{author}},"username":"bench{{index}}"},"lang":"en"}}]"#)),
+                        #"[{"type":"tweet","data":{"id":{{id}},"text":"{{marker}} site stream bench","created_at":"2024-01-01T12:00:00Z","user":{"id":{{author}},"username":"bench{{index}}"},"lang":"en"}}]"#
+                    )),
                 http: http)
             let authors = graph.authors(count: Int(rate * duration) + 1, seed: 11)
             let meter = CPUMeter(serverPIDs: serverPIDs)
@@ -129,7 +133,8 @@ public struct SiteStreamsScenario: Sendable {
             return Report(
                 server: target.label, connections: connections, connected: totals.connected, usersPerConnection: usersPerConnection,
                 followEdges: graph.edges.count, published: published.published, publishFailures: published.failed, expectedDeliveries: expected,
-                deliveries: totals.latency.count, deliveriesPerSecond: Double(totals.latency.count) / (Double(max(1, totals.lastMessageAt - started)) / 1e9),
+                deliveries: totals.latency.count,
+                deliveriesPerSecond: Double(totals.latency.count) / (Double(max(1, totals.lastMessageAt - started)) / 1e9),
                 latency: totals.latency.summary, loadGeneratorCPUSeconds: cpu, serverCPUSeconds: serverCPU)
         }
     }

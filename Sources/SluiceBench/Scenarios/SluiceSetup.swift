@@ -32,7 +32,8 @@ struct SluiceSetup: Sendable {
         PublishEndpoint(
             url: target.baseURL + "/v1/events", headers: [("Authorization", "Bearer \(key)")],
             body: BodyTemplate(
-                #"[{"type":"tweet","data":{"id":{{id}},"text":"{{marker}} {{words}}","created_at":"2024-01-01T12:00:00Z","user":\#(authorJSON),"lang":"en"}}]"#))
+                #"[{"type":"tweet","data":{"id":{{id}},"text":"{{marker}} {{words}}","created_at":"2024-01-01T12:00:00Z","user":\#(authorJSON),"lang":"en"}}]"#
+            ))
     }
 
     var streamAddress: StreamAddress {

@@ -28,7 +28,10 @@ struct StreamSet: Sendable {
             let clock = ContinuousClock()
             let started = clock.now
             let tokens = try await setup.tokens(connections)
-            log(String(format: "%@: bought %d stream tokens, %.0f/s", sluice.label, tokens.count, Double(tokens.count) / ((clock.now - started) / .seconds(1))))
+            log(
+                String(
+                    format: "%@: bought %d stream tokens, %.0f/s", sluice.label, tokens.count,
+                    Double(tokens.count) / ((clock.now - started) / .seconds(1))))
             address = try setup.streamAddress
             paths = tokens.enumerated().map { n, token in
                 let extra = query(n)
@@ -39,7 +42,9 @@ struct StreamSet: Sendable {
         case .generic(let generic):
             address = try StreamAddress(generic.subscribeURL.replacingOccurrences(of: "{{n}}", with: "0"))
             let template = try StreamAddress(generic.subscribeURL).path
-            paths = (0..<connections).map { template.replacingOccurrences(of: "%7B%7Bn%7D%7D", with: String($0)).replacingOccurrences(of: "{{n}}", with: String($0)) }
+            paths = (0..<connections).map {
+                template.replacingOccurrences(of: "%7B%7Bn%7D%7D", with: String($0)).replacingOccurrences(of: "{{n}}", with: String($0))
+            }
             publisher = generic.publishURL.map {
                 Publisher(
                     endpoint: PublishEndpoint(

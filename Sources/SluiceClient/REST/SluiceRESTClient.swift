@@ -144,7 +144,8 @@ public struct SluiceRESTClient: Sendable {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(data: body))
         }
-        let response = try await http.execute(request, timeout: .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+        let response = try await http.execute(
+            request, timeout: .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
         guard (200..<300).contains(Int(response.status.code)) else { throw try await Self.apiError(response) }
         return Data(buffer: try await response.body.collect(upTo: 64 * 1024 * 1024))
     }

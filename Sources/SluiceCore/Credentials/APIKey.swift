@@ -42,8 +42,10 @@ public struct StreamLimits: Sendable, Hashable, Codable {
         eventsPerSecond = try c.decodeIfPresent(Int.self, forKey: .eventsPerSecond) ?? d.eventsPerSecond
         tokensPerHour = try c.decodeIfPresent(Int.self, forKey: .tokensPerHour) ?? d.tokensPerHour
         idleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutSeconds) ?? d.idleTimeoutSeconds
-        for (value, key) in [(maxConnections, CodingKeys.maxConnections), (eventsPerSecond, .eventsPerSecond),
-            (tokensPerHour, .tokensPerHour), (idleTimeoutSeconds, .idleTimeoutSeconds)] where value < 1 {
+        for (value, key) in [
+            (maxConnections, CodingKeys.maxConnections), (eventsPerSecond, .eventsPerSecond),
+            (tokensPerHour, .tokensPerHour), (idleTimeoutSeconds, .idleTimeoutSeconds),
+        ] where value < 1 {
             throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be at least 1")
         }
     }

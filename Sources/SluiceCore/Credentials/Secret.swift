@@ -10,7 +10,8 @@ public enum Secret {
     public static func generate(prefix: String, bytes: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
         let raw = (0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return prefix + Data(raw).base64EncodedString()
+        return prefix
+            + Data(raw).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")

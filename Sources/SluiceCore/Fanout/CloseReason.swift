@@ -21,9 +21,11 @@ public enum CloseReason: String, Sendable, Equatable {
         case .keyRevoked: "the API key was revoked"
         case .shutdown: "the server is shutting down; reconnect with a new token and Last-Event-ID"
         case .slowReader: "the client did not read fast enough and its buffer filled up"
-        case .logRewound: "the event log moved backwards (the database was restored or failed over); reconnect with a new token, without Last-Event-ID"
+        case .logRewound:
+            "the event log moved backwards (the database was restored or failed over); reconnect with a new token, without Last-Event-ID"
         case .behindTheLog: "this server has not caught up with the log to your Last-Event-ID yet; reconnect with it (another server may be ahead)"
-        case .leaseLost: "this server lost touch with the cluster and may no longer hold the stream's place; reconnect with a new token and Last-Event-ID"
+        case .leaseLost:
+            "this server lost touch with the cluster and may no longer hold the stream's place; reconnect with a new token and Last-Event-ID"
         }
     }
 }

@@ -14,10 +14,11 @@ public enum EventBatchParser {
     public static let maxEvents = 10_000
 
     public static func parse(_ body: Data, format: Format) throws(BatchRejection) -> [Event] {
-        let events = switch format {
-        case .jsonArray: try parseArray(body)
-        case .ndjson: try parseLines(body)
-        }
+        let events =
+            switch format {
+            case .jsonArray: try parseArray(body)
+            case .ndjson: try parseLines(body)
+            }
         guard !events.isEmpty else {
             throw BatchRejection(index: 0, code: .invalidEvent, message: "the batch is empty")
         }

@@ -114,7 +114,8 @@ extension Decoder {
             let value = c.contains(AnyCodingKey(id)) ? try? TwitterID.decode(c, AnyCodingKey(id)) : nil
             guard let repeated, let value, repeated == String(value) else {
                 throw DecodingError.dataCorruptedError(
-                    forKey: twin, in: c, debugDescription: "\(id)_str repeats \(id) as a decimal string: give \(id), and the same value here or nothing")
+                    forKey: twin, in: c,
+                    debugDescription: "\(id)_str repeats \(id) as a decimal string: give \(id), and the same value here or nothing")
             }
         }
     }

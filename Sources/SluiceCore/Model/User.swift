@@ -173,8 +173,9 @@ public struct User: Sendable, Hashable, Codable {
 
     /// Usernames as the platform allows them; case-insensitive when matched.
     public static func isValidUsername(_ name: String) -> Bool {
-        (1...50).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
-        }
+        (1...50).contains(name.utf8.count)
+            && name.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+            }
     }
 }

@@ -62,10 +62,12 @@ public struct FilterSpec: Sendable, Hashable {
                 }
                 // Part by part: in `climate #cop28` the second word must be the hashtag, as it would be
                 // alone (a whole entry read as plain words once let `#cop28` match the bare word).
-                let normalized = Set(entry.split(whereSeparator: \.isWhitespace).flatMap { part in
-                    let terms = TweetTerms(text: String(part))
-                    return part.hasPrefix("#") ? terms.hashtags : terms.words
-                }).sorted()
+                let normalized = Set(
+                    entry.split(whereSeparator: \.isWhitespace).flatMap { part in
+                        let terms = TweetTerms(text: String(part))
+                        return part.hasPrefix("#") ? terms.hashtags : terms.words
+                    }
+                ).sorted()
                 guard !normalized.isEmpty else {
                     throw ParseError(parameter: "keywords", message: "keyword \"\(entry)\" has no letters or digits")
                 }
@@ -155,12 +157,13 @@ public struct FilterSpec: Sendable, Hashable {
         var out: [String: JSONValue] = [:]
         if !keywords.isEmpty { out["keywords"] = .array(keywords.map { .string($0.original) }) }
         if !users.isEmpty {
-            out["users"] = .array(users.map {
-                switch $0 {
-                case .id(let id): .string(String(id))
-                case .username(let name): .string(name)
-                }
-            })
+            out["users"] = .array(
+                users.map {
+                    switch $0 {
+                    case .id(let id): .string(String(id))
+                    case .username(let name): .string(name)
+                    }
+                })
         }
         if let minFollowers { out["min_followers"] = .int(Int64(minFollowers)) }
         if let verified { out["verified"] = .bool(verified) }

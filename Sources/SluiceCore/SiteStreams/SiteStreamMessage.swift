@@ -71,7 +71,8 @@ public enum SiteStreamMessage {
             return TwitterMessage.event(event.kind.rawValue, source: source, target: target, at: date)
         case .favorite(let f), .unfavorite(let f):
             guard let source = users[f.sourceID], let target = context.likedAuthor.flatMap({ users[$0] }) else { return nil }
-            let object = (embedding ? context.tweets[f.tweetID] : nil).map { TwitterMessage.tweet($0) }
+            let object =
+                (embedding ? context.tweets[f.tweetID] : nil).map { TwitterMessage.tweet($0) }
                 ?? .object(["id": .int(f.tweetID), "id_str": .string(String(f.tweetID))])
             return TwitterMessage.event(event.kind.rawValue, source: source, target: target, targetObject: object, at: date)
         case .userUpdate(let user):

@@ -64,7 +64,10 @@ public enum TwitterMessage {
             .object(["text": .string(String(tag.drop { $0 == "#" })), "indices": locator.indices(of: tag.hasPrefix("#") ? tag : "#" + tag)])
         }
         let mentions = tweet.entities.mentions.map { mention -> JSONValue in
-            .object(["screen_name": .string(String(mention.drop { $0 == "@" })), "indices": locator.indices(of: mention.hasPrefix("@") ? mention : "@" + mention)])
+            .object([
+                "screen_name": .string(String(mention.drop { $0 == "@" })),
+                "indices": locator.indices(of: mention.hasPrefix("@") ? mention : "@" + mention),
+            ])
         }
         let urls = tweet.entities.urls.map { url -> JSONValue in
             .object(["url": .string(url), "expanded_url": .string(url), "display_url": .string(url), "indices": locator.indices(of: url)])
@@ -123,10 +126,14 @@ public enum TwitterMessage {
     }
 
     public static func fallingBehind(percentFull: Int) -> JSONValue {
-        .object(["warning": .object([
-            "code": .string("FALLING_BEHIND"), "percent_full": .int(Int64(percentFull)),
-            "message": .string("Your connection is falling behind and messages are being queued for delivery to you. Your queue is now over \(percentFull)% full. You will be disconnected when the queue is full."),
-        ])])
+        .object([
+            "warning": .object([
+                "code": .string("FALLING_BEHIND"), "percent_full": .int(Int64(percentFull)),
+                "message": .string(
+                    "Your connection is falling behind and messages are being queued for delivery to you. Your queue is now over \(percentFull)% full. You will be disconnected when the queue is full."
+                ),
+            ])
+        ])
     }
 
     /// Compact JSON for the wire.

@@ -211,7 +211,6 @@ public struct SocialState: Sendable {
         tweets[id]?.recipients.formUnion(users)
     }
 
-
     /// Sets a profile. Its username names the account for mentions when the account is new or the
     /// profile comes from a `user_update` (`claimingName`): the latest to state a name takes it, and a
     /// tweet never takes one back. An account that gives a name up hands it to another that still holds

@@ -19,12 +19,14 @@ public struct KeyAdministration: Sendable {
             throw APIError.badRequest("invalid_request", "name must be 1 to \(APIKey.maxNameLength) characters")
         }
         guard !scopes.isEmpty else {
-            throw APIError.badRequest("invalid_request", "scopes must list at least one of: \(KeyScope.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw APIError.badRequest(
+                "invalid_request", "scopes must list at least one of: \(KeyScope.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var parsed: Set<KeyScope> = []
         for scope in scopes {
             guard let value = KeyScope(rawValue: scope) else {
-                throw APIError.badRequest("invalid_request", "unknown scope \"\(scope.prefix(40))\" (known: \(KeyScope.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw APIError.badRequest(
+                    "invalid_request", "unknown scope \"\(scope.prefix(40))\" (known: \(KeyScope.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             parsed.insert(value)
         }

@@ -41,7 +41,8 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let announcer = ClusterAnnouncer(bus: store.clusterBus, store: store, hub: hub, siteHub: siteHub, logger: logger)
     let keys = KeyAdministration(store: store, announcer: announcer)
     let streams = PrivateSSEStreams(
-        store: store, hub: hub, feed: feed, leases: leases, outboxBytes: settings.outboxBytes, replayWindow: TimeInterval(settings.replayWindowSeconds),
+        store: store, hub: hub, feed: feed, leases: leases, outboxBytes: settings.outboxBytes,
+        replayWindow: TimeInterval(settings.replayWindowSeconds),
         heartbeatSeconds: settings.heartbeatSeconds, logger: logger)
 
     let tls = try settings.tlsConfiguration()
@@ -90,14 +91,16 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         let host = reader.string(forKey: ServerSettings.Key.httpHost.configKey, default: "127.0.0.1")
         app.addServices(
             StreamListener(
-                host: host, port: streamPort, tls: try tls.map(NIOSSLContext.init(configuration:)), endpoints: endpoints, limits: limits, census: census,
+                host: host, port: streamPort, tls: try tls.map(NIOSSLContext.init(configuration:)), endpoints: endpoints, limits: limits,
+                census: census,
                 closeAll: {
                     hub.closeAll(.shutdown)
                     siteHub.closeAll(.shutdown, reason: "the server is shutting down; reconnect")
                 }, logger: logger))
     }
     if settings.demo {
-        let baseURL = "http://\(reader.string(forKey: ServerSettings.Key.httpHost.configKey, default: "127.0.0.1")):\(reader.int(forKey: ServerSettings.Key.httpPort.configKey, default: 8080))"
+        let baseURL =
+            "http://\(reader.string(forKey: ServerSettings.Key.httpHost.configKey, default: "127.0.0.1")):\(reader.int(forKey: ServerSettings.Key.httpPort.configKey, default: 8080))"
         let keyFile: String
         if case .sqlite(let path) = try StoreLocation(settings.store) { keyFile = path + ".demo-key" } else { keyFile = "sluice-demo.key" }
         app.addServices(DemoTraffic(ingest: ingest, keys: keys, rate: settings.demoRate, baseURL: baseURL, keyFile: keyFile, logger: logger))

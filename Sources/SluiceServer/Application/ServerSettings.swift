@@ -104,7 +104,8 @@ public struct ServerSettings: Sendable {
             bodyTimeout: .seconds(Int64(reader.int(forKey: ServerSettings.Key.httpBodyTimeoutSeconds.configKey, default: 60))),
             idleTimeout: .seconds(Int64(reader.int(forKey: ServerSettings.Key.httpIdleTimeoutSeconds.configKey, default: 60))),
             maxConnections: reader.int(
-                forKey: ServerSettings.Key.httpMaxConnections.configKey, default: ConnectionLimits.defaultMaxConnections(fileLimit: Self.openFileLimit)))
+                forKey: ServerSettings.Key.httpMaxConnections.configKey,
+                default: ConnectionLimits.defaultMaxConnections(fileLimit: Self.openFileLimit)))
         tlsCertificate = reader.string(forKey: ServerSettings.Key.tlsCertificate.configKey)
         tlsKey = reader.string(forKey: ServerSettings.Key.tlsKey.configKey)
     }

@@ -27,14 +27,15 @@ struct DemoTraffic: Service {
     func run() async throws {
         let (key, kept, stored) = try await demoKey()
         // Printed, not logged: shown to the person who started the demo, like `sluice keys create`.
-        FileHandle.standardOutput.write(Data(
-            """
+        FileHandle.standardOutput.write(
+            Data(
+                """
 
-            Sluice demo is running: \(rate) synthetic events/s.
-              demo API key (stream, ingest and read; \(kept ? "the same as before, " : "")\(stored ? "kept in \(keyFile)" : "shown once: \(keyFile) cannot be written")): \(key)
-              read the log:  curl -s -H 'Authorization: Bearer \(key)' '\(baseURL)/v1/events?after=0&limit=5'
+                Sluice demo is running: \(rate) synthetic events/s.
+                  demo API key (stream, ingest and read; \(kept ? "the same as before, " : "")\(stored ? "kept in \(keyFile)" : "shown once: \(keyFile) cannot be written")): \(key)
+                  read the log:  curl -s -H 'Authorization: Bearer \(key)' '\(baseURL)/v1/events?after=0&limit=5'
 
-            """.utf8))
+                """.utf8))
         var population = SyntheticTraffic(seed: Self.seed)
         let events = population.population()
         if try await ingest.store.user(id: SyntheticTraffic.firstUserID) == nil {

@@ -75,7 +75,8 @@ extension APIError {
     static func refuseUnknown(fields given: some Sequence<String>, known: Set<String>, in object: String? = nil) throws {
         guard let unknown = given.filter({ !known.contains($0) }).sorted().first else { return }
         let place = object.map { " in \($0)" } ?? ""
-        throw APIError.badRequest("unknown_field", "unknown field \"\(unknown.prefix(40))\"\(place); known: \(known.sorted().joined(separator: ", "))")
+        throw APIError.badRequest(
+            "unknown_field", "unknown field \"\(unknown.prefix(40))\"\(place); known: \(known.sorted().joined(separator: ", "))")
     }
 
     static func storeUnavailable(_ detail: String) -> APIError {

@@ -18,8 +18,9 @@ struct HealthController {
             let last = try await store.lastSequence()
             if log.rewinding {
                 return try JSONResponse.ok(
-                    Health(status: "log_rewound", store: "the event log moved backwards; this node is starting over at its head", node: node,
-                           sharedStore: shared, lastSeq: last, logRewinds: log.rewinds), status: .serviceUnavailable)
+                    Health(
+                        status: "log_rewound", store: "the event log moved backwards; this node is starting over at its head", node: node,
+                        sharedStore: shared, lastSeq: last, logRewinds: log.rewinds), status: .serviceUnavailable)
             }
             return try JSONResponse.ok(Health(status: "ok", store: "ok", node: node, sharedStore: shared, lastSeq: last, logRewinds: log.rewinds))
         } catch {

@@ -232,12 +232,18 @@ struct PrivateSSEStreams: StreamEndpoint {
                 // what it already has.
                 let head = lastEventID > cursor ? try await store.lastSequence() : cursor
                 if lastEventID > head {
-                    subscription.push(PrivateSSEStatus.frame(
-                        ["status": .string("resume_ignored"), "message": .string("Last-Event-ID \(lastEventID) is ahead of the log (\(head)); streaming live")],
-                        named: subscription.eventNames))
+                    subscription.push(
+                        PrivateSSEStatus.frame(
+                            [
+                                "status": .string("resume_ignored"),
+                                "message": .string("Last-Event-ID \(lastEventID) is ahead of the log (\(head)); streaming live"),
+                            ],
+                            named: subscription.eventNames))
                 } else if lastEventID > cursor {
                     guard await hubReaches(lastEventID, within: .seconds(10)), hub.rewinds == rewinds else {
-                        logger.warning("this node's follower did not reach a resuming client's Last-Event-ID in time", metadata: ["last_event_id": "\(lastEventID)"])
+                        logger.warning(
+                            "this node's follower did not reach a resuming client's Last-Event-ID in time",
+                            metadata: ["last_event_id": "\(lastEventID)"])
                         subscription.close(hub.rewinds == rewinds ? .behindTheLog : .logRewound)
                         return
                     }
@@ -245,10 +251,14 @@ struct PrivateSSEStreams: StreamEndpoint {
                 } else if let first = try await store.events(after: lastEventID, limit: 1).first,
                     first.acceptedAt < Date().addingTimeInterval(-replayWindow)
                 {
-                    subscription.push(PrivateSSEStatus.frame(
-                        ["status": .string("replay_unavailable"),
-                         "message": .string("events after \(lastEventID) are older than the replay window (\(Int(replayWindow)) s); streaming live")],
-                        named: subscription.eventNames))
+                    subscription.push(
+                        PrivateSSEStatus.frame(
+                            [
+                                "status": .string("replay_unavailable"),
+                                "message": .string(
+                                    "events after \(lastEventID) are older than the replay window (\(Int(replayWindow)) s); streaming live"),
+                            ],
+                            named: subscription.eventNames))
                 } else {
                     cursor = lastEventID
                 }

@@ -37,7 +37,9 @@ struct SiteStreams: StreamEndpoint {
         guard length.map({ $0 > 0 }) ?? (head.headerFields[.transferEncoding] != nil) else { return nil }
         if let length, length > StreamRequest.maxBodyBytes { return StreamRequest.bodyTooLarge }
         let isForm = head.headerFields[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
-        let header = head.headerFields[.authorization].flatMap { $0.lowercased().hasPrefix("oauth ") ? OAuth1Signature.parseAuthorizationHeader($0) : nil }
+        let header = head.headerFields[.authorization].flatMap {
+            $0.lowercased().hasPrefix("oauth ") ? OAuth1Signature.parseAuthorizationHeader($0) : nil
+        }
         let query = QueryString.pairs(QueryString.query(of: head.path ?? ""))
         guard isForm || ((header ?? []) + query).contains(where: { $0.0 == "oauth_consumer_key" && !$0.1.isEmpty }) else {
             return OAuthVerifier.unauthorized("sign the request (oauth_consumer_key is missing from the Authorization header and the query)")
@@ -101,7 +103,9 @@ struct SiteStreams: StreamEndpoint {
         var values: [String: String] = [:]
         for (name, value) in parameters {
             if filterParameters.contains(name) {
-                throw APIError(.notAcceptable, code: "not_acceptable", message: "\(name) filters Twitter's other streams; Site Streams take \(Self.parameters.sorted().joined(separator: ", "))")
+                throw APIError(
+                    .notAcceptable, code: "not_acceptable",
+                    message: "\(name) filters Twitter's other streams; Site Streams take \(Self.parameters.sorted().joined(separator: ", "))")
             }
             try APIError.refuseUnknown(parameters: [name], known: Self.parameters)
             values[name] = values[name].map { $0 + "," + value } ?? value

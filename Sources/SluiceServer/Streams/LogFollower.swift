@@ -105,8 +105,12 @@ final class LogFollower: Service, Sendable {
                 // The page starts with the last event dispatched: it must still be there, unchanged.
                 var events = try await store.events(after: max(0, position - 1), limit: 1001)
                 if position > 0 {
-                    guard let first = events.first, first.sequence == position, continuity.withLock({ $0.anchor.map { anchor in
-                        anchor.sequence == position && anchor.acceptedAt == first.acceptedAt && anchor.data == first.data } ?? true })
+                    guard let first = events.first, first.sequence == position,
+                        continuity.withLock({
+                            $0.anchor.map { anchor in
+                                anchor.sequence == position && anchor.acceptedAt == first.acceptedAt && anchor.data == first.data
+                            } ?? true
+                        })
                     else {
                         try await rewind(from: position, found: events.first)
                         continue
@@ -158,7 +162,8 @@ final class LogFollower: Service, Sendable {
         continuity.withLock { $0.rewinding = true }
         let what = found?.sequence == position ? "another event now" : "gone"
         logger.critical(
-            "the event log moved backwards: event \(position), the last this node dispatched, is \(what); closing every stream and starting over at the log's head")
+            "the event log moved backwards: event \(position), the last this node dispatched, is \(what); closing every stream and starting over at the log's head"
+        )
         for consumer in consumers { consumer.closeAll(.logRewound) }
         let graph = try await store.socialGraph()
         feed.truth.withState { state in

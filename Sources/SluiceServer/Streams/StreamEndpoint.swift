@@ -30,7 +30,8 @@ struct StreamRequest: Sendable {
     /// 100 user ids and the other parameters, is under 3 KB).
     static let maxBodyBytes = 16 * 1024
 
-    static let bodyTooLarge = APIError(.contentTooLarge, code: "body_too_large", message: "stream requests take at most \(maxBodyBytes / 1024) KB of parameters")
+    static let bodyTooLarge = APIError(
+        .contentTooLarge, code: "body_too_large", message: "stream requests take at most \(maxBodyBytes / 1024) KB of parameters")
 }
 
 /// A request that passed its endpoint's checks.

@@ -56,7 +56,8 @@ struct IdempotentGroup {
                 continue
             }
             if let record = recorded[key.key] {
-                answered[index] = record.fingerprint == key.fingerprint ? .success(Appended(range: record.range, replayed: true)) : .failure(.idempotencyKeyReused)
+                answered[index] =
+                    record.fingerprint == key.fingerprint ? .success(Appended(range: record.range, replayed: true)) : .failure(.idempotencyKeyReused)
             } else if inGroup.insert(key.key).inserted {
                 commit.append(index)
             } else {
@@ -67,7 +68,9 @@ struct IdempotentGroup {
 
     /// The outcome of every batch that was answered or committed, in index order, and the keys to record
     /// with the ranges their batches got.
-    func outcomes(keys: [IdempotencyKey?], committed: [Result<ClosedRange<Int64>, StoreError>]) -> (outcomes: [Int: Result<Appended, StoreError>], records: [(IdempotencyKey, ClosedRange<Int64>)]) {
+    func outcomes(
+        keys: [IdempotencyKey?], committed: [Result<ClosedRange<Int64>, StoreError>]
+    ) -> (outcomes: [Int: Result<Appended, StoreError>], records: [(IdempotencyKey, ClosedRange<Int64>)]) {
         var outcomes = answered
         var records: [(IdempotencyKey, ClosedRange<Int64>)] = []
         for (index, outcome) in zip(commit, committed) {

@@ -56,7 +56,9 @@ struct LogRows {
             switch event {
             case .tweet(let tweet):
                 latest[tweet.user.id] = (tweet.user, sequence)
-                tweets.append(TweetRow(id: tweet.id, authorID: tweet.user.id, sequence: sequence, retweetOf: tweet.retweetedStatusID,
+                tweets.append(
+                    TweetRow(
+                        id: tweet.id, authorID: tweet.user.id, sequence: sequence, retweetOf: tweet.retweetedStatusID,
                         postedWhileProtected: tweet.user.protected))
             case .userUpdate(let user):
                 latest[user.id] = (user, sequence)

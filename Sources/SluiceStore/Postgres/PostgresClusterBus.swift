@@ -142,10 +142,12 @@ final class PostgresClusterBus: ClusterBus {
 
     private func send(_ request: String, from: String, to node: String, timeout: Duration) async throws -> String {
         let now = Int64(Date().millisecondsSince1970)
-        guard let id = try await client.query(
-            "INSERT INTO control_requests (from_node, to_node, request, created_at) VALUES (\(from), \(node), \(request), \(now)) RETURNING id",
-            logger: logger
-        ).rows().first?.integer("id") else { throw StoreError.unavailable("the control request could not be recorded") }
+        guard
+            let id = try await client.query(
+                "INSERT INTO control_requests (from_node, to_node, request, created_at) VALUES (\(from), \(node), \(request), \(now)) RETURNING id",
+                logger: logger
+            ).rows().first?.integer("id")
+        else { throw StoreError.unavailable("the control request could not be recorded") }
         // Wait for the reply's notification, or the timeout; then read the reply either way, so a lost
         // notification costs only time.
         waits.withLock { $0[id] = .pending }
@@ -160,7 +162,8 @@ final class PostgresClusterBus: ClusterBus {
             group.cancelAll()
         }
         waits.withLock { $0[id] = nil }
-        let reply = try await client.query("DELETE FROM control_requests WHERE id = \(id) RETURNING reply", logger: logger).rows().first?.text("reply")
+        let reply = try await client.query("DELETE FROM control_requests WHERE id = \(id) RETURNING reply", logger: logger).rows().first?.text(
+            "reply")
         if let reply { return reply }
         throw StoreError.unavailable("node \(node) did not answer the control request in time")
     }

@@ -73,7 +73,10 @@ enum PostgresDeadline {
                 guard !state.finished else { return (false, nil, nil) }
                 state.finished = true
                 if state.continuation == nil { state.early = result }
-                defer { state.continuation = nil; state.onFinish = nil }
+                defer {
+                    state.continuation = nil
+                    state.onFinish = nil
+                }
                 return (true, state.continuation, state.onFinish)
             }
             continuation?.resume(with: result)

@@ -64,30 +64,34 @@ actor PostgresLogWriter {
         do {
             let (client, logger, maxEventBytes) = (self.client, self.logger, self.maxEventBytes)
             // Bounded: while the database is away, the group fails (503 to the publishers) rather than waits.
-            let result = try await outage.run { try await client.withTransaction(logger: logger) { connection -> ([Int: Result<Appended, StoreError>], [Int]) in
-                var head: Int64 = 0
-                for try await seq in try await connection.query("SELECT seq FROM log_head WHERE id = 1 FOR UPDATE", logger: logger).decode(Int64.self) {
-                    head = seq
+            let result = try await outage.run {
+                try await client.withTransaction(logger: logger) { connection -> ([Int: Result<Appended, StoreError>], [Int]) in
+                    var head: Int64 = 0
+                    for try await seq in try await connection.query("SELECT seq FROM log_head WHERE id = 1 FOR UPDATE", logger: logger).decode(
+                        Int64.self)
+                    {
+                        head = seq
+                    }
+                    // Under the head's lock: a key another node recorded is committed and visible here.
+                    let keys = batches.map(\.1)
+                    let plan = IdempotentGroup(keys, recorded: try await Self.recordedAppends(keys.compactMap { $0?.key }, connection, logger))
+                    let committing = plan.commit.map { batches[$0].0 }
+                    let known = try await Self.lookUp(EntityReferences(of: committing.lazy.flatMap { $0 }), connection, logger)
+                    let group = GroupCommit(committing, after: head, known: known, maxEventBytes: maxEventBytes)
+                    let (outcomes, records) = plan.outcomes(keys: keys, committed: group.outcomes)
+                    guard !group.accepted.isEmpty else { return (outcomes, plan.deferred) }
+                    let last = head + Int64(group.accepted.count)
+                    var rows = try LogRows(group.accepted, data: group.acceptedData, firstSequence: head + 1, batchEnds: group.batchEnds)
+                    rows.idempotencyKeys = records
+                    try await Self.store(rows, connection, logger)
+                    // One round trip for both: the head lock is held until commit, so every statement under it
+                    // counts. The notification is delivered to listeners when, and only if, the transaction commits.
+                    try await connection.query(
+                        "WITH head AS (UPDATE log_head SET seq = \(last) WHERE id = 1) SELECT pg_notify(\(Self.channel), \("log:\(last)"))",
+                        logger: logger)
+                    return (outcomes, plan.deferred)
                 }
-                // Under the head's lock: a key another node recorded is committed and visible here.
-                let keys = batches.map(\.1)
-                let plan = IdempotentGroup(keys, recorded: try await Self.recordedAppends(keys.compactMap { $0?.key }, connection, logger))
-                let committing = plan.commit.map { batches[$0].0 }
-                let known = try await Self.lookUp(EntityReferences(of: committing.lazy.flatMap { $0 }), connection, logger)
-                let group = GroupCommit(committing, after: head, known: known, maxEventBytes: maxEventBytes)
-                let (outcomes, records) = plan.outcomes(keys: keys, committed: group.outcomes)
-                guard !group.accepted.isEmpty else { return (outcomes, plan.deferred) }
-                let last = head + Int64(group.accepted.count)
-                var rows = try LogRows(group.accepted, data: group.acceptedData, firstSequence: head + 1, batchEnds: group.batchEnds)
-                rows.idempotencyKeys = records
-                try await Self.store(rows, connection, logger)
-                // One round trip for both: the head lock is held until commit, so every statement under it
-                // counts. The notification is delivered to listeners when, and only if, the transaction commits.
-                try await connection.query(
-                    "WITH head AS (UPDATE log_head SET seq = \(last) WHERE id = 1) SELECT pg_notify(\(Self.channel), \("log:\(last)"))",
-                    logger: logger)
-                return (outcomes, plan.deferred)
-            } }
+            }
             return (result.0.mapValues { $0.mapError { $0 } }, result.1)
         } catch {
             logger.error("group commit failed", metadata: ["error": "\(String(reflecting: error))", "batches": "\(batches.count)"])
@@ -96,7 +100,8 @@ actor PostgresLogWriter {
         }
     }
 
-    private static func recordedAppends(_ keys: [String], _ connection: PostgresConnection, _ logger: Logger) async throws -> [String: RecordedAppend] {
+    private static func recordedAppends(_ keys: [String], _ connection: PostgresConnection, _ logger: Logger) async throws -> [String: RecordedAppend]
+    {
         guard !keys.isEmpty else { return [:] }
         var recorded: [String: RecordedAppend] = [:]
         let rows = try await connection.query(

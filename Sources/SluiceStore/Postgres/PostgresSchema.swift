@@ -133,7 +133,7 @@ enum PostgresSchema {
                 key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, first_seq BIGINT NOT NULL, last_seq BIGINT NOT NULL,
                 expires_at BIGINT NOT NULL
             )
-            """,
+            """
         ],
         // 4: which admission spent a stream token, so that an abandoned admission can give it back.
         ["ALTER TABLE stream_tokens ADD COLUMN used_by TEXT"],

@@ -15,18 +15,20 @@ extension PostgresStore {
     func takePlace(_ lease: Lease, limit: Int, nowMS: Int64, on connection: PostgresConnection) async throws -> Bool {
         // Checked under the scope's lock, which `abandonAdmission` takes after writing the mark: either
         // this sees the mark, or the abandonment waits for this to commit and then undoes it.
-        let abandoned = try await connection.query(
-            "SELECT 1 FROM once_keys WHERE key = \(Self.abandonedKey(lease.id))", logger: logger
-        ).rows().first != nil
+        let abandoned =
+            try await connection.query(
+                "SELECT 1 FROM once_keys WHERE key = \(Self.abandonedKey(lease.id))", logger: logger
+            ).rows().first != nil
         if abandoned { throw StoreError.unavailable("the admission was abandoned") }
         try await connection.query(
             """
             DELETE FROM leases WHERE id IN (
                 SELECT id FROM leases WHERE scope = \(lease.scope) AND expires_at <= \(nowMS) ORDER BY id FOR UPDATE)
             """, logger: logger)
-        let held = try await connection.query(
-            "SELECT count(*)::INT8 AS n FROM leases WHERE scope = \(lease.scope) AND id <> \(lease.id)", logger: logger
-        ).rows().first?.int64("n") ?? 0
+        let held =
+            try await connection.query(
+                "SELECT count(*)::INT8 AS n FROM leases WHERE scope = \(lease.scope) AND id <> \(lease.id)", logger: logger
+            ).rows().first?.int64("n") ?? 0
         guard held < limit else { return false }
         try await connection.query(
             """
@@ -41,9 +43,10 @@ extension PostgresStore {
         let nowMS = Int64(now.millisecondsSince1970)
         return try await transaction(serializedOn: "lease:" + lease.scope) { connection -> StreamAdmissionOutcome in
             // The row lock makes racing nodes take turns: the second sees `used_at` set.
-            guard let token = try await connection.query(
-                "SELECT * FROM stream_tokens WHERE secret_hash = \(tokenHash) FOR UPDATE", logger: self.logger
-            ).rows().first?.streamToken()
+            guard
+                let token = try await connection.query(
+                    "SELECT * FROM stream_tokens WHERE secret_hash = \(tokenHash) FOR UPDATE", logger: self.logger
+                ).rows().first?.streamToken()
             else { return .refused(.unknown) }
             let key = try await connection.query("SELECT * FROM api_keys WHERE id = \(token.keyID)", logger: self.logger).rows().first?.apiKey()
             let use = TokenUse.of(token, key: key, at: now)
@@ -80,24 +83,30 @@ extension PostgresStore {
 
     public func renewLeases(_ ids: Set<String>, node: String, until: Date, now: Date) async throws -> Set<String> {
         // In id order, as every statement that locks several lease rows: no deadlock between nodes.
-        let renewed = ids.isEmpty ? [] : Set(try await rows(
-            """
-            UPDATE leases SET expires_at = \(Int64(until.millisecondsSince1970))
-            WHERE id IN (
-                SELECT id FROM leases WHERE id = ANY(\(Array(ids))) AND node = \(node) AND expires_at > \(Int64(now.millisecondsSince1970))
-                ORDER BY id FOR UPDATE)
-            RETURNING id
-            """
-        ).map { try $0.string("id") })
+        let renewed =
+            ids.isEmpty
+            ? []
+            : Set(
+                try await rows(
+                    """
+                    UPDATE leases SET expires_at = \(Int64(until.millisecondsSince1970))
+                    WHERE id IN (
+                        SELECT id FROM leases WHERE id = ANY(\(Array(ids))) AND node = \(node) AND expires_at > \(Int64(now.millisecondsSince1970))
+                        ORDER BY id FOR UPDATE)
+                    RETURNING id
+                    """
+                ).map { try $0.string("id") })
         // The heartbeat also keeps this node's clock on the database's (after the renewal, which is urgent).
         try? await synchronizeClock()
         return renewed
     }
 
     public func lease(id: String, now: Date) async throws -> Lease? {
-        guard let row = try await rows(
-            "SELECT * FROM leases WHERE id = \(id) AND expires_at > \(Int64(now.millisecondsSince1970))"
-        ).first else { return nil }
+        guard
+            let row = try await rows(
+                "SELECT * FROM leases WHERE id = \(id) AND expires_at > \(Int64(now.millisecondsSince1970))"
+            ).first
+        else { return nil }
         return Lease(id: try row.string("id"), scope: try row.string("scope"), node: try row.string("node"), expiresAt: row.date("expires_at") ?? now)
     }
 

@@ -41,7 +41,8 @@ extension PostgresStore {
 
     public func grantedUsers(appID: String, among userIDs: Set<Int64>) async throws -> Set<Int64> {
         guard !userIDs.isEmpty else { return [] }
-        return Set(try await rows("SELECT user_id FROM app_grants WHERE app_id = \(appID) AND user_id = ANY(\(Array(userIDs)))")
-            .map { try $0.int64("user_id") })
+        return Set(
+            try await rows("SELECT user_id FROM app_grants WHERE app_id = \(appID) AND user_id = ANY(\(Array(userIDs)))")
+                .map { try $0.int64("user_id") })
     }
 }

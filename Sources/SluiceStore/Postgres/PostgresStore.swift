@@ -126,7 +126,12 @@ public final class PostgresStore: Store {
     }
 
     public func close() async throws {
-        guard isClosed.withLock({ wasClosed in defer { wasClosed = true }; return !wasClosed }) else { return }
+        guard
+            isClosed.withLock({ wasClosed in
+                defer { wasClosed = true }
+                return !wasClosed
+            })
+        else { return }
         await writer.close()
         clientTask.cancel()
         await clientTask.value

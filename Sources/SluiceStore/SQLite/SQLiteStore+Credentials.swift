@@ -50,8 +50,10 @@ extension SQLiteStore {
             }
             _ = try await db.query(
                 "INSERT INTO stream_tokens (secret_hash, key_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                [.text(token.secretHash), .text(token.keyID), .integer(token.createdAt.millisecondsSince1970),
-                 .integer(token.expiresAt.millisecondsSince1970)])
+                [
+                    .text(token.secretHash), .text(token.keyID), .integer(token.createdAt.millisecondsSince1970),
+                    .integer(token.expiresAt.millisecondsSince1970),
+                ])
             return .issued
         }
     }

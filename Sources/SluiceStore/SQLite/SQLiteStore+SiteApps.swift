@@ -54,8 +54,9 @@ extension SQLiteStore {
 
     public func grantedUsers(appID: String, among userIDs: Set<Int64>) async throws -> Set<Int64> {
         guard !userIDs.isEmpty else { return [] }
-        return Set(try await selectIn(
-            "SELECT user_id FROM app_grants WHERE app_id = ? AND user_id IN (%@)", leading: [.text(appID)], ids: userIDs
-        ).map { try $0.int64("user_id") })
+        return Set(
+            try await selectIn(
+                "SELECT user_id FROM app_grants WHERE app_id = ? AND user_id IN (%@)", leading: [.text(appID)], ids: userIDs
+            ).map { try $0.int64("user_id") })
     }
 }

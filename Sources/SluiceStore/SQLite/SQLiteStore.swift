@@ -3,8 +3,8 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLiteNIO
-import Synchronization
 import SluiceCore
+import Synchronization
 
 /// The embedded default store: one SQLite file in WAL mode.
 ///
@@ -101,7 +101,12 @@ public final class SQLiteStore: Store {
     }
 
     public func close() async throws {
-        guard isClosed.withLock({ wasClosed in defer { wasClosed = true }; return !wasClosed }) else { return }
+        guard
+            isClosed.withLock({ wasClosed in
+                defer { wasClosed = true }
+                return !wasClosed
+            })
+        else { return }
         // Close everything even if one close fails, then report the first failure.
         var failure: (any Error)?
         do { try await writer.close() } catch { failure = failure ?? error }

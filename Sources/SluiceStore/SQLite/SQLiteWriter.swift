@@ -126,7 +126,8 @@ actor SQLiteWriter {
             let plan = IdempotentGroup(keys, recorded: try await recordedAppends(keys.compactMap { $0?.key }))
             let committing = plan.commit.map { batches[$0].events }
             let group = GroupCommit(
-                committing, after: lastSequence, known: try await lookUp(EntityReferences(of: committing.lazy.flatMap { $0 })), maxEventBytes: maxEventBytes)
+                committing, after: lastSequence, known: try await lookUp(EntityReferences(of: committing.lazy.flatMap { $0 })),
+                maxEventBytes: maxEventBytes)
             let (answered, records) = plan.outcomes(keys: keys, committed: group.outcomes)
             if !group.accepted.isEmpty {
                 var rows = try LogRows(group.accepted, data: group.acceptedData, firstSequence: lastSequence + 1, batchEnds: group.batchEnds)
@@ -182,7 +183,9 @@ actor SQLiteWriter {
         do {
             try await connection.executeRows(
                 "INSERT INTO events (seq, type, data, accepted_at, batch_end)", columns: 5,
-                rows: rows.events.map { [.integer(Int($0.sequence)), .text($0.kind.rawValue), .text($0.data), .integer(now), .integer(Int($0.batchEnd))] })
+                rows: rows.events.map {
+                    [.integer(Int($0.sequence)), .text($0.kind.rawValue), .text($0.data), .integer(now), .integer(Int($0.batchEnd))]
+                })
             try await connection.executeRows(
                 "INSERT INTO users (id, username, protected, data, updated_seq)",
                 suffix: """
@@ -191,7 +194,10 @@ actor SQLiteWriter {
                     """,
                 columns: 5,
                 rows: rows.users.map {
-                    [.integer(Int($0.user.id)), .text($0.user.username), .integer($0.user.protected ? 1 : 0), .text($0.json), .integer(Int($0.sequence))]
+                    [
+                        .integer(Int($0.user.id)), .text($0.user.username), .integer($0.user.protected ? 1 : 0), .text($0.json),
+                        .integer(Int($0.sequence)),
+                    ]
                 })
             try await connection.executeRows(
                 "INSERT INTO tweets (id, author_id, seq, retweet_of, posted_protected)", columns: 5,
@@ -211,7 +217,8 @@ actor SQLiteWriter {
             let expiresAt = Date().addingTimeInterval(IdempotencyKey.lifetime).millisecondsSince1970
             try await connection.executeRows(
                 "INSERT INTO idempotency_keys (key, fingerprint, first_seq, last_seq, expires_at)",
-                suffix: "ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, first_seq = excluded.first_seq, last_seq = excluded.last_seq, expires_at = excluded.expires_at",
+                suffix:
+                    "ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, first_seq = excluded.first_seq, last_seq = excluded.last_seq, expires_at = excluded.expires_at",
                 columns: 5,
                 rows: rows.idempotencyKeys.map { key, range in
                     [.text(key.key), .text(key.fingerprint), .integer(Int(range.lowerBound)), .integer(Int(range.upperBound)), .integer(expiresAt)]

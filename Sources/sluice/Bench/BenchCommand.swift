@@ -13,7 +13,8 @@ struct Bench: AsyncParsableCommand {
             table or, with --json, as JSON.
             """,
         subcommands: [
-            FanoutBench.self, FilteredBench.self, SiteStreamsBench.self, ConnectBench.self, IdleBench.self, ReplayBench.self, IngestBench.self, PlotBench.self,
+            FanoutBench.self, FilteredBench.self, SiteStreamsBench.self, ConnectBench.self, IdleBench.self, ReplayBench.self, IngestBench.self,
+            PlotBench.self,
             FilterIndexBench.self, SiteRoutingBench.self,
         ])
 }

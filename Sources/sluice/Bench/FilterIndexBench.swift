@@ -15,8 +15,10 @@ struct FilterIndexBench: ParsableCommand {
         for count in subscriptions {
             let result = FilterIndexBenchmark.run(subscriptions: count, tweets: tweets)
             baseline = baseline ?? result.nanosecondsPerEvent
-            print(String(format: "%7d subscriptions: %.0f ns per event (%.2f× the first), %.2f matches per event",
-                count, result.nanosecondsPerEvent, result.nanosecondsPerEvent / baseline!, result.matchesPerEvent))
+            print(
+                String(
+                    format: "%7d subscriptions: %.0f ns per event (%.2f× the first), %.2f matches per event",
+                    count, result.nanosecondsPerEvent, result.nanosecondsPerEvent / baseline!, result.matchesPerEvent))
         }
     }
 }

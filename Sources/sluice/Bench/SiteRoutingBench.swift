@@ -77,11 +77,17 @@ struct SiteRoutingBench: ParsableCommand {
         latencies.sort()
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         print("users \(userCount), follow edges \(edges.count), connections \(connections) × \(usersPerConnection) users")
-        print(String(format: "memory: %.1f MB for %d user streams = %.0f bytes each (preambles sent: %.1f MB)",
-            Double(after - before) / 1e6, userCount, Double(after - before) / Double(userCount), Double(preambleBytes) / 1e6))
-        print(String(format: "routing: %.0f events/s, %.1f deliveries per event (%.0f deliveries/s)",
-            Double(events) / seconds, Double(deliveries) / Double(events), Double(deliveries) / seconds))
-        print(String(format: "time to route one event (encode, wrap, queue): p50 %.1f µs, p99 %.1f µs, max %.1f µs",
-            percentile(0.5), percentile(0.99), latencies.last ?? 0))
+        print(
+            String(
+                format: "memory: %.1f MB for %d user streams = %.0f bytes each (preambles sent: %.1f MB)",
+                Double(after - before) / 1e6, userCount, Double(after - before) / Double(userCount), Double(preambleBytes) / 1e6))
+        print(
+            String(
+                format: "routing: %.0f events/s, %.1f deliveries per event (%.0f deliveries/s)",
+                Double(events) / seconds, Double(deliveries) / Double(events), Double(deliveries) / seconds))
+        print(
+            String(
+                format: "time to route one event (encode, wrap, queue): p50 %.1f µs, p99 %.1f µs, max %.1f µs",
+                percentile(0.5), percentile(0.99), latencies.last ?? 0))
     }
 }
