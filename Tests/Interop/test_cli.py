@@ -232,3 +232,41 @@ def test_tail_fails_clearly_on_bad_keys_and_bad_arguments(server):
         ([], ["--key"]),                                     # no key at all (and no SLUICE_KEY)
     ]:
         assert_fails(sluice("tail", "--url", server.base, *args), *needles)
+
+
+def test_a_second_server_on_the_same_sqlite_file_refuses_to_start(server):
+    """README: "One server process owns an SQLite file at a time." A second `serve` on the same file
+    exits at once, saying why, and the first goes on serving, its log whole."""
+    key = server.create_key()
+    server.publish(key, [ALICE])
+    code, out, err = sluice("serve", "--port", "0", "--store", f"sqlite:{server.db}", "--log-level", "warning")
+    assert code != 0
+    assert "in use" in out + err, out + err
+    assert requests.get(f"{server.base}/healthz", timeout=10).status_code == 200
+    server.publish(key, [BOB])
+    log = requests.get(f"{server.base}/v1/events", headers={"Authorization": f"Bearer {key}"}, timeout=10).json()["events"]
+    assert [e["data"]["id"] for e in log] == [1, 2]
+
+
+def test_the_demo_prints_urls_that_work_even_on_a_port_chosen_by_the_system(tmp_path):
+    """`serve --demo --port 0`: the URL the demo prints names the port the server listens on, and
+    answers with the demo key it prints."""
+    proc = subprocess.Popen(
+        [sluice_binary(), "serve", "--demo", "--port", "0", "--store", f"sqlite:{tmp_path}/demo.db", "--log-level", "warning"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=CLEAN_ENV)
+    try:
+        port, url = None, None
+        for line in proc.stdout:
+            if line.startswith("sluice listening on "):
+                port = int(line.rsplit(":", 1)[1])
+            if "read the log:" in line:
+                url = line
+                break
+        assert port and url, "the demo did not print its URLs"
+        key = url.split("Bearer ", 1)[1].split("'", 1)[0]
+        target = url.rsplit("'", 2)[1]
+        assert target.startswith(f"http://127.0.0.1:{port}/"), target
+        assert requests.get(target, headers={"Authorization": f"Bearer {key}"}, timeout=10).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)

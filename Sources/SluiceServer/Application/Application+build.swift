@@ -69,14 +69,16 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
             additionalChannelHandlers: [ConnectionGuard(limits: limits, census: census), StreamChannelHandler(endpoints: endpoints)],
             httpDecoderConfiguration: ConnectionLimits.headerLimits))
     if let tls { server = try .tls(server, tlsConfiguration: tls) }
+    let address = ServerAddress()
     var app = Application(
         router: router,
         server: server,
         configuration: ApplicationConfiguration(reader: reader.scoped(to: "http")),
         onServerRunning: { channel in
             // Always printed, whatever the log level: scripts and tests read the port from it (`--port 0`).
-            let address = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
-            FileHandle.standardOutput.write(Data("sluice listening on \(address)\n".utf8))
+            let bound = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+            address.set(bound)
+            FileHandle.standardOutput.write(Data("sluice listening on \(bound)\n".utf8))
         },
         logger: logger)
     // Shut down in reverse: the server ends streams (saying why) and finishes requests, then the demo
@@ -99,11 +101,13 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
                 }, logger: logger))
     }
     if settings.demo {
-        let baseURL =
-            "http://\(reader.string(forKey: ServerSettings.Key.httpHost.configKey, default: "127.0.0.1")):\(reader.int(forKey: ServerSettings.Key.httpPort.configKey, default: 8080))"
+        let scheme = tls == nil ? "http" : "https"
         let keyFile: String
         if case .sqlite(let path) = try StoreLocation(settings.store) { keyFile = path + ".demo-key" } else { keyFile = "sluice-demo.key" }
-        app.addServices(DemoTraffic(ingest: ingest, keys: keys, rate: settings.demoRate, baseURL: baseURL, keyFile: keyFile, logger: logger))
+        app.addServices(
+            DemoTraffic(
+                ingest: ingest, keys: keys, rate: settings.demoRate, baseURL: { "\(scheme)://\(try await address.value())" }, keyFile: keyFile,
+                logger: logger))
     }
     return app
 }

@@ -15,7 +15,8 @@ struct DemoTraffic: Service {
     let keys: KeyAdministration
     let rate: Double
     /// Where the server listens, for the example command in the banner.
-    let baseURL: String
+    /// The server's URL, once it listens (its port is known only then with `--port 0`).
+    let baseURL: @Sendable () async throws -> String
     /// Where the demo key is kept between restarts (mode 0600): beside an SQLite database, or in the
     /// working directory.
     let keyFile: String
@@ -26,6 +27,7 @@ struct DemoTraffic: Service {
 
     func run() async throws {
         let (key, kept, stored) = try await demoKey()
+        let baseURL = try await baseURL()
         // Printed, not logged: shown to the person who started the demo, like `sluice keys create`.
         FileHandle.standardOutput.write(
             Data(

@@ -18,11 +18,13 @@ public final class SQLiteStore: Store {
     let threadPool: NIOThreadPool
     let isClosed = Mutex(false)
     let leases = LocalLeases()
+    let fileLock: DatabaseFileLock
 
-    init(writer: SQLiteWriter, readers: [SQLiteConnection], threadPool: NIOThreadPool) {
+    init(writer: SQLiteWriter, readers: [SQLiteConnection], threadPool: NIOThreadPool, fileLock: DatabaseFileLock) {
         self.writer = writer
         self.readers = SQLiteReaders(readers)
         self.threadPool = threadPool
+        self.fileLock = fileLock
     }
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
@@ -30,6 +32,8 @@ public final class SQLiteStore: Store {
     public static func open(
         path: String, readers readerCount: Int = 2, maxEventBytes: Int = Event.defaultMaxStoredBytes, logger: Logger
     ) async throws -> SQLiteStore {
+        // First: a database another process owns is not touched at all.
+        let fileLock = try DatabaseFileLock(databasePath: path)
         // Own pool: a writer blocked in fsync must not starve readers or other users of the singleton.
         let pool = NIOThreadPool(numberOfThreads: readerCount + 1)
         pool.start()
@@ -50,7 +54,7 @@ public final class SQLiteStore: Store {
                 readers.append(reader)
             }
             let writer = SQLiteWriter(connection: db, lastSequence: last, maxEventBytes: maxEventBytes, logger: logger)
-            return SQLiteStore(writer: writer, readers: readers, threadPool: pool)
+            return SQLiteStore(writer: writer, readers: readers, threadPool: pool, fileLock: fileLock)
         } catch {
             // Nothing opened may outlive a failed open.
             for connection in opened { try? await connection.closeEvenIfCancelled() }
@@ -112,6 +116,7 @@ public final class SQLiteStore: Store {
         do { try await writer.close() } catch { failure = failure ?? error }
         do { try await readers.close() } catch { failure = failure ?? error }
         do { try await threadPool.shutdownGracefully() } catch { failure = failure ?? error }
+        fileLock.release()
         if let failure { throw failure }
     }
 }
