@@ -199,19 +199,7 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`: the store cannot be reached. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/Unavailable"
                   }
                 }
               }
@@ -398,19 +386,7 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`: the store cannot be reached. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/Unavailable"
                   }
                 }
               }
@@ -656,14 +632,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "400": {
-                    "description": "`invalid_parameter`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/InvalidParameter"
                   },
                   "401": {
                     "$ref": "#/components/responses/Unauthorized"
@@ -737,14 +706,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "400": {
-                    "description": "`invalid_request`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/InvalidRequest"
                   },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
@@ -759,19 +721,7 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`: the store cannot be reached. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/Unavailable"
                   }
                 }
               },
@@ -819,19 +769,7 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`: the store cannot be reached. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/Unavailable"
                   }
                 }
               }
@@ -884,19 +822,7 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`: the store cannot be reached. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/Unavailable"
                   }
                 }
               }
@@ -943,14 +869,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "400": {
-                    "description": "`invalid_request`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/InvalidRequest"
                   },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
@@ -965,19 +884,7 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`: the store cannot be reached. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/Unavailable"
                   }
                 }
               },
@@ -1025,19 +932,7 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`: the store cannot be reached. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/Unavailable"
                   }
                 }
               }
@@ -1057,13 +952,7 @@ enum OpenAPIDocument {
                 ],
                 "parameters": [
                   {
-                    "name": "id",
-                    "in": "path",
-                    "required": true,
-                    "schema": {
-                      "type": "string"
-                    },
-                    "description": "The app's id (`app_…`)."
+                    "$ref": "#/components/parameters/AppID"
                   }
                 ],
                 "requestBody": {
@@ -1095,14 +984,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "400": {
-                    "description": "`invalid_request`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/InvalidRequest"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -1120,19 +1002,7 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`: the store cannot be reached. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/Unavailable"
                   }
                 }
               }
@@ -1152,13 +1022,7 @@ enum OpenAPIDocument {
                 ],
                 "parameters": [
                   {
-                    "name": "id",
-                    "in": "path",
-                    "required": true,
-                    "schema": {
-                      "type": "string"
-                    },
-                    "description": "The app's id (`app_…`)."
+                    "$ref": "#/components/parameters/AppID"
                   },
                   {
                     "name": "user_id",
@@ -1182,14 +1046,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "400": {
-                    "description": "`invalid_parameter`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/InvalidParameter"
                   },
                   "404": {
                     "$ref": "#/components/responses/NotFound"
@@ -1204,19 +1061,7 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`: the store cannot be reached. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/Unavailable"
                   }
                 }
               }
@@ -1451,23 +1296,10 @@ enum OpenAPIDocument {
                 ],
                 "parameters": [
                   {
-                    "name": "stream_id",
-                    "in": "path",
-                    "required": true,
-                    "schema": {
-                      "type": "string"
-                    },
-                    "description": "The stream's id, from its `control_uri`."
+                    "$ref": "#/components/parameters/StreamID"
                   },
                   {
-                    "name": "user_id",
-                    "in": "query",
-                    "required": true,
-                    "schema": {
-                      "type": "string",
-                      "pattern": "^[1-9][0-9]{0,18}(,[1-9][0-9]{0,18})*$"
-                    },
-                    "description": "A comma list of 1 to 100 user ids."
+                    "$ref": "#/components/parameters/ControlUserIDs"
                   }
                 ],
                 "responses": {
@@ -1488,42 +1320,16 @@ enum OpenAPIDocument {
                     }
                   },
                   "400": {
-                    "description": "`missing_parameter`, `invalid_parameter`, `unknown_parameter`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/ControlBadRequest"
                   },
                   "413": {
-                    "description": "`too_many_users`, `payload_too_large`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/ControlTooManyUsers"
                   },
                   "408": {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/ControlUnavailable"
                   }
                 }
               }
@@ -1543,23 +1349,10 @@ enum OpenAPIDocument {
                 ],
                 "parameters": [
                   {
-                    "name": "stream_id",
-                    "in": "path",
-                    "required": true,
-                    "schema": {
-                      "type": "string"
-                    },
-                    "description": "The stream's id, from its `control_uri`."
+                    "$ref": "#/components/parameters/StreamID"
                   },
                   {
-                    "name": "user_id",
-                    "in": "query",
-                    "required": true,
-                    "schema": {
-                      "type": "string",
-                      "pattern": "^[1-9][0-9]{0,18}(,[1-9][0-9]{0,18})*$"
-                    },
-                    "description": "A comma list of 1 to 100 user ids."
+                    "$ref": "#/components/parameters/ControlUserIDs"
                   }
                 ],
                 "responses": {
@@ -1580,42 +1373,16 @@ enum OpenAPIDocument {
                     }
                   },
                   "400": {
-                    "description": "`missing_parameter`, `invalid_parameter`, `unknown_parameter`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/ControlBadRequest"
                   },
                   "413": {
-                    "description": "`too_many_users`, `payload_too_large`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/ControlTooManyUsers"
                   },
                   "408": {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/ControlUnavailable"
                   }
                 }
               }
@@ -1635,13 +1402,7 @@ enum OpenAPIDocument {
                 ],
                 "parameters": [
                   {
-                    "name": "stream_id",
-                    "in": "path",
-                    "required": true,
-                    "schema": {
-                      "type": "string"
-                    },
-                    "description": "The stream's id, from its `control_uri`."
+                    "$ref": "#/components/parameters/StreamID"
                   }
                 ],
                 "responses": {
@@ -1665,19 +1426,7 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/ControlUnavailable"
                   }
                 }
               }
@@ -1697,35 +1446,13 @@ enum OpenAPIDocument {
                 ],
                 "parameters": [
                   {
-                    "name": "stream_id",
-                    "in": "path",
-                    "required": true,
-                    "schema": {
-                      "type": "string"
-                    },
-                    "description": "The stream's id, from its `control_uri`."
+                    "$ref": "#/components/parameters/StreamID"
                   },
                   {
-                    "name": "user_id",
-                    "in": "query",
-                    "required": true,
-                    "schema": {
-                      "type": "integer",
-                      "format": "int64"
-                    },
-                    "description": "One user the stream carries."
+                    "$ref": "#/components/parameters/ControlUserID"
                   },
                   {
-                    "name": "cursor",
-                    "in": "query",
-                    "required": false,
-                    "schema": {
-                      "type": "integer",
-                      "format": "int64",
-                      "minimum": -1,
-                      "default": -1
-                    },
-                    "description": "-1 for the first page, else a `next_cursor`."
+                    "$ref": "#/components/parameters/Cursor"
                   }
                 ],
                 "responses": {
@@ -1736,24 +1463,10 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/NotFound"
                   },
                   "200": {
-                    "description": "A page of friends.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/ControlFriends"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/ControlFriends200"
                   },
                   "400": {
-                    "description": "`missing_parameter`, `invalid_parameter`, `unknown_parameter`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/ControlBadRequest"
                   },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
@@ -1762,19 +1475,7 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/ControlUnavailable"
                   }
                 }
               },
@@ -1792,35 +1493,13 @@ enum OpenAPIDocument {
                 ],
                 "parameters": [
                   {
-                    "name": "stream_id",
-                    "in": "path",
-                    "required": true,
-                    "schema": {
-                      "type": "string"
-                    },
-                    "description": "The stream's id, from its `control_uri`."
+                    "$ref": "#/components/parameters/StreamID"
                   },
                   {
-                    "name": "user_id",
-                    "in": "query",
-                    "required": true,
-                    "schema": {
-                      "type": "integer",
-                      "format": "int64"
-                    },
-                    "description": "One user the stream carries."
+                    "$ref": "#/components/parameters/ControlUserID"
                   },
                   {
-                    "name": "cursor",
-                    "in": "query",
-                    "required": false,
-                    "schema": {
-                      "type": "integer",
-                      "format": "int64",
-                      "minimum": -1,
-                      "default": -1
-                    },
-                    "description": "-1 for the first page, else a `next_cursor`."
+                    "$ref": "#/components/parameters/Cursor"
                   }
                 ],
                 "responses": {
@@ -1831,24 +1510,10 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/NotFound"
                   },
                   "200": {
-                    "description": "A page of friends.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/ControlFriends"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/ControlFriends200"
                   },
                   "400": {
-                    "description": "`missing_parameter`, `invalid_parameter`, `unknown_parameter`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/ControlBadRequest"
                   },
                   "413": {
                     "$ref": "#/components/responses/PayloadTooLarge"
@@ -1857,19 +1522,7 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/RequestTimeout"
                   },
                   "503": {
-                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`. Retry after `Retry-After`.",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    },
-                    "headers": {
-                      "Retry-After": {
-                        "$ref": "#/components/headers/RetryAfter"
-                      }
-                    }
+                    "$ref": "#/components/responses/ControlUnavailable"
                   }
                 }
               }
@@ -1893,6 +1546,58 @@ enum OpenAPIDocument {
                 "in": "header",
                 "name": "Authorization",
                 "description": "OAuth 1.0a (RFC 5849), HMAC-SHA1, by a Site Streams app's consumer key and secret and its owner's access token and secret: `Authorization: OAuth oauth_consumer_key=\"…\", oauth_token=\"…\", oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"…\", oauth_nonce=\"…\", oauth_version=\"1.0\", oauth_signature=\"…\"`. The `oauth_*` parameters may also come in the query or a form body. Timestamps within 5 minutes; each nonce once."
+              }
+            },
+            "parameters": {
+              "AppID": {
+                "description": "The app's id (`app_…`).",
+                "in": "path",
+                "name": "id",
+                "required": true,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "StreamID": {
+                "description": "The stream's id, from its `control_uri`.",
+                "in": "path",
+                "name": "stream_id",
+                "required": true,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "ControlUserIDs": {
+                "description": "A comma list of 1 to 100 user ids.",
+                "in": "query",
+                "name": "user_id",
+                "required": true,
+                "schema": {
+                  "pattern": "^[1-9][0-9]{0,18}(,[1-9][0-9]{0,18})*$",
+                  "type": "string"
+                }
+              },
+              "ControlUserID": {
+                "description": "One user the stream carries.",
+                "in": "query",
+                "name": "user_id",
+                "required": true,
+                "schema": {
+                  "format": "int64",
+                  "type": "integer"
+                }
+              },
+              "Cursor": {
+                "description": "-1 for the first page, else a `next_cursor`.",
+                "in": "query",
+                "name": "cursor",
+                "required": false,
+                "schema": {
+                  "default": -1,
+                  "format": "int64",
+                  "minimum": -1,
+                  "type": "integer"
+                }
               }
             },
             "headers": {
@@ -2078,6 +1783,86 @@ enum OpenAPIDocument {
                     "$ref": "#/components/headers/RetryAfter"
                   }
                 }
+              },
+              "Unavailable": {
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                },
+                "description": "`server_busy`: the server is at its connection cap; `store_unavailable`: the store cannot be reached. Retry after `Retry-After`.",
+                "headers": {
+                  "Retry-After": {
+                    "$ref": "#/components/headers/RetryAfter"
+                  }
+                }
+              },
+              "InvalidParameter": {
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                },
+                "description": "`invalid_parameter`."
+              },
+              "InvalidRequest": {
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                },
+                "description": "`invalid_request`."
+              },
+              "ControlBadRequest": {
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                },
+                "description": "`missing_parameter`, `invalid_parameter`, `unknown_parameter`."
+              },
+              "ControlTooManyUsers": {
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                },
+                "description": "`too_many_users`, `payload_too_large`."
+              },
+              "ControlUnavailable": {
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                },
+                "description": "`server_busy`: the server is at its connection cap; `store_unavailable`. Retry after `Retry-After`.",
+                "headers": {
+                  "Retry-After": {
+                    "$ref": "#/components/headers/RetryAfter"
+                  }
+                }
+              },
+              "ControlFriends200": {
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/ControlFriends"
+                    }
+                  }
+                },
+                "description": "A page of friends."
               }
             },
             "schemas": {

@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// The lock that makes one process the owner of an SQLite database: an exclusive `flock` on a file
 /// beside it (`<path>.lock`), held while the store is open.
