@@ -17,6 +17,10 @@ final class PrivateSSELogConsumer: LogConsumer {
         self.feed = feed
     }
 
+    func beginPage() {
+        page.withLock { $0.removeAll(keepingCapacity: true) }
+    }
+
     func needs(for page: [Event]) -> (embedded: Set<Int64>, facts: Set<Int64>) {
         var referenced = Set<Int64>()
         for case .tweet(let tweet) in page { referenced.formUnion(Visibility.referencedTweets(of: tweet)) }

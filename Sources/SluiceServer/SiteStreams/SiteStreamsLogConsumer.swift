@@ -20,6 +20,8 @@ struct SiteStreamsLogConsumer: LogConsumer {
         hub.dispatch(event, sequence: sequence, acceptedAt: acceptedAt, tweets: tweets)
     }
 
+    func beginPage() {}
+
     func endPage() {}
 
     func closeAll(_ reason: CloseReason) {

@@ -132,6 +132,7 @@ final class LogFollower: Service, Sendable {
                 // the state keeps current itself.
                 var embedded = Set<Int64>(), facts = Set<Int64>()
                 for consumer in consumers {
+                    consumer.beginPage()
                     let needs = consumer.needs(for: decoded)
                     embedded.formUnion(needs.embedded)
                     facts.formUnion(needs.facts)
