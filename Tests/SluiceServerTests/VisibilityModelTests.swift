@@ -208,7 +208,7 @@ import Testing
             let feed = PrivateSSEFeed(store: store, truth: truth)
             let follower = LogFollower(
                 feed: feed, consumers: [SiteStreamsLogConsumer(hub: siteHub), PrivateSSELogConsumer(hub: hub, feed: feed)],
-                startingAfter: graph.last, logger: logger)
+                startingAfter: graph.sequence, last: graph.last, logger: logger)
             let leases = NodeLeases(store: store, node: "model", period: 60, logger: logger)
             let streams = PrivateSSEStreams(
                 store: store, hub: hub, feed: feed, leases: leases, outboxBytes: 1 << 30, replayWindow: 1e9, heartbeatSeconds: 15,

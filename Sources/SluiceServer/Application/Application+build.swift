@@ -35,7 +35,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         pollInterval: store.clusterBus == nil ? nil : .seconds(1),
         beforeDelivery: { leases.fenceIfStale() },
         testDelay: settings.testFollowerDelayMilliseconds > 0 ? .milliseconds(settings.testFollowerDelayMilliseconds) : nil,
-        startingAfter: graph.last, logger: logger)
+        startingAfter: graph.sequence, last: graph.last, logger: logger)
     let metrics = ServerMetrics(hub: hub, siteHub: siteHub)
     let ingest = EventIngest(store: store, metrics: metrics, appended: follower.notify)
     let announcer = ClusterAnnouncer(bus: store.clusterBus, store: store, hub: hub, siteHub: siteHub, logger: logger)

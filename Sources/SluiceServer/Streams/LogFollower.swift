@@ -36,6 +36,8 @@ final class LogFollower: Service, Sendable {
     /// The last event dispatched, as it was read, and what rewinds happened.
     private struct Continuity {
         var anchor: (sequence: Int64, acceptedAt: Date, data: String)?
+        /// The log position the truth and the consumers were (re)built at, while no event was read there.
+        var start: Int64 = 0
         var rewinds = 0
         var rewinding = false
     }
@@ -47,11 +49,12 @@ final class LogFollower: Service, Sendable {
 
     /// - Parameters:
     ///   - feed: the store and the shared truth, which the consumers decide on and which starts, like
-    ///     every consumer, just after `last` (nil: the log is empty).
+    ///     every consumer, just after the event `sequence`: `last`, as read with the graph (nil when
+    ///     the log held no event there, which the first read then finds out).
     ///   - consumers: in the order each event is handed to them; Site Streams' first.
     init(
         feed: PrivateSSEFeed, consumers: [any LogConsumer], pollInterval: Duration? = nil, beforeDelivery: @escaping @Sendable () -> Void = {},
-        testDelay: Duration? = nil, startingAfter last: StoredEvent? = nil, logger: Logger
+        testDelay: Duration? = nil, startingAfter sequence: Int64, last: StoredEvent?, logger: Logger
     ) {
         self.testDelay = testDelay
         self.store = feed.store
@@ -61,11 +64,14 @@ final class LogFollower: Service, Sendable {
         self.beforeDelivery = beforeDelivery
         self.logger = logger
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        continuity.withLock { $0.anchor = last.map { ($0.sequence, $0.acceptedAt, $0.data) } }
+        continuity.withLock {
+            $0.anchor = last.map { ($0.sequence, $0.acceptedAt, $0.data) }
+            $0.start = sequence
+        }
     }
 
-    /// The last event dispatched (0 before the first).
-    var position: Int64 { continuity.withLock { $0.anchor?.sequence ?? 0 } }
+    /// The last event dispatched.
+    var position: Int64 { continuity.withLock { $0.anchor?.sequence ?? $0.start } }
 
     /// The log has grown: dispatch what is new.
     func notify() {
@@ -174,6 +180,7 @@ final class LogFollower: Service, Sendable {
         for consumer in consumers { consumer.rewind(to: graph.sequence) }
         continuity.withLock { continuity in
             continuity.anchor = graph.last.map { ($0.sequence, $0.acceptedAt, $0.data) }
+            continuity.start = graph.sequence
             continuity.rewinds += 1
             continuity.rewinding = false
         }
