@@ -389,3 +389,31 @@ def test_an_ingest_in_flight_at_sigterm_is_answered_and_never_lost(start_server)
     assert not twice, f"stored twice: {sorted(twice)}"
     missing = {str(tid) for tid in unanswered} - set(ids)
     assert not missing, f"closed unanswered, retried, and still not stored: {sorted(missing)}"
+
+
+def test_an_answer_still_being_written_at_sigterm_reaches_its_client_whole(start_server):
+    """"Finishes requests in flight": a page of the log too large for the sockets' buffers is still
+    being written when SIGTERM comes (its client reads slowly); it must arrive whole, not cut off by
+    the close that follows the answer."""
+    server = start_server()
+    key = server.create_key()
+    server.publish(key, [ALICE])
+    for batch in range(5):
+        server.publish(key, [tweet(1000 + batch * 100 + i, f"{'x' * 20_000} {i}", ALICE) for i in range(100)])
+    reader = socket.socket()
+    reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    reader.settimeout(60)
+    reader.connect(("127.0.0.1", server.port))
+    reader.sendall(f"GET /v1/events?after=0&limit=1000 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n\r\n".encode())
+    # The answer has begun (its head is here); about 10 MB of it cannot fit the sockets' buffers yet.
+    data = reader.recv(1024)
+    assert data.startswith(b"HTTP/1.1 200"), data[:200]
+    server.proc.send_signal(signal.SIGTERM)
+    while chunk := reader.recv(65536):
+        data += chunk
+    reader.close()
+    head, body = data.split(b"\r\n\r\n", 1)
+    lengths = [int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+    assert lengths == [len(body)], f"{len(body)} bytes of body arrived; the head said {lengths}"
+    assert len(json.loads(body)["events"]) == 501
+    assert server.proc.wait(timeout=30) == 0

@@ -17,6 +17,11 @@ import NIOHTTP1
 ///   Streams signature covers must not be a guess.
 ///
 /// Pipelined requests are answered in order, so the rules of each apply to the answers in that order.
+///
+/// Once graceful shutdown began, a close waits for the answer's writes still in flight (at most
+/// `closeGrace`): Hummingbird closes a connection as soon as it has *written* the end of the answer in
+/// progress, and a close drops what the socket has not taken yet, which cut large answers (a page of
+/// `GET /v1/events`) short.
 final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -38,6 +43,17 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
     private var closesAfterAnswer = false
     /// After a refused request nothing more is read from the connection.
     private var refusing = false
+    /// Graceful shutdown began (`ChannelShouldQuiesceEvent` went by).
+    private var quiescing = false
+    /// Writes passed on whose outcome is not known yet (answers to REST requests: a stream's body does
+    /// not pass here).
+    private var writesInFlight = 0
+    /// A close asked for while writes were in flight, during shutdown: run once they are done.
+    private var deferredClose: EventLoopPromise<Void>?
+
+    /// The longest a close waits for the writes in flight during shutdown (a client that stopped
+    /// reading must not hold the shutdown).
+    static let closeGrace = TimeAmount.seconds(10)
 
     /// Whether the answer being written is for an HTTP/1.0 request.
     var answeringHTTP10: Bool { current.map { $0.version.major == 1 && $0.version.minor == 0 } ?? false }
@@ -67,7 +83,7 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
         let hosts = head.headers["host"]
         if hosts.count > 1 || (isHTTP11 && hosts.isEmpty) || !hosts.allSatisfy(Self.isHost) {
             refusing = true
-            if enqueue(Exchange(version: .http1_1, keepAlive: false, refused: true)) { refuse(context: context) }
+            if enqueue(Exchange(version: head.version, keepAlive: false, refused: true)) { refuse(context: context) }
             return
         }
         let options = head.headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -78,6 +94,7 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let promise = tracked(promise, context: context)
         switch unwrapOutboundIn(data) {
         case .head(var head) where head.status.code >= 200:
             guard let exchange = current else { break }
@@ -110,6 +127,49 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
             break
         }
         context.write(data, promise: promise)
+    }
+
+    /// `promise`, or a new one, counted in `writesInFlight` until it completes.
+    private func tracked(_ promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) -> EventLoopPromise<Void> {
+        let promise = promise ?? context.eventLoop.makePromise()
+        writesInFlight += 1
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        promise.futureResult.whenComplete { _ in
+            let (handler, context) = bound.value
+            handler.writesInFlight -= 1
+            if handler.writesInFlight == 0 { handler.runDeferredClose(context: context) }
+        }
+        return promise
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent { quiescing = true }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        guard quiescing, mode == .all, writesInFlight > 0 else {
+            context.close(mode: mode, promise: promise)
+            return
+        }
+        if let deferredClose {
+            promise.map { deferredClose.futureResult.cascade(to: $0) }
+            return
+        }
+        let deferred = context.eventLoop.makePromise(of: Void.self)
+        promise.map { deferred.futureResult.cascade(to: $0) }
+        deferredClose = deferred
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: Self.closeGrace) {
+            let (handler, context) = bound.value
+            handler.runDeferredClose(context: context)
+        }
+    }
+
+    private func runDeferredClose(context: ChannelHandlerContext) {
+        guard let deferred = deferredClose else { return }
+        deferredClose = nil
+        context.close(mode: .all, promise: deferred)
     }
 
     /// The punctuation a registered name may hold (RFC 3986 unreserved and sub-delims, and `%`): built
@@ -147,9 +207,10 @@ final class HTTP1ConnectionRules: ChannelDuplexHandler, RemovableChannelHandler 
         headers.add(name: "content-type", value: "application/json; charset=utf-8")
         headers.add(name: "content-length", value: String(body.readableBytes))
         headers.add(name: "connection", value: "close")
+        let version: HTTPVersion = answeringHTTP10 ? .http1_0 : .http1_1
         current = nil
         pipelined = []
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .badRequest, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         context.close(after: context.writeAndFlush(wrapOutboundOut(.end(nil))))
     }
