@@ -79,6 +79,11 @@ bearer = "{ADMIN}"
 [[operations]]
 include-path = "/sse/private"
 max-stream-events = 1
+
+# The admin figures' stream: one reading, then closed.
+[[operations]]
+include-path = "/v1/admin/stats/stream"
+max-stream-events = 1
 """)
         env = dict(os.environ)
         env.update({

@@ -23,7 +23,7 @@ private let populated = KnownEntities(
         2: User(id: 2, username: "bob", verified: true, protected: true),
         3: User(id: 3, username: "carol"),
     ],
-    tweets: [10: .init(authorID: 1, deleted: false), 11: .init(authorID: 2, deleted: true)],
+    tweets: [10: .init(authorID: 1, deleted: false, postedWhileProtected: false), 11: .init(authorID: 2, deleted: true, postedWhileProtected: true)],
     directMessages: [100])
 
 @_cdecl("LLVMFuzzerTestOneInput")

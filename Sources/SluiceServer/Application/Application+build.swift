@@ -132,7 +132,9 @@ func buildRouter(
 
     let admin = router.group("v1/admin").add(middleware: AdminTokenMiddleware(adminToken: settings.adminToken))
     KeysController(keys: keys).addRoutes(to: admin.group("keys"))
+    StatsController(metrics: metrics, node: settings.node).addRoutes(to: admin.group("stats"))
     apps.addRoutes(to: admin.group("apps"))
     control.addRoutes(to: router)
+    ConsoleController().addRoutes(to: router)
     return router
 }

@@ -1526,6 +1526,211 @@ enum OpenAPIDocument {
                   }
                 }
               }
+            },
+            "/": {
+              "get": {
+                "operationId": "root",
+                "tags": [
+                  "operations"
+                ],
+                "summary": "The operator console's address",
+                "description": "Redirects to `/console`.\n\nErrors (`error.code`):\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `server_busy` (connection cap reached; `Retry-After`)",
+                "security": [],
+                "responses": {
+                  "302": {
+                    "description": "To the console.",
+                    "headers": {
+                      "Location": {
+                        "schema": {
+                          "type": "string"
+                        },
+                        "description": "`/console`."
+                      }
+                    }
+                  },
+                  "200": {
+                    "description": "The console's page, for a client that follows the redirect.",
+                    "content": {
+                      "text/html": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/ServerBusy"
+                  }
+                }
+              }
+            },
+            "/console": {
+              "get": {
+                "operationId": "console",
+                "tags": [
+                  "operations"
+                ],
+                "summary": "The operator console",
+                "description": "The console's page, embedded in the binary; it signs in with the admin token (kept in the tab's session storage, sent as a `Bearer` header) and reads the admin API. A strict `Content-Security-Policy`: no inline script or style, nothing from elsewhere.\n\nErrors (`error.code`):\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `server_busy` (connection cap reached; `Retry-After`)",
+                "security": [],
+                "responses": {
+                  "200": {
+                    "description": "The operator console.",
+                    "content": {
+                      "text/html": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/ServerBusy"
+                  }
+                }
+              }
+            },
+            "/console/console.js": {
+              "get": {
+                "operationId": "consoleScript",
+                "tags": [
+                  "operations"
+                ],
+                "summary": "The console's script",
+                "description": "Embedded in the binary.\n\nErrors (`error.code`):\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `server_busy` (connection cap reached; `Retry-After`)",
+                "security": [],
+                "responses": {
+                  "200": {
+                    "description": "The console's script.",
+                    "content": {
+                      "text/javascript": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/ServerBusy"
+                  }
+                }
+              }
+            },
+            "/console/console.css": {
+              "get": {
+                "operationId": "consoleStyle",
+                "tags": [
+                  "operations"
+                ],
+                "summary": "The console's style",
+                "description": "Embedded in the binary.\n\nErrors (`error.code`):\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `server_busy` (connection cap reached; `Retry-After`)",
+                "security": [],
+                "responses": {
+                  "200": {
+                    "description": "The console's style.",
+                    "content": {
+                      "text/css": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/ServerBusy"
+                  }
+                }
+              }
+            },
+            "/v1/admin/stats": {
+              "get": {
+                "operationId": "stats",
+                "tags": [
+                  "admin"
+                ],
+                "summary": "This node's figures",
+                "description": "The same series as `/metrics`, as JSON: what the operator console draws.\n\nErrors (`error.code`):\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `server_busy` (connection cap reached; `Retry-After`)",
+                "security": [
+                  {
+                    "AdminToken": []
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "One reading.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Stats"
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/AdminDisabled"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/ServerBusy"
+                  }
+                }
+              }
+            },
+            "/v1/admin/stats/stream": {
+              "get": {
+                "operationId": "statsStream",
+                "tags": [
+                  "admin"
+                ],
+                "summary": "This node's figures, live",
+                "description": "Server-Sent Events: a `stats` event a second, each a `Stats` reading as its data, until the client leaves or the server shuts down. Read it with `fetch` (an `EventSource` cannot send the admin token).\n\nErrors (`error.code`):\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `server_busy` (connection cap reached; `Retry-After`)",
+                "security": [
+                  {
+                    "AdminToken": []
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The stream.",
+                    "content": {
+                      "text/event-stream": {
+                        "schema": {
+                          "$ref": "#/components/schemas/StatsEvent"
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/AdminDisabled"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/ServerBusy"
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -3532,6 +3737,49 @@ enum OpenAPIDocument {
                   "retry": {
                     "type": "integer",
                     "minimum": 0
+                  }
+                }
+              },
+              "Stats": {
+                "type": "object",
+                "required": [
+                  "node",
+                  "at",
+                  "series"
+                ],
+                "properties": {
+                  "node": {
+                    "type": "string",
+                    "description": "This node's name."
+                  },
+                  "at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "series": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "number"
+                    },
+                    "description": "Every series `/metrics` gives, by name and labels (`sluice_deliveries_total{api=\"private_sse\"}`)."
+                  }
+                }
+              },
+              "StatsEvent": {
+                "type": "object",
+                "description": "One Server-Sent Event of the figures' stream, as an SSE client parses it: `data` is a `Stats` reading as JSON.",
+                "required": [
+                  "event",
+                  "data"
+                ],
+                "properties": {
+                  "event": {
+                    "type": "string",
+                    "const": "stats"
+                  },
+                  "data": {
+                    "type": "string",
+                    "contentMediaType": "application/json"
                   }
                 }
               }

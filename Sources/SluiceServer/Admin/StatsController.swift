@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+import SluiceCore
+import Synchronization
+
+/// The admin API's live figures, which the operator console draws: the same series `/metrics` gives,
+/// as JSON (`GET /v1/admin/stats`), or as a Server-Sent Events stream with one `stats` event a second
+/// (`GET /v1/admin/stats/stream`). Admin only: a browser cannot put a header on an `EventSource`, so
+/// the console reads the stream with `fetch`, its token in the `Authorization` header, never in a URL.
+struct StatsController {
+    let metrics: ServerMetrics
+    let node: String
+    /// How often the stream sends the figures.
+    var interval: Duration = .seconds(1)
+
+    func addRoutes(to group: RouterGroup<SluiceRequestContext>) {
+        group.get(use: snapshot)
+        group.get("stream", use: stream)
+    }
+
+    /// One reading: every series `/metrics` renders, by its name and labels, with this node's name.
+    struct Reading: Encodable {
+        var node: String
+        var at: String
+        var series: [String: Double]
+    }
+
+    func reading() -> Reading {
+        Reading(node: node, at: Timestamp.format(Date()), series: Self.series(fromPrometheusText: metrics.render()))
+    }
+
+    /// The samples of Prometheus' text format, by series (`name{labels}`); comments are skipped.
+    static func series(fromPrometheusText text: [UInt8]) -> [String: Double] {
+        var series: [String: Double] = [:]
+        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            series[String(line[..<space])] = value
+        }
+        return series
+    }
+
+    @Sendable func snapshot(_ request: Request, context: SluiceRequestContext) async throws -> Response {
+        try JSONResponse.ok(reading())
+    }
+
+    @Sendable func stream(_ request: Request, context: SluiceRequestContext) async throws -> Response {
+        let (interval, controller) = (self.interval, self)
+        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        headers[.connection] = "close"
+        return Response(
+            status: .ok, headers: headers,
+            body: .init { writer in
+                // Ends with the server's graceful shutdown (within one interval), or when the client
+                // goes (a write fails).
+                let stopping = Mutex(false)
+                try await withGracefulShutdownHandler {
+                    while !stopping.withLock({ $0 }), !Task.isCancelled {
+                        let json = try JSONCoding.string(controller.reading())
+                        try await writer.write(SSEEncoder.event(name: "stats", id: nil, data: json))
+                        try? await Task.sleep(for: interval)
+                    }
+                } onGracefulShutdown: {
+                    stopping.withLock { $0 = true }
+                }
+                try await writer.finish(nil)
+            })
+    }
+}
