@@ -14,6 +14,10 @@ struct StatsController {
     let node: String
     /// How often the stream sends the figures.
     var interval: Duration = .seconds(1)
+    /// How long one stream lasts (the console reconnects at once). Short enough that what a client
+    /// that stopped reading can leave queued (about 2 KB a reading) stays under NIO's write buffer
+    /// limit, so a write never waits on it: the stream ends on time, and with a graceful shutdown.
+    var lifetime: Duration = .seconds(30)
 
     func addRoutes(to group: RouterGroup<SluiceRequestContext>) {
         group.get(use: snapshot)
@@ -42,21 +46,24 @@ struct StatsController {
     }
 
     @Sendable func snapshot(_ request: Request, context: SluiceRequestContext) async throws -> Response {
-        try JSONResponse.ok(reading())
+        var response = try JSONResponse.ok(reading())
+        response.headers[.cacheControl] = "no-store"
+        return response
     }
 
     @Sendable func stream(_ request: Request, context: SluiceRequestContext) async throws -> Response {
-        let (interval, controller) = (self.interval, self)
-        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        let (interval, lifetime, controller) = (self.interval, self.lifetime, self)
+        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store"]
         headers[.connection] = "close"
         return Response(
             status: .ok, headers: headers,
             body: .init { writer in
-                // Ends with the server's graceful shutdown (within one interval), or when the client
-                // goes (a write fails).
+                // Ends after its lifetime, with the server's graceful shutdown (within one interval), or
+                // when the client goes (a write fails).
                 let stopping = Mutex(false)
+                let end = ContinuousClock.now + lifetime
                 try await withGracefulShutdownHandler {
-                    while !stopping.withLock({ $0 }), !Task.isCancelled {
+                    while !stopping.withLock({ $0 }), !Task.isCancelled, ContinuousClock.now < end {
                         let json = try JSONCoding.string(controller.reading())
                         try await writer.write(SSEEncoder.event(name: "stats", id: nil, data: json))
                         try? await Task.sleep(for: interval)

@@ -27,7 +27,7 @@ enum ConsoleAssets {
               <h2>Sign in</h2>
               <form id="sign-in-form">
                 <label for="token">Admin token</label>
-                <input id="token" name="token" type="password" autocomplete="current-password" required>
+                <input id="token" name="token" type="password" autocomplete="off" required>
                 <button type="submit">Sign in</button>
               </form>
               <p id="sign-in-error" class="error" role="alert"></p>
@@ -84,6 +84,15 @@ enum ConsoleAssets {
         const $ = (id) => document.getElementById(id);
         let controller = null;
         let previous = null;
+        // Each sign-in (and sign-out) starts a new generation: a reconnection scheduled by an older one
+        // does nothing, so signing out stops the stream for good.
+        let generation = 0;
+        let retry = null;
+
+        function again(token, delay) {
+          const scheduled = generation;
+          retry = setTimeout(() => { if (scheduled === generation) follow(token); }, delay);
+        }
         const rates = { deliveries: [], ingest: [] };
 
         function show(section) {
@@ -147,13 +156,15 @@ enum ConsoleAssets {
         async function follow(token) {
           controller?.abort();
           controller = new AbortController();
+          const mine = generation;
           let response;
           try {
             response = await fetch("/v1/admin/stats/stream", { headers: { Authorization: `Bearer ${token}` }, signal: controller.signal });
           } catch (error) {
-            if (error.name !== "AbortError") setTimeout(() => follow(token), 2000);
+            if (error.name !== "AbortError") again(token, 2000);
             return;
           }
+          if (mine !== generation) return;
           if (response.status === 403) { sessionStorage.removeItem(TOKEN_KEY); show("disabled"); return; }
           if (response.status === 401) {
             sessionStorage.removeItem(TOKEN_KEY);
@@ -161,7 +172,7 @@ enum ConsoleAssets {
             setText("sign-in-error", "That admin token was refused.");
             return;
           }
-          if (!response.ok) { setTimeout(() => follow(token), 2000); return; }
+          if (!response.ok) { again(token, 2000); return; }
           show("overview");
           const reader = response.body.getReader();
           const decoder = new TextDecoder();
@@ -179,11 +190,12 @@ enum ConsoleAssets {
                 if (data) render(JSON.parse(data));
               }
             }
+            // Each stream lasts a while: the next one follows at once.
+            again(token, 0);
           } catch (error) {
-            if (error.name === "AbortError") return;
+            // Cut off (a restart, a shutdown): follow it again once the server is back.
+            if (error.name !== "AbortError") again(token, 2000);
           }
-          // The stream ended (a restart, a shutdown): follow it again once the server is back.
-          setTimeout(() => follow(token), 2000);
         }
 
         async function start() {
@@ -201,9 +213,12 @@ enum ConsoleAssets {
             $("token").value = "";
             setText("sign-in-error", "");
             sessionStorage.setItem(TOKEN_KEY, token);
+            generation += 1;
             follow(token);
           });
           $("sign-out").addEventListener("click", () => {
+            generation += 1;
+            clearTimeout(retry);
             controller?.abort();
             sessionStorage.removeItem(TOKEN_KEY);
             show("sign-in");

@@ -78,9 +78,13 @@ final class ServerMetrics: Sendable {
     /// Brings a Prometheus counter up to `total`, a running total kept elsewhere.
     private func export(_ total: Int, as name: String, api: String? = nil) {
         let key = name + "{" + (api ?? "") + "}"
+        // Totals only grow: a scrape that read an older total than one exported since (two renders at
+        // once) adds nothing, rather than adding the difference again later.
         let delta = exported.withLock { exported -> Int in
-            defer { exported[key] = total }
-            return total - exported[key, default: 0]
+            let previous = exported[key, default: 0]
+            guard total > previous else { return 0 }
+            exported[key] = total
+            return total - previous
         }
         // Created on every scrape too, so that a counter still at zero is listed.
         Metrics.Counter(label: name, dimensions: api.map { [("api", $0)] } ?? [], factory: factory).increment(by: max(0, delta))
