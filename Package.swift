@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "sluice", targets: ["sluice"]),
         .library(name: "SluiceCore", targets: ["SluiceCore"]),
         .library(name: "SluiceAPI", targets: ["SluiceAPI"]),
+        .library(name: "SluiceCharts", targets: ["SluiceCharts"]),
         .library(name: "SluiceSimulation", targets: ["SluiceSimulation"]),
         .library(name: "SluiceStore", targets: ["SluiceStore"]),
         .library(name: "SluiceServer", targets: ["SluiceServer"]),
@@ -51,6 +52,11 @@ let package = Package(
             dependencies: ["SluiceCore"],
             swiftSettings: swiftSettings
         ),
+        // The one chart module: line charts as SVG, for the console and `sluice bench plot`.
+        .target(
+            name: "SluiceCharts",
+            swiftSettings: swiftSettings
+        ),
         // Synthetic platform traffic: the demo's feed, the load generator's events, the model tests' input.
         .target(
             name: "SluiceSimulation",
@@ -74,6 +80,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore",
                 "SluiceAPI",
+                "SluiceCharts",
                 "SluiceSimulation",
                 "SluiceStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -111,6 +118,7 @@ let package = Package(
         .target(
             name: "SluiceBench",
             dependencies: [
+                "SluiceCharts",
                 "SluiceCore",
                 "SluiceSimulation",
                 "SluiceClient",
@@ -176,7 +184,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceBenchTests",
-            dependencies: ["SluiceBench", "SluiceCore"],
+            dependencies: ["SluiceBench", "SluiceCharts", "SluiceCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

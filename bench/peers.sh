@@ -119,7 +119,7 @@ done
 for rate in $RATES; do
     reports=()
     for server in $SERVERS; do reports+=("$OUT/$server-fanout-$rate.json"); done
-    "$SLUICE" bench plot "${reports[@]}" --output "$OUT/fanout-$rate.png" \
+    "$SLUICE" bench plot "${reports[@]}" --output "$OUT/fanout-$rate.svg" \
         --title "fanout: $CONNECTIONS streams, $rate msg/s ($((CONNECTIONS * rate)) deliveries/s due)" >/dev/null
 done
 python3 bench/peers_table.py "$OUT" $SERVERS | tee "$OUT/peers.md"

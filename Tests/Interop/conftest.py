@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import threading
@@ -274,3 +275,44 @@ def fill_stalled_queue(server, key, api, author, word, first_id):
         return False
     wait_until(full, timeout=120, what=f"the stalled {api} stream's queue to fill", interval=0)
     return next_id
+
+
+# The operator console in headless Chromium (Selenium, with Debian's chromium-driver).
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(argument)
+    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def screenshot(driver, tmp_path, name):
+    folder = os.environ.get("SLUICE_SCREENSHOTS") or str(tmp_path)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"console-{name}.png")
+    assert driver.save_screenshot(path), path
+    return path
+
+
+def visible(driver, element_id):
+    return driver.find_element("id", element_id).is_displayed()
+
+
+def text(driver, element_id):
+    """The element's text, shown or not (Selenium's `.text` is empty for a hidden element)."""
+    return driver.find_element("id", element_id).get_attribute("textContent")
+
+
+def sign_in(driver, token):
+    field = driver.find_element("id", "token")
+    field.clear()
+    field.send_keys(token)
+    driver.find_element("css selector", "#sign-in-form button[type=submit]").click()

@@ -10,54 +10,13 @@ directory).
 """
 import json
 import os
-import shutil
 import subprocess
 
-import pytest
 import requests
 
-from conftest import ADMIN, LISTENING, sluice_binary, tweet, user, wait_until
+from conftest import ADMIN, LISTENING, screenshot, sign_in, sluice_binary, text, tweet, user, visible, wait_until
 
 ALICE = user(1, "alice")
-
-
-@pytest.fixture
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
-        options.add_argument(argument)
-    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
-
-
-def screenshot(driver, tmp_path, name):
-    folder = os.environ.get("SLUICE_SCREENSHOTS") or str(tmp_path)
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, f"console-{name}.png")
-    assert driver.save_screenshot(path), path
-    return path
-
-
-def visible(driver, element_id):
-    return driver.find_element("id", element_id).is_displayed()
-
-
-def text(driver, element_id):
-    """The element's text, shown or not (Selenium's `.text` is empty for a hidden element)."""
-    return driver.find_element("id", element_id).get_attribute("textContent")
-
-
-def sign_in(driver, token):
-    field = driver.find_element("id", "token")
-    field.clear()
-    field.send_keys(token)
-    driver.find_element("css selector", "#sign-in-form button[type=submit]").click()
 
 
 def test_the_console_signs_in_and_its_overview_follows_the_server_live(server, browser, tmp_path):
@@ -87,7 +46,11 @@ def test_the_console_signs_in_and_its_overview_follows_the_server_live(server, b
     stream = requests.get(f"{server.base}/sse/private?token={token}", stream=True, timeout=30)
     try:
         wait_until(lambda: text(browser, "private-streams") == "1", timeout=10, what="the open stream counted")
-        assert browser.find_elements("css selector", "#ingest-chart polyline"), "the ingest chart is drawn"
+        # The charts are the server's SVG drawings, fetched with the token and shown as images.
+        for chart in ("throughput", "streams", "lag", "outbox"):
+            wait_until(lambda: browser.execute_script(
+                f"const i = document.getElementById('chart-{chart}'); return i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0"),
+                what=f"the {chart} chart drawn")
         screenshot(browser, tmp_path, "overview")
     finally:
         stream.close()
@@ -146,10 +109,13 @@ def test_the_figures_stream_sends_readings_and_ends_with_a_graceful_shutdown(sta
             readings.append(line)
         if len(readings) == 2:
             break
-    first = json.loads(readings[0][5:])
-    assert set(first) == {"node", "at", "series"} and "sluice_log_position" in first["series"]
+    first, second = (json.loads(reading[5:]) for reading in readings)
+    assert set(first) == {"node", "at", "series", "nodes"} and "sluice_log_position" in first["series"]
     # The same figures as /metrics.
     assert first["series"]["sluice_log_position"] == server.metrics()["sluice_log_position"]
+    # One node, by its name, with its headline figures (taken once a second).
+    assert [node["node"] for node in second["nodes"]] == [second["node"]]
+    assert second["nodes"][0]["log_position"] == second["series"]["sluice_log_position"]
     server.proc.terminate()
     rest = b"".join(lines)  # the stream ends: the iterator stops
     assert server.proc.wait(timeout=15) == 0, rest[-200:]

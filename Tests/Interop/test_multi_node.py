@@ -22,7 +22,7 @@ import pytest
 import requests
 from requests_oauthlib import OAuth1
 
-from conftest import ADMIN, BackgroundReader, hang_up, sluice_binary, user, tweet, wait_until
+from conftest import ADMIN, BackgroundReader, MessageReader, hang_up, sluice_binary, user, tweet, wait_until
 
 PG_URL = os.environ.get("SLUICE_TEST_POSTGRES_URL")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -640,6 +640,33 @@ def test_revocations_missed_while_a_listener_was_away_still_end_streams(cluster)
         # Announced (NOTIFY sent) before each DELETE answers: while no node is listening.
         revoke_through_node_1(cluster, key_id, app)
     expect_revoked_everywhere(cluster, follower, stream, 710)
+
+
+def test_the_operator_sees_and_closes_streams_on_every_node(cluster):
+    """The console's admin API on one node: every node's figures, every node's open streams, and a
+    close that reaches the node holding the stream, whose client is told why."""
+    first, _, third = cluster.nodes
+    # A node's name is its `--node` and a suffix of its own process: `node1-Ab3x`.
+    def node_names():
+        return [n["node"].split("-")[0] for n in cluster.admin("GET", "/v1/admin/stats", base=first.base)["nodes"]]
+    wait_until(lambda: node_names() == ["node1", "node2", "node3"], what="every node's figures on node1", detail=lambda: str(node_names()))
+
+    key, key_id = cluster.key(with_id=True)
+    response = requests.get(f"{third.base}/sse/private?token={cluster.token(key, third.base)}&keywords=operator", stream=True, timeout=(5, 60))
+    reader = MessageReader(response, sse=True)
+    reader.wait_for(lambda: any(i["data"].get("status") == "connected" for i in reader.items), "the connected status")
+    listing = cluster.admin("GET", "/v1/admin/connections", base=first.base)
+    assert [n.split("-")[0] for n in listing["nodes"]] == ["node1", "node2", "node3"] and listing["unreachable_nodes"] == []
+    [stream] = [c for c in listing["connections"] if c["key_id"] == key_id]
+    assert stream["node"].startswith("node3-") and stream["filters"] == {"keywords": ["operator"]}
+
+    cluster.admin("DELETE", f"/v1/admin/connections/{stream['id']}", base=first.base)
+    reader.wait_for(lambda: any(i["data"].get("reason") == "closed_by_operator" for i in reader.items), "the operator's close, told")
+    assert reader.ended.wait(10), "the stream ended"
+    wait_until(lambda: all(c["key_id"] != key_id for c in cluster.admin("GET", "/v1/admin/connections", base=first.base)["connections"]),
+               what="the stream gone from the list")
+    r = requests.delete(f"{first.base}/v1/admin/connections/{stream['id']}", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=10)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 
 
 def test_a_node_shut_down_gracefully_frees_its_places_at_once(cluster):

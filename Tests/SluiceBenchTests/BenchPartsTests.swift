@@ -1,7 +1,12 @@
 import Foundation
+import SluiceCharts
 import Testing
 
 @testable import SluiceBench
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 /// The load generator's own parts: what it measures must be right before any figure it prints is.
 @Suite struct BenchPartsTests {
@@ -41,34 +46,36 @@ import Testing
         #expect(LatencyHistogram().summary.description == "no samples")
     }
 
-    @Test func pngChecksumsMatchTheirStandardsCheckValues() {
-        // The check values of CRC-32 (ISO-HDLC) and Adler-32 for these inputs.
-        #expect(PNGImage.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
-        #expect(PNGImage.adler32(Array("Wikipedia".utf8)) == 0x11E6_0398)
+    @Test func aLatencyChartIsWellFormedSVGWithEveryRunDrawn() throws {
+        let chart = LatencyChart(
+            title: "fanout <3> & \"streams\"",
+            series: [.init(label: "a", points: [(0, 1), (50, 2), (99, 9), (100, 12)]), .init(label: "b", points: [(0, 2), (100, 4)])])
+        let svg = chart.svg(width: 320, height: 240)
+        let document = try XMLDocument(data: Data(svg.utf8))
+        #expect(document.rootElement()?.name == "svg")
+        // The title is text, escaped, not markup.
+        let texts = try document.nodes(forXPath: "//*[local-name()='text']").compactMap(\.stringValue)
+        #expect(texts.contains("fanout <3> & \"streams\""))
+        // One line per run, each in its own colour.
+        let lines = try document.nodes(forXPath: "//*[local-name()='path']").compactMap { node -> [String: String]? in
+            (node as? XMLElement)?.attributes?.reduce(into: [:]) { $0[$1.name ?? ""] = $1.stringValue }
+        }.filter { $0["stroke-width"] == "2.5" }.compactMap { $0["stroke"] }
+        #expect(lines == [LineChart.palette[0], LineChart.palette[1]])
+        // The latency axis is logarithmic: its ticks are 1, 2 and 5 times powers of ten.
+        #expect(["1", "2", "5", "10"].allSatisfy(texts.contains))
     }
 
-    @Test func aChartIsAWellFormedPNG() throws {
-        let chart = LatencyChart(
-            title: "fanout: 3 streams",
-            series: [.init(label: "a", points: [(0, 1), (50, 2), (99, 9), (100, 12)]), .init(label: "b", points: [(0, 2), (100, 4)])])
-        let image = chart.image(width: 320, height: 240)
-        let png = image.png()
-        #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        // Walk the chunks: every length and CRC must be right, ending with IEND.
-        var offset = 8
-        var types: [String] = []
-        while offset < png.count {
-            let length = png[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
-            let typed = Array(png[(offset + 4)..<(offset + 8 + length)])
-            let crc = png[(offset + 8 + length)..<(offset + 12 + length)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            #expect(PNGImage.crc32(typed) == crc)
-            types.append(String(decoding: typed.prefix(4), as: UTF8.self))
-            offset += 12 + length
-        }
-        #expect(types == ["IHDR", "IDAT", "IEND"])
-        #expect(offset == png.count)
-        // The series' colours are drawn: the lines are on the image, not only the legend.
-        let colors = Set((0..<240).flatMap { y in (0..<320).compactMap { image.pixel($0, y) } })
-        #expect(colors.contains(LatencyChart.palette[0]) && colors.contains(LatencyChart.palette[1]))
+    /// The shared chart module writes well-formed XML whatever its labels hold: markup is escaped, and
+    /// control characters (which XML cannot carry even escaped) are dropped.
+    @Test func chartLabelsAreTextWhateverTheyHold() throws {
+        let chart = LineChart(
+            title: "<script>alert(1)</script>\u{1}", x: ChartAxis(title: "x & y", range: -5...0), y: ChartAxis(title: "'q'", scale: .logarithmic),
+            series: [.init(label: "\"><img src=x onerror=alert(1)>", points: [(-4, 0), (-2, 50), (0, 5000)])])
+        let document = try XMLDocument(data: Data(chart.svg().utf8))
+        let texts = try document.nodes(forXPath: "//*[local-name()='text']").compactMap(\.stringValue)
+        #expect(texts.contains("<script>alert(1)</script>") && texts.contains("x & y") && texts.contains("\"><img src=x onerror=alert(1)>"))
+        #expect(try document.nodes(forXPath: "//*[local-name()='script' or local-name()='img']").isEmpty)
+        // A log axis spans whole decades around the data, labelled 1, 2, 5 times each power of ten.
+        #expect(["10", "20", "50", "100", "1k", "5k"].allSatisfy(texts.contains))
     }
 }

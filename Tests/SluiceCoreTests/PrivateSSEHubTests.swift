@@ -53,6 +53,31 @@ import Testing
         #expect(!other.outbox.isClosed)
     }
 
+    /// The operator's list and close (`DELETE /v1/admin/connections/{id}`): one stream ends, with the
+    /// `disconnected` status `closed_by_operator`; the others go on; deliveries are counted per stream.
+    @Test func anOperatorClosesOneStreamAndItsClientIsToldWhy() throws {
+        let hub = PrivateSSEHub(position: 0)
+        let closing = try subscription(hub)
+        let staying = try subscription(hub, keywords: "rust")
+        #expect(hub.register(closing, at: 0) == nil && hub.register(staying, at: 0) == nil)
+        try dispatch(hub, 1, "swift one")
+        try dispatch(hub, 2, "swift two")
+        #expect(closing.deliveries.delivered == 2 && staying.deliveries.delivered == 0)
+        #expect(closing.deliveries.lastDelivery != nil && staying.deliveries.lastDelivery == nil)
+        #expect(Set(hub.openSubscriptions.map(\.connectionID)) == [closing.connectionID, staying.connectionID])
+        #expect(!hub.close(connectionID: "conn_unknown"))
+        #expect(hub.close(connectionID: closing.connectionID))
+        #expect(frames(closing).count == 2, "what was queued is still delivered")
+        guard case .end(let reason, let farewell)? = closing.outbox.take() else {
+            Issue.record("no end")
+            return
+        }
+        #expect(reason == .closedByOperator)
+        let status = String(buffer: try #require(farewell))
+        #expect(status.contains(#""status":"disconnected""#) && status.contains(#""reason":"closed_by_operator""#))
+        #expect(!staying.outbox.isClosed)
+    }
+
     /// A log that moved backwards: every stream ends with `log_rewound`, the replay memory (of events
     /// the log no longer holds) is forgotten, and a replay that began before cannot join after.
     @Test func aRewindClosesEveryStreamAndRefusesReplaysThatBeganBefore() throws {

@@ -26,7 +26,7 @@ struct ErrorCatalogTests {
     static let statusNames: [String: Int] = [
         "badRequest": 400, "unauthorized": 401, "forbidden": 403, "notFound": 404, "methodNotAllowed": 405, "notAcceptable": 406,
         "requestTimeout": 408, "contentTooLarge": 413, "unsupportedMediaType": 415, "unprocessableContent": 422, "tooManyRequests": 429,
-        "internalServerError": 500, "serviceUnavailable": 503,
+        "internalServerError": 500, "serviceUnavailable": 503, "conflict": 409,
     ]
 
     @Test func theCatalogHoldsExactlyTheCodesTheServerProducesWithTheirStatuses() throws {

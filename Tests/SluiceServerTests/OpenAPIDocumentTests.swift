@@ -33,16 +33,20 @@ import Testing
         let hub = PrivateSSEHub(position: 0, replayMemory: 1 << 20)
         let siteHub = SiteStreamHub(truth: SocialTruth(SocialState()))
         let metrics = ServerMetrics(hub: hub, siteHub: siteHub)
-        let announcer = ClusterAnnouncer(bus: nil, store: store, hub: hub, siteHub: siteHub, logger: logger)
+        let announcer = ClusterAnnouncer(bus: nil, store: store, hub: hub, siteHub: siteHub, view: ClusterView(), logger: logger)
+        let leases = NodeLeases(store: store, node: "n", period: 15, logger: logger)
         let verifier = OAuthVerifier(store: store, nonces: OAuth1NonceWindow(window: 300), scheme: "http")
         let router = buildRouter(
             store: store, ingest: EventIngest(store: store), keys: KeyAdministration(store: store, announcer: announcer),
             apps: AppsController(store: store, announcer: announcer),
             control: ControlStreamController(
                 executor: ControlExecutor(store: store, hub: siteHub, logger: logger),
-                leases: NodeLeases(store: store, node: "n", period: 15, logger: logger), verifier: verifier, clusterBus: nil,
-                logger: logger),
-            settings: settings, metrics: metrics)
+                leases: leases, verifier: verifier, clusterBus: nil, logger: logger),
+            settings: settings, metrics: metrics,
+            console: ConsoleBackend(
+                history: StatsHistory(),
+                connections: ConnectionsController(
+                    openStreams: OpenStreams(hub: hub, siteHub: siteHub, node: "n"), leases: leases, bus: nil, view: ClusterView(), logger: logger)))
         // Hummingbird writes a captured parameter as `{name}`, as OpenAPI does.
         var served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description.hasPrefix("/") ? "" : "/")\($0.path)" })
         // The streams are served ahead of the router (StreamChannelHandler).

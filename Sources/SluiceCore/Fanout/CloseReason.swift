@@ -13,6 +13,8 @@ public enum CloseReason: String, Sendable, Equatable {
     case logRewound = "log_rewound"
     /// A resuming stream's `Last-Event-ID` is in the log, but this node's follower did not reach it in time.
     case behindTheLog = "behind_the_log"
+    /// An operator closed the stream (the console's Connections page, `DELETE /v1/admin/connections/{id}`).
+    case closedByOperator = "closed_by_operator"
 
     public var message: String {
         switch self {
@@ -24,6 +26,7 @@ public enum CloseReason: String, Sendable, Equatable {
         case .logRewound:
             "the event log moved backwards (the database was restored or failed over); reconnect with a new token, without Last-Event-ID"
         case .behindTheLog: "this server has not caught up with the log to your Last-Event-ID yet; reconnect with it (another server may be ahead)"
+        case .closedByOperator: "an operator of this server closed the stream; reconnect with a new token and Last-Event-ID"
         case .leaseLost:
             "this server lost touch with the cluster and may no longer hold the stream's place; reconnect with a new token and Last-Event-ID"
         }

@@ -176,6 +176,16 @@ public final class PrivateSSEHub: Sendable {
         }
     }
 
+    /// The open streams, for the operator.
+    public var openSubscriptions: [PrivateSSESubscription] { state.withLock { Array($0.subscriptions.values) } }
+
+    /// Ends the stream whose place is `connectionID`, for an operator; false if it is not open here.
+    public func close(connectionID: String) -> Bool {
+        guard let subscription = state.withLock({ $0.subscriptions.values.first { $0.connectionID == connectionID } }) else { return false }
+        subscription.close(.closedByOperator)
+        return true
+    }
+
     /// Closes every stream (shutdown).
     public func closeAll(_ reason: CloseReason) {
         for subscription in state.withLock({ Array($0.subscriptions.values) }) {

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import Synchronization
 
@@ -13,6 +14,10 @@ public final class PrivateSSESubscription: Sendable {
     public let idleTimeout: Double
     /// When the stream token expires (seconds since 1970): the stream closes then.
     public let expiresAt: Double
+    /// The id of the stream's place in its key's pool (`conn_…`): how the operator names it, on any node.
+    public let connectionID: String
+    /// What the stream has delivered (events, not statuses or heartbeats).
+    public let deliveries: DeliveryRecord
 
     private struct State {
         var bucket: TokenBucket
@@ -30,8 +35,10 @@ public final class PrivateSSESubscription: Sendable {
     ///   - counters: the hub's `counters`, for metrics.
     public init(
         id: UInt64, keyID: String, spec: FilterSpec, eventNames: Bool, limits: StreamLimits, expiresAt: Double,
-        outboxLimit: Int, now: Double, counters: StreamCounters? = nil, wake: @escaping @Sendable () -> Void
+        outboxLimit: Int, now: Double, connectionID: String? = nil, counters: StreamCounters? = nil, wake: @escaping @Sendable () -> Void
     ) {
+        self.connectionID = connectionID ?? "sub_\(id)"
+        self.deliveries = DeliveryRecord(openedAt: Date(timeIntervalSince1970: now))
         self.counters = counters
         self.id = id
         self.keyID = keyID
@@ -56,7 +63,9 @@ public final class PrivateSSESubscription: Sendable {
             state.lastDelivery = now
             return true
         }
-        return allowed && push(frame)
+        guard allowed, push(frame) else { return false }
+        deliveries.record(at: Date(timeIntervalSince1970: now))
+        return true
     }
 
     /// Writes a frame outside the rate limit (replay, status, heartbeat); a full outbox closes the stream.

@@ -16,6 +16,8 @@ public final class SiteStreamConnection: Sendable {
     /// `stall_warnings=true`: warn (`FALLING_BEHIND`) when the outbox passes `stallWarningFraction`.
     public let stallWarnings: Bool
     public let outbox: Outbox
+    /// What the stream has delivered (messages for its users, not control messages or keep-alives).
+    public let deliveries = DeliveryRecord()
 
     public static let streamName = "site"
     public static let stallWarningFraction = 0.6
@@ -87,6 +89,7 @@ extension TwitterMessage.DisconnectCode {
         case .shutdown, .shedLoad: .shutdown
         case .stall: .slowReader
         case .tokenRevoked, .adminLogout: .keyRevoked
+        case .controlRequest: .closedByOperator
         }
     }
 }

@@ -68,6 +68,18 @@ public final class SiteStreamHub: Sendable {
     public var userStreamCount: Int { state.withLock { $0.router.subscribers.count } }
 
     /// The users the open streams carry, by app.
+    /// The open connections and the users each carries, for the operator.
+    public var openConnections: [(connection: SiteStreamConnection, users: Set<Int64>)] {
+        state.withLock { state in state.entries.values.map { ($0.connection, $0.users) } }
+    }
+
+    /// Ends the stream `streamID` for an operator (`disconnect` code 3); false if it is not open here.
+    public func close(streamID: String) -> Bool {
+        guard let connection = state.withLock({ $0.entries[streamID]?.connection }) else { return false }
+        connection.close(.controlRequest, reason: CloseReason.closedByOperator.message)
+        return true
+    }
+
     public var carriedUsers: [String: Set<Int64>] {
         state.withLock { state in
             state.entries.values.reduce(into: [:]) { $0[$1.connection.appID, default: []].formUnion($1.users) }
@@ -221,7 +233,10 @@ public final class SiteStreamHub: Sendable {
             var delivered = 0
             for (recipient, frame) in deliveries where state.router.subscribers[recipient] != nil {
                 guard let streamID = state.serials[recipient.connection], let connection = state.entries[streamID]?.connection else { continue }
-                if connection.push(frame) { delivered += 1 }
+                if connection.push(frame) {
+                    connection.deliveries.record()
+                    delivered += 1
+                }
             }
             return delivered
         }

@@ -115,6 +115,9 @@ public enum TwitterMessage {
     /// Twitter's disconnect codes (those Sluice uses).
     public enum DisconnectCode: Int, Sendable {
         case shutdown = 1
+        /// Twitter's "control request": the stream was closed by a command rather than by its client
+        /// or a failure; Sluice sends it when an operator closes the stream.
+        case controlRequest = 3
         case stall = 4
         case tokenRevoked = 6
         case adminLogout = 7

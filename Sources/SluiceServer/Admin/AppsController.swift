@@ -14,6 +14,7 @@ struct AppsController {
         group.post(use: create)
         group.get(use: list)
         group.post("{id}/grants", use: grant)
+        group.get("{id}/grants", use: grants)
         group.delete("{id}/grants/{user_id}", use: revokeGrant)
     }
 
@@ -37,6 +38,28 @@ struct AppsController {
             throw APIError.notFound("no user \(input.userID): users come from ingested events")
         }
         return try JSONResponse.ok(GrantResponse(appID: app.id, userID: input.userID), status: .created)
+    }
+
+    /// The users who granted the app access, in id order: `after` (a user id, default 0) and `limit`
+    /// (1 to 1,000, default 100) page through them; `next_after` is where the next page starts.
+    @Sendable func grants(_ request: Request, context: SluiceRequestContext) async throws -> Response {
+        let app = try await requireApp(context)
+        let query = QueryString.parse(request.uri.string)
+        let after = try IngestController.integer(query["after"], name: "after", default: 0, range: 0...Int64.max)
+        let limit = try IngestController.integer(query["limit"], name: "limit", default: 100, range: 1...1000)
+        let users = try await store.grants(appID: app.id, after: after, limit: Int(limit))
+        return try JSONResponse.ok(GrantList(appID: app.id, userIDs: users, nextAfter: users.count == Int(limit) ? users.last : nil))
+    }
+
+    struct GrantList: Encodable {
+        var appID: String
+        var userIDs: [Int64]
+        var nextAfter: Int64?
+        enum CodingKeys: String, CodingKey {
+            case appID = "app_id"
+            case userIDs = "user_ids"
+            case nextAfter = "next_after"
+        }
     }
 
     @Sendable func revokeGrant(_ request: Request, context: SluiceRequestContext) async throws -> Response {

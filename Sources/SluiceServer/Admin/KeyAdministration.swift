@@ -38,6 +38,10 @@ public struct KeyAdministration: Sendable {
         return (key, secret)
     }
 
+    public func key(id: String) async throws -> APIKey? {
+        try await store.apiKey(id: id)
+    }
+
     public func list() async throws -> [APIKey] {
         try await store.apiKeys()
     }

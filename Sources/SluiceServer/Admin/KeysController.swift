@@ -7,11 +7,28 @@ import SluiceStore
 /// `POST|GET /v1/admin/keys`, `DELETE /v1/admin/keys/{id}`: API key management for the admin.
 struct KeysController {
     let keys: KeyAdministration
+    let tokens: StreamTokenIssuer
 
     func addRoutes(to group: RouterGroup<SluiceRequestContext>) {
         group.post(use: create)
         group.get(use: list)
         group.delete("{id}", use: revoke)
+        group.post("{id}/tokens", use: issueToken)
+    }
+
+    /// A stream token for the key, bought by the admin (the console's stream viewer): the key's own
+    /// rules hold, its `stream` scope and its hourly allowance, which this purchase counts against.
+    @Sendable func issueToken(_ request: Request, context: SluiceRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard try await request.body.collect(upTo: 16 * 1024).readableBytes == 0 else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "POST /v1/admin/keys/{id}/tokens takes no body")
+        }
+        guard let key = try await keys.key(id: id) else { throw APIError.notFound("no API key \(id)") }
+        guard !key.isRevoked else { throw APIError(.conflict, code: "key_revoked", message: "API key \(id) is revoked") }
+        guard key.scopes.contains(.stream) else {
+            throw APIError(.forbidden, code: "forbidden", message: "API key \(id) lacks the stream scope")
+        }
+        return try await tokens.issue(for: key)
     }
 
     @Sendable func create(_ request: Request, context: SluiceRequestContext) async throws -> Response {

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
+import SluiceAPI
+import SluiceCharts
 import SluiceCore
 import Synchronization
 
@@ -12,6 +14,8 @@ import Synchronization
 struct StatsController {
     let metrics: ServerMetrics
     let node: String
+    /// The figures of the last minutes, every node's, as `StatsSampler` takes them.
+    let history: StatsHistory
     /// How often the stream sends the figures.
     var interval: Duration = .seconds(1)
     /// How long one stream lasts (the console reconnects at once). Short enough that what a client
@@ -22,17 +26,22 @@ struct StatsController {
     func addRoutes(to group: RouterGroup<SluiceRequestContext>) {
         group.get(use: snapshot)
         group.get("stream", use: stream)
+        group.get("charts/{chart}", use: chart)
     }
 
-    /// One reading: every series `/metrics` renders, by its name and labels, with this node's name.
+    /// One reading: every series `/metrics` renders, by its name and labels, with this node's name;
+    /// and the headline figures of every node up (this one included), as of the last second.
     struct Reading: Encodable {
         var node: String
         var at: String
         var series: [String: Double]
+        var nodes: [NodeFigures]
     }
 
     func reading() -> Reading {
-        Reading(node: node, at: Timestamp.format(Date()), series: Self.series(fromPrometheusText: metrics.render()))
+        Reading(
+            node: node, at: Timestamp.format(Date()), series: Self.series(fromPrometheusText: metrics.render()),
+            nodes: history.latest?.nodes ?? [])
     }
 
     /// The samples of Prometheus' text format, by series (`name{labels}`); comments are skipped.
@@ -73,5 +82,23 @@ struct StatsController {
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    /// `GET /v1/admin/stats/charts/{chart}?minutes=N`: one of the console's charts of the last `N`
+    /// minutes (1 to 10, default 5), drawn as SVG by the shared `LineChart`.
+    @Sendable func chart(_ request: Request, context: SluiceRequestContext) async throws -> Response {
+        let name = try context.parameters.require("chart")
+        guard let kind = StatsChart(rawValue: name) else {
+            throw APIError.notFound("no chart \(name); the charts are \(StatsChart.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let query = QueryString.parse(request.uri.string)
+        let minutes = try IngestController.integer(query["minutes"], name: "minutes", default: 5, range: 1...10)
+        let now = Date()
+        let svg = kind.draw(history.samples(since: now.addingTimeInterval(-60 * Double(minutes))), now: now, minutes: Int(minutes))
+        var headers: HTTPFields = [.contentType: "image/svg+xml", .cacheControl: "no-store"]
+        headers[.xContentTypeOptions] = "nosniff"
+        // An SVG opened on its own is a document: it may run nothing and load nothing.
+        headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: svg)))
     }
 }

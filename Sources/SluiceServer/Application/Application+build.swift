@@ -38,7 +38,8 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         startingAfter: graph.sequence, last: graph.last, logger: logger)
     let metrics = ServerMetrics(hub: hub, siteHub: siteHub)
     let ingest = EventIngest(store: store, metrics: metrics, appended: follower.notify)
-    let announcer = ClusterAnnouncer(bus: store.clusterBus, store: store, hub: hub, siteHub: siteHub, logger: logger)
+    let view = ClusterView()
+    let announcer = ClusterAnnouncer(bus: store.clusterBus, store: store, hub: hub, siteHub: siteHub, view: view, logger: logger)
     let keys = KeyAdministration(store: store, announcer: announcer)
     let streams = PrivateSSEStreams(
         store: store, hub: hub, feed: feed, leases: leases, outboxBytes: settings.outboxBytes,
@@ -54,12 +55,18 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         outboxBytes: settings.outboxBytes, logger: logger)
     let controlExecutor = ControlExecutor(store: store, hub: siteHub, logger: logger)
     let endpoints: [any StreamEndpoint] = [streams, siteStreams]
+    let openStreams = OpenStreams(hub: hub, siteHub: siteHub, node: settings.node)
+    let history = StatsHistory()
 
     let router = buildRouter(
         store: store, ingest: ingest, keys: keys, apps: AppsController(store: store, announcer: announcer),
         control: ControlStreamController(
             executor: controlExecutor, leases: leases, verifier: verifier, clusterBus: store.clusterBus, logger: logger), settings: settings,
-        metrics: metrics, logStatus: { follower.logStatus })
+        metrics: metrics,
+        console: ConsoleBackend(
+            history: history,
+            connections: ConnectionsController(openStreams: openStreams, leases: leases, bus: store.clusterBus, view: view, logger: logger)),
+        logStatus: { follower.logStatus })
     // Streams are served by a channel handler ahead of Hummingbird's responder (see StreamChannelHandler).
     // Every connection first passes the deadlines and the cap (ConnectionGuard), on both listeners.
     let limits = settings.connectionLimits
@@ -85,9 +92,13 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     // stops, the ticker and the follower stop, and the store closes last.
     app.addServices(
         StoreService(store: store), StoreJanitor(store: store, interval: .seconds(600), logger: logger), leases, follower,
-        HubTicker(hub: hub, siteHub: siteHub, heartbeatEvery: settings.heartbeatSeconds, siteKeepaliveEvery: settings.siteKeepaliveSeconds))
+        HubTicker(hub: hub, siteHub: siteHub, heartbeatEvery: settings.heartbeatSeconds, siteKeepaliveEvery: settings.siteKeepaliveSeconds),
+        StatsSampler(metrics: metrics, log: store, node: settings.node, bus: store.clusterBus, view: view, history: history, logger: logger))
     if let bus = store.clusterBus {
-        app.addServices(ClusterListener(bus: bus, node: settings.node, follower: follower, executor: controlExecutor, announcer: announcer))
+        app.addServices(
+            ClusterListener(
+                bus: bus, node: settings.node, follower: follower,
+                requests: ClusterRequestHandler(executor: controlExecutor, openStreams: openStreams), announcer: announcer))
     }
     if let streamPort = settings.streamPort {
         let host = reader.string(forKey: ServerSettings.Key.httpHost.configKey, default: "127.0.0.1")
@@ -116,7 +127,8 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
 /// described in `OpenAPIDocument`, which a test keeps true.
 func buildRouter(
     store: any Store, ingest: EventIngest, keys: KeyAdministration, apps: AppsController, control: ControlStreamController,
-    settings: ServerSettings, metrics: ServerMetrics, logStatus: @escaping @Sendable () -> (rewinding: Bool, rewinds: Int) = { (false, 0) }
+    settings: ServerSettings, metrics: ServerMetrics, console: ConsoleBackend,
+    logStatus: @escaping @Sendable () -> (rewinding: Bool, rewinds: Int) = { (false, 0) }
 ) -> Router<SluiceRequestContext> {
     let router = Router(context: SluiceRequestContext.self)
     router.add(middleware: ErrorMiddleware())
@@ -124,16 +136,20 @@ func buildRouter(
     router.get("healthz", use: HealthController(store: store, node: settings.node, logStatus: logStatus).health)
     router.get("metrics", use: MetricsController(metrics: metrics).scrape)
 
-    router.group("sse/token").add(middleware: APIKeyMiddleware(store: store, scope: .stream))
-        .post(use: StreamTokenController(store: store, tokenLifetime: TimeInterval(settings.tokenLifetimeSeconds), metrics: metrics).issue)
+    let tokens = StreamTokenIssuer(store: store, tokenLifetime: TimeInterval(settings.tokenLifetimeSeconds), metrics: metrics)
+    router.group("sse/token").add(middleware: APIKeyMiddleware(store: store, scope: .stream)).post(use: StreamTokenController(issuer: tokens).issue)
 
-    IngestController(ingest: ingest, store: store, maxBodyBytes: settings.maxIngestBodyBytes).addRoutes(to: router.group("v1/events"))
+    let ingestController = IngestController(ingest: ingest, store: store, maxBodyBytes: settings.maxIngestBodyBytes)
+    ingestController.addRoutes(to: router.group("v1/events"))
     router.get("v1/openapi.json") { _, _ in JSONResponse.ok(raw: OpenAPIDocument.json) }
 
     let admin = router.group("v1/admin").add(middleware: AdminTokenMiddleware(adminToken: settings.adminToken))
-    KeysController(keys: keys).addRoutes(to: admin.group("keys"))
-    StatsController(metrics: metrics, node: settings.node).addRoutes(to: admin.group("stats"))
+    KeysController(keys: keys, tokens: tokens).addRoutes(to: admin.group("keys"))
+    StatsController(metrics: metrics, node: settings.node, history: console.history).addRoutes(to: admin.group("stats"))
     apps.addRoutes(to: admin.group("apps"))
+    console.connections.addRoutes(to: admin.group("connections"))
+    // The log as `GET /v1/events` gives it to a `read` key, for the console's log browser.
+    admin.group("events").get(use: ingestController.read)
     control.addRoutes(to: router)
     ConsoleController().addRoutes(to: router)
     return router

@@ -1,13 +1,16 @@
 import Foundation
 import Logging
+import SluiceAPI
 import SluiceCore
 import SluiceStore
 
-/// An administrative change that must act on open streams on every node, not only on the node that
-/// took the admin request: without it, a stream on another node would outlive its key's revocation.
+/// What a node tells every other: an administrative change that must act on open streams on every
+/// node, not only on the node that took the admin request (without it, a stream on another node would
+/// outlive its key's revocation), or its figures of the last second (`StatsSampler`).
 enum ClusterAnnouncement: Codable, Sendable, Equatable {
     case keyRevoked(keyID: String)
     case grantRevoked(appID: String, appName: String, userID: Int64)
+    case figures(NodeFigures)
 
     /// Applies the change to this node's open streams. Idempotent: the node that took the request
     /// applies it at once and again when its own announcement comes back.
@@ -17,6 +20,8 @@ enum ClusterAnnouncement: Codable, Sendable, Equatable {
             hub.close(keyID: keyID, reason: .keyRevoked)
         case .grantRevoked(let appID, let appName, let userID):
             siteHub.revoke(appID: appID, appName: appName, user: userID, now: Date())
+        case .figures:
+            break
         }
     }
 }
@@ -27,6 +32,8 @@ struct ClusterAnnouncer: Sendable {
     let store: any Credentials & SiteApps
     let hub: PrivateSSEHub
     let siteHub: SiteStreamHub
+    /// Where the other nodes' figures go.
+    let view: ClusterView
     let logger: Logger
 
     /// Applies `announcement` on this node, then tells the others. The change is already in the
@@ -40,8 +47,11 @@ struct ClusterAnnouncer: Sendable {
 
     /// What another node announced.
     func heard(_ message: String) {
-        guard let announcement = try? JSONDecoder().decode(ClusterAnnouncement.self, from: Data(message.utf8)) else { return }
-        announcement.apply(hub: hub, siteHub: siteHub)
+        switch try? JSONDecoder().decode(ClusterAnnouncement.self, from: Data(message.utf8)) {
+        case .figures(let figures): view.heard(figures)
+        case let announcement?: announcement.apply(hub: hub, siteHub: siteHub)
+        case nil: break
+        }
     }
 
     /// Applies every revocation the store holds for the streams open here: what this node would have

@@ -1,6 +1,7 @@
 /// The operator console's page, style and script, written for this project and embedded in the binary
-/// (no CDN, no build step). The script inserts every piece of data as text (`textContent`), never as
-/// HTML, and the page allows no inline script or style (`ConsoleController.securityPolicy`).
+/// (no CDN, no build step): the page here, the style and the script in the two extensions. The script
+/// inserts every piece of data as text (`textContent`), never as HTML, and the page allows no inline
+/// script or style (`ConsoleController.securityPolicy`).
 enum ConsoleAssets {
     static let html = #"""
         <!doctype html>
@@ -16,6 +17,14 @@ enum ConsoleAssets {
           <header>
             <h1>Sluice</h1>
             <span id="node" class="muted"></span>
+            <nav id="nav" hidden>
+              <a href="#overview">Overview</a>
+              <a href="#connections">Connections</a>
+              <a href="#keys">Keys</a>
+              <a href="#apps">Apps</a>
+              <a href="#viewer">Stream viewer</a>
+              <a href="#log">Log</a>
+            </nav>
             <button id="sign-out" type="button" hidden>Sign out</button>
           </header>
           <main>
@@ -32,7 +41,8 @@ enum ConsoleAssets {
               </form>
               <p id="sign-in-error" class="error" role="alert"></p>
             </section>
-            <section id="overview" hidden>
+            <p id="page-error" class="error" role="alert" hidden></p>
+            <section id="overview" class="page" hidden>
               <h2>Overview <span id="updated" class="muted"></span></h2>
               <div class="figures">
                 <figure><figcaption>Private SSE streams</figcaption><output id="private-streams">–</output></figure>
@@ -42,188 +52,120 @@ enum ConsoleAssets {
                 <figure><figcaption>Events ingested/s</figcaption><output id="ingest-rate">–</output></figure>
                 <figure><figcaption>Events ingested</figcaption><output id="ingested">–</output></figure>
                 <figure><figcaption>Log position</figcaption><output id="log-position">–</output></figure>
+                <figure><figcaption>Largest fan-out lag (events)</figcaption><output id="lag">–</output></figure>
                 <figure><figcaption>Outbox bytes</figcaption><output id="outbox-bytes">–</output></figure>
                 <figure><figcaption>Slow-reader disconnects</figcaption><output id="slow-readers">–</output></figure>
                 <figure><figcaption>Tokens issued / refused</figcaption><output id="tokens">–</output></figure>
                 <figure><figcaption>HTTP connections</figcaption><output id="http-connections">–</output></figure>
               </div>
+              <h3>Nodes</h3>
+              <table id="nodes-table">
+                <thead><tr><th>node</th><th>Private SSE</th><th>Site Streams</th><th>user streams</th><th>deliveries</th><th>ingested</th><th>log position</th><th>lag</th><th>outbox bytes</th></tr></thead>
+                <tbody></tbody>
+              </table>
               <div class="charts">
-                <figure><figcaption>Deliveries/s, last 5 minutes</figcaption><svg id="deliveries-chart" viewBox="0 0 300 60" preserveAspectRatio="none"></svg></figure>
-                <figure><figcaption>Events ingested/s, last 5 minutes</figcaption><svg id="ingest-chart" viewBox="0 0 300 60" preserveAspectRatio="none"></svg></figure>
+                <img id="chart-throughput" alt="Deliveries and events ingested per second, last 5 minutes">
+                <img id="chart-streams" alt="Open streams, last 5 minutes">
+                <img id="chart-lag" alt="Fan-out lag behind the log, last 5 minutes">
+                <img id="chart-outbox" alt="Bytes waiting in outboxes, last 5 minutes">
+              </div>
+            </section>
+            <section id="connections" class="page" hidden>
+              <h2>Connections <span id="connections-summary" class="muted"></span></h2>
+              <table id="connections-table">
+                <thead><tr><th>API</th><th>id</th><th>node</th><th>key or app</th><th>filters or users</th><th>age</th><th>delivered</th><th>queued bytes</th><th>last delivery</th><th></th></tr></thead>
+                <tbody></tbody>
+              </table>
+            </section>
+            <section id="keys" class="page" hidden>
+              <h2>API keys</h2>
+              <form id="key-form" class="stacked">
+                <label>Name <input id="key-name" required maxlength="100"></label>
+                <fieldset><legend>Scopes</legend>
+                  <label><input type="checkbox" name="scope" value="stream" checked> stream</label>
+                  <label><input type="checkbox" name="scope" value="ingest"> ingest</label>
+                  <label><input type="checkbox" name="scope" value="read"> read</label>
+                </fieldset>
+                <fieldset><legend>Limits (empty: the defaults)</legend>
+                  <label>connections <input id="limit-max_connections" type="number" min="1"></label>
+                  <label>tokens per hour <input id="limit-tokens_per_hour" type="number" min="1"></label>
+                  <label>events per second <input id="limit-events_per_second" type="number" min="1"></label>
+                  <label>idle timeout (s) <input id="limit-idle_timeout_seconds" type="number" min="1"></label>
+                </fieldset>
+                <button type="submit">Create key</button>
+              </form>
+              <div id="key-secret" class="secret" hidden>
+                <p>The new key's secret, shown this once:</p>
+                <code id="key-secret-value"></code> <button id="key-secret-copy" type="button">Copy</button>
+              </div>
+              <table id="keys-table">
+                <thead><tr><th>id</th><th>name</th><th>scopes</th><th>limits</th><th>created</th><th>revoked</th><th></th></tr></thead>
+                <tbody></tbody>
+              </table>
+            </section>
+            <section id="apps" class="page" hidden>
+              <h2>Site Streams apps</h2>
+              <form id="app-form">
+                <label>Name <input id="app-name" required maxlength="100"></label>
+                <button type="submit">Create app</button>
+              </form>
+              <div id="app-secret" class="secret" hidden>
+                <p>The new app's credentials, secrets shown this once:</p>
+                <pre id="app-secret-value"></pre> <button id="app-secret-copy" type="button">Copy</button>
+              </div>
+              <table id="apps-table">
+                <thead><tr><th>id</th><th>name</th><th>consumer key</th><th>access token</th><th>created</th><th></th></tr></thead>
+                <tbody></tbody>
+              </table>
+              <div id="grants" hidden>
+                <h3>Grants of <span id="grants-app"></span></h3>
+                <form id="grant-form">
+                  <label>User id <input id="grant-user" required inputmode="numeric" pattern="[0-9]+"></label>
+                  <button type="submit">Grant</button>
+                </form>
+                <table id="grants-table"><thead><tr><th>user id</th><th></th></tr></thead><tbody></tbody></table>
+                <button id="grants-more" type="button" hidden>More</button>
+              </div>
+            </section>
+            <section id="viewer" class="page" hidden>
+              <h2>Stream viewer</h2>
+              <form id="viewer-form" class="stacked">
+                <label>Key <select id="viewer-key" required></select></label>
+                <label>keywords <input id="filter-keywords" placeholder="swift,#ai"></label>
+                <label>users <input id="filter-users" placeholder="alice,12"></label>
+                <label>min_followers <input id="filter-min_followers" type="number" min="0"></label>
+                <label>verified <select id="filter-verified"><option value="">any</option><option value="true">true</option><option value="false">false</option></select></label>
+                <label>language <input id="filter-language" placeholder="en,fr"></label>
+                <label>min_retweets <input id="filter-min_retweets" type="number" min="0"></label>
+                <button id="viewer-start" type="submit">Buy a token and watch</button>
+                <button id="viewer-stop" type="button" disabled>Stop</button>
+                <button id="viewer-pause" type="button" disabled>Pause</button>
+                <button id="viewer-clear" type="button">Clear</button>
+              </form>
+              <p>A client would open: <code id="viewer-url"></code></p>
+              <p id="viewer-status" class="muted" role="status"></p>
+              <div class="split">
+                <ol id="viewer-events" class="events"></ol>
+                <pre id="viewer-json" class="json"></pre>
+              </div>
+            </section>
+            <section id="log" class="page" hidden>
+              <h2>Event log</h2>
+              <div class="toolbar">
+                <button id="log-first" type="button">First page</button>
+                <button id="log-previous" type="button">Previous page</button>
+                <button id="log-next" type="button">Next page</button>
+                <button id="log-latest" type="button">Latest</button>
+                <form id="log-goto"><label>After sequence <input id="log-after" type="number" min="0" required></label><button type="submit">Go</button></form>
+                <span id="log-range" class="muted"></span>
+              </div>
+              <div class="split">
+                <table id="log-table"><thead><tr><th>seq</th><th>type</th><th>summary</th></tr></thead><tbody></tbody></table>
+                <pre id="log-json" class="json"></pre>
               </div>
             </section>
           </main>
         </body>
         </html>
-        """#
-
-    static let css = #"""
-        body { font: 15px/1.4 system-ui, sans-serif; margin: 0; color: #1d2430; background: #f6f7f9; }
-        header { display: flex; gap: 1em; align-items: baseline; padding: 0.8em 1.5em; background: #1d2430; color: #fff; }
-        header h1 { font-size: 1.2em; margin: 0; }
-        header button { margin-left: auto; }
-        main { padding: 1em 1.5em; }
-        .muted { color: #8a93a3; font-size: 0.85em; }
-        .error { color: #b42318; }
-        .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(12em, 1fr)); gap: 0.8em; }
-        .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(24em, 1fr)); gap: 0.8em; margin-top: 1em; }
-        figure { margin: 0; padding: 0.8em; background: #fff; border: 1px solid #dde1e7; border-radius: 6px; }
-        figcaption { color: #5b6575; font-size: 0.85em; }
-        output { display: block; font-size: 1.6em; font-variant-numeric: tabular-nums; }
-        svg { width: 100%; height: 60px; }
-        svg polyline { fill: none; stroke: #2563eb; stroke-width: 1.5; vector-effect: non-scaling-stroke; }
-        form { display: flex; gap: 0.5em; align-items: center; }
-        """#
-
-    static let js = #"""
-        "use strict";
-        // The admin token lives in this tab's session storage, and travels only in the Authorization
-        // header: never in a URL. Every figure is inserted as text.
-        const TOKEN_KEY = "sluice.adminToken";
-        const HISTORY = 300;
-        const $ = (id) => document.getElementById(id);
-        let controller = null;
-        let previous = null;
-        // Each sign-in (and sign-out) starts a new generation: a reconnection scheduled by an older one
-        // does nothing, so signing out stops the stream for good.
-        let generation = 0;
-        let retry = null;
-
-        function again(token, delay) {
-          const scheduled = generation;
-          retry = setTimeout(() => { if (scheduled === generation) follow(token); }, delay);
-        }
-        const rates = { deliveries: [], ingest: [] };
-
-        function show(section) {
-          for (const id of ["disabled", "sign-in", "overview"]) $(id).hidden = id !== section;
-          $("sign-out").hidden = section !== "overview";
-        }
-
-        function sum(series, name) {
-          let total = 0;
-          for (const [key, value] of Object.entries(series)) {
-            if (key === name || key.startsWith(name + "{")) total += value;
-          }
-          return total;
-        }
-
-        function value(series, key) { return series[key] ?? 0; }
-
-        function setText(id, text) { $(id).textContent = text; }
-
-        function format(n) { return Math.round(n).toLocaleString("en-US"); }
-
-        function draw(id, points) {
-          const svg = $(id);
-          const max = Math.max(1, ...points);
-          const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
-          const step = 300 / Math.max(1, HISTORY - 1);
-          const start = HISTORY - points.length;
-          line.setAttribute("points", points.map((p, i) => `${((start + i) * step).toFixed(1)},${(58 - (p / max) * 56).toFixed(1)}`).join(" "));
-          svg.replaceChildren(line);
-        }
-
-        function render(reading) {
-          const s = reading.series;
-          setText("node", `node ${reading.node}`);
-          setText("updated", `updated ${new Date(reading.at).toLocaleTimeString()}`);
-          setText("private-streams", format(value(s, 'sluice_open_connections{api="private_sse"}')));
-          setText("site-streams", format(value(s, 'sluice_open_connections{api="site_streams"}')));
-          setText("user-streams", format(value(s, 'sluice_site_user_streams{api="site_streams"}')));
-          setText("ingested", format(sum(s, "sluice_events_ingested_total")));
-          setText("log-position", format(value(s, "sluice_log_position")));
-          setText("outbox-bytes", format(sum(s, "sluice_outbox_bytes")));
-          setText("slow-readers", format(sum(s, "sluice_slow_reader_disconnects_total")));
-          setText("tokens", `${format(value(s, 'sluice_stream_tokens_total{result="issued"}'))} / ${format(value(s, 'sluice_stream_tokens_total{result="rate_limited"}'))}`);
-          setText("http-connections", format(value(s, "sluice_http_connections")));
-          const now = { at: Date.parse(reading.at), deliveries: sum(s, "sluice_deliveries_total"), ingest: sum(s, "sluice_events_ingested_total") };
-          if (previous && now.at > previous.at) {
-            const seconds = (now.at - previous.at) / 1000;
-            for (const figure of ["deliveries", "ingest"]) {
-              const rate = Math.max(0, (now[figure] - previous[figure]) / seconds);
-              rates[figure].push(rate);
-              if (rates[figure].length > HISTORY) rates[figure].shift();
-              setText(`${figure}-rate`, format(rate));
-            }
-            draw("deliveries-chart", rates.deliveries);
-            draw("ingest-chart", rates.ingest);
-          }
-          previous = now;
-        }
-
-        // Reads the admin stats stream (Server-Sent Events) with fetch, which can send the token.
-        async function follow(token) {
-          controller?.abort();
-          controller = new AbortController();
-          const mine = generation;
-          let response;
-          try {
-            response = await fetch("/v1/admin/stats/stream", { headers: { Authorization: `Bearer ${token}` }, signal: controller.signal });
-          } catch (error) {
-            if (error.name !== "AbortError") again(token, 2000);
-            return;
-          }
-          if (mine !== generation) return;
-          if (response.status === 403) { sessionStorage.removeItem(TOKEN_KEY); show("disabled"); return; }
-          if (response.status === 401) {
-            sessionStorage.removeItem(TOKEN_KEY);
-            show("sign-in");
-            setText("sign-in-error", "That admin token was refused.");
-            return;
-          }
-          if (!response.ok) { again(token, 2000); return; }
-          show("overview");
-          const reader = response.body.getReader();
-          const decoder = new TextDecoder();
-          let buffer = "";
-          try {
-            for (;;) {
-              const { value: chunk, done } = await reader.read();
-              if (done) break;
-              buffer += decoder.decode(chunk, { stream: true });
-              let end;
-              while ((end = buffer.indexOf("\n\n")) >= 0) {
-                const block = buffer.slice(0, end);
-                buffer = buffer.slice(end + 2);
-                const data = block.split("\n").filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trimStart()).join("\n");
-                if (data) render(JSON.parse(data));
-              }
-            }
-            // Each stream lasts a while: the next one follows at once.
-            again(token, 0);
-          } catch (error) {
-            // Cut off (a restart, a shutdown): follow it again once the server is back.
-            if (error.name !== "AbortError") again(token, 2000);
-          }
-        }
-
-        async function start() {
-          const token = sessionStorage.getItem(TOKEN_KEY);
-          if (token) { follow(token); return; }
-          // Without a token: find out whether the admin API is on at all.
-          const probe = await fetch("/v1/admin/stats");
-          show(probe.status === 403 ? "disabled" : "sign-in");
-        }
-
-        document.addEventListener("DOMContentLoaded", () => {
-          $("sign-in-form").addEventListener("submit", (event) => {
-            event.preventDefault();
-            const token = $("token").value;
-            $("token").value = "";
-            setText("sign-in-error", "");
-            sessionStorage.setItem(TOKEN_KEY, token);
-            generation += 1;
-            follow(token);
-          });
-          $("sign-out").addEventListener("click", () => {
-            generation += 1;
-            clearTimeout(retry);
-            controller?.abort();
-            sessionStorage.removeItem(TOKEN_KEY);
-            show("sign-in");
-          });
-          start();
-        });
         """#
 }

@@ -6,10 +6,10 @@ import NIOCore
 /// embedded in the binary (`ConsoleAssets`). The page holds no data: it signs in with the admin token
 /// and reads the admin API like any other client (`StatsController`).
 struct ConsoleController {
-    /// Nothing inline, nothing from elsewhere: the page's own script and style only, and requests to
-    /// this server only.
+    /// Nothing inline, nothing from elsewhere: the page's own script and style only, requests to this
+    /// server only, and images from it (the charts, shown through `blob:` URLs of what it fetched).
     static let securityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
     func addRoutes(to router: Router<SluiceRequestContext>) {
         router.get { _, _ in Response(status: .found, headers: [.location: "/console"]) }

@@ -45,9 +45,13 @@ public enum ErrorCatalog {
         Entry(status: 401, code: "token_used", when: "a stream token already spent (tokens are single-use)"),
         Entry(status: 401, code: "token_expired", when: "a stream token past its 24 hours"),
         Entry(status: 401, code: "key_revoked", when: "a stream token whose API key was revoked"),
-        Entry(status: 403, code: "forbidden", when: "the API key lacks the endpoint's scope (`stream`, `ingest`, `read`)"),
+        Entry(
+            status: 403, code: "forbidden",
+            when: "the API key lacks the endpoint's scope (`stream`, `ingest`, `read`); the admin buys a stream token for a key without `stream`"),
         Entry(status: 403, code: "admin_disabled", when: "the admin API, when the server runs without an admin token"),
-        Entry(status: 404, code: "not_found", when: "no such endpoint, key, app, grant, user or stream; a method a REST route does not take"),
+        Entry(
+            status: 404, code: "not_found",
+            when: "no such endpoint, key, app, grant, user, stream, connection or chart; a method a REST route does not take"),
         Entry(
             status: 405, code: "method_not_allowed",
             when: "a method the stream endpoints do not take (`/sse/private`: GET; `/1.1/site.json`: GET or POST)"),
@@ -60,6 +64,7 @@ public enum ErrorCatalog {
         Entry(
             status: 415, code: "unsupported_media_type",
             when: "a Site Streams or control request body that is not a form; any body on `POST /sse/token`"),
+        Entry(status: 409, code: "key_revoked", when: "the admin buys a stream token for a revoked key (`POST /v1/admin/keys/{id}/tokens`)"),
         Entry(status: 413, code: "event_too_large", when: "an event whose stored JSON is over `--max-event-bytes`; the answer names its `index`"),
         Entry(status: 413, code: "too_many_users", when: "`follow` over 100 users, a control call over 100, or a stream over its 1,000 users"),
         Entry(status: 420, code: "enhance_your_calm", when: "an app's 26th Site Streams connection within a second, on any node (`Retry-After`)"),

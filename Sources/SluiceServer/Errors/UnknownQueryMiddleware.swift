@@ -3,13 +3,17 @@ import Hummingbird
 import SluiceCore
 
 /// Refuses a query parameter a REST route does not take (`400 unknown_parameter`): a misspelt
-/// `?dry_run=true` must not pass for a setting that took effect. Only `GET /v1/events` takes any;
-/// control streams check theirs with their form (`ControlStreamController`), and streams are served
+/// `?dry_run=true` must not pass for a setting that took effect. Only the pages of the log and of an
+/// app's grants (`after`, `limit`) and the console's charts (`minutes`) take any; control streams check theirs with their form (`ControlStreamController`), and streams are served
 /// before the router (`StreamChannelHandler`).
 struct UnknownQueryMiddleware<Context: RequestContext>: RouterMiddleware {
     static func known(for method: HTTPRequest.Method, path: String) -> Set<String>? {
         if path.hasPrefix("/1.1/site/c/") { return nil }
-        if method == .get, path == "/v1/events" || path == "/v1/events/" { return ["after", "limit"] }
+        guard method == .get else { return [] }
+        let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+        if trimmed == "/v1/events" || trimmed == "/v1/admin/events" { return ["after", "limit"] }
+        if trimmed.hasPrefix("/v1/admin/apps/"), trimmed.hasSuffix("/grants") { return ["after", "limit"] }
+        if trimmed.hasPrefix("/v1/admin/stats/charts/") { return ["minutes"] }
         return []
     }
 

@@ -1005,6 +1005,84 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/Unavailable"
                   }
                 }
+              },
+              "get": {
+                "operationId": "listGrants",
+                "tags": [
+                  "admin"
+                ],
+                "summary": "List an app's grants",
+                "description": "The users who granted the app access, in id order; page with `after=next_after`.\n\nErrors (`error.code`):\n- 400: `invalid_parameter` (`after`, `limit`), `unknown_parameter`\n- 404: `not_found` (no such app)\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+                "security": [
+                  {
+                    "AdminToken": []
+                  }
+                ],
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string"
+                    },
+                    "description": "The app's id (`app_…`)."
+                  },
+                  {
+                    "name": "after",
+                    "in": "query",
+                    "required": false,
+                    "schema": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0,
+                      "default": 0
+                    },
+                    "description": "Users with an id above this one."
+                  },
+                  {
+                    "name": "limit",
+                    "in": "query",
+                    "required": false,
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 1000,
+                      "default": 100
+                    },
+                    "description": "At most this many users."
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "A page of the grants.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/GrantList"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/InvalidParameter"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/AdminDisabled"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
               }
             },
             "/v1/admin/apps/{id}/grants/{user_id}": {
@@ -1728,6 +1806,354 @@ enum OpenAPIDocument {
                   },
                   "503": {
                     "$ref": "#/components/responses/ServerBusy"
+                  }
+                }
+              }
+            },
+            "/v1/admin/events": {
+              "get": {
+                "operationId": "adminReadEvents",
+                "tags": [
+                  "admin"
+                ],
+                "summary": "Read the event log (admin)",
+                "description": "The log exactly as `GET /v1/events` gives it to a `read` key, for the operator console's log browser: stored events in order, each with its sequence number; page with `after=last_seq`.\n\nErrors (`error.code`):\n- 400: `invalid_parameter` (`after`, `limit`), `unknown_parameter`\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+                "security": [
+                  {
+                    "AdminToken": []
+                  }
+                ],
+                "parameters": [
+                  {
+                    "name": "after",
+                    "in": "query",
+                    "required": false,
+                    "schema": {
+                      "type": "integer",
+                      "format": "int64",
+                      "minimum": 0,
+                      "default": 0
+                    },
+                    "description": "Events after this sequence number."
+                  },
+                  {
+                    "name": "limit",
+                    "in": "query",
+                    "required": false,
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 1000,
+                      "default": 100
+                    },
+                    "description": "At most this many events."
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "A page of the log.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/EventPage"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/InvalidParameter"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/AdminDisabled"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "503": {
+                    "description": "`server_busy`: the server is at its connection cap; `store_unavailable`: the store cannot be read. Retry after `Retry-After`.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    },
+                    "headers": {
+                      "Retry-After": {
+                        "$ref": "#/components/headers/RetryAfter"
+                      }
+                    }
+                  }
+                }
+              }
+            },
+            "/v1/admin/keys/{id}/tokens": {
+              "post": {
+                "operationId": "adminIssueStreamToken",
+                "tags": [
+                  "admin"
+                ],
+                "summary": "Buy a stream token for a key",
+                "description": "The admin buys a single-use Private SSE token for the key `id`, as the key itself would with `POST /sse/token` (the operator console's stream viewer does): the key's rules hold, its `stream` scope and its `tokens_per_hour`, which this purchase counts against. Takes no body.\n\nErrors (`error.code`):\n- 404: `not_found` (no such key)\n- 403: `forbidden` (the key lacks the `stream` scope)\n- 409: `key_revoked`\n- 415: `unsupported_media_type` (a body)\n- 429: `token_rate_limited` (`Retry-After`)\n- 401: `unauthorized` (missing or wrong admin token)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+                "security": [
+                  {
+                    "AdminToken": []
+                  }
+                ],
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string"
+                    },
+                    "description": "The key's id (`key_…`)."
+                  }
+                ],
+                "responses": {
+                  "201": {
+                    "description": "The token (shown once).",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/StreamToken"
+                        }
+                      }
+                    }
+                  },
+                  "403": {
+                    "description": "`admin_disabled`: no admin token is configured; `forbidden`: the key lacks the `stream` scope.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "409": {
+                    "description": "`key_revoked`: the key is revoked.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  },
+                  "415": {
+                    "description": "`unsupported_media_type`: the request has a body.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  },
+                  "429": {
+                    "description": "`token_rate_limited`: the key bought its tokens for this hour.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    },
+                    "headers": {
+                      "Retry-After": {
+                        "$ref": "#/components/headers/RetryAfterRequired"
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
+              }
+            },
+            "/v1/admin/connections": {
+              "get": {
+                "operationId": "listConnections",
+                "tags": [
+                  "admin"
+                ],
+                "summary": "The open streams, on every node",
+                "description": "Every open Private SSE stream and Site Streams connection: on this node, and with PostgreSQL on every node heard from in the last seconds (asked over the cluster bus; a node that does not answer within 2 s is named in `unreachable_nodes`).\n\nErrors (`error.code`):\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+                "security": [
+                  {
+                    "AdminToken": []
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The open streams.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/ConnectionList"
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/AdminDisabled"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
+              }
+            },
+            "/v1/admin/connections/{id}": {
+              "delete": {
+                "operationId": "closeConnection",
+                "tags": [
+                  "admin"
+                ],
+                "summary": "Close one open stream",
+                "description": "Ends the stream `id` on whichever node holds it, telling its client why as its API does: Private SSE sends the `status` event `disconnected` with `reason: closed_by_operator`; Site Streams sends `disconnect` with code 3. The client may reconnect.\n\nErrors (`error.code`):\n- 404: `not_found` (no open stream with this id)\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+                "security": [
+                  {
+                    "AdminToken": []
+                  }
+                ],
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string"
+                    },
+                    "description": "The stream's `id` as `GET /v1/admin/connections` lists it."
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The stream is closing.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "required": [
+                            "closed"
+                          ],
+                          "properties": {
+                            "closed": {
+                              "type": "string"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/AdminDisabled"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
+                  }
+                }
+              }
+            },
+            "/v1/admin/stats/charts/{chart}": {
+              "get": {
+                "operationId": "statsChart",
+                "tags": [
+                  "admin"
+                ],
+                "summary": "A chart of the last minutes",
+                "description": "One of the operator console's charts as SVG (no script, no external reference): `throughput` (deliveries and events ingested per second, log axis), `streams` (open streams), `lag` (each node's fan-out lag behind the log), `outbox` (bytes waiting). With several nodes, the cluster's totals.\n\nErrors (`error.code`):\n- 400: `invalid_parameter` (`minutes`), `unknown_parameter`\n- 404: `not_found` (no such chart)\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+                "security": [
+                  {
+                    "AdminToken": []
+                  }
+                ],
+                "parameters": [
+                  {
+                    "name": "chart",
+                    "in": "path",
+                    "required": true,
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "throughput",
+                        "streams",
+                        "lag",
+                        "outbox"
+                      ]
+                    }
+                  },
+                  {
+                    "name": "minutes",
+                    "in": "query",
+                    "required": false,
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 10,
+                      "default": 5
+                    },
+                    "description": "How many minutes the chart covers."
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The chart.",
+                    "content": {
+                      "image/svg+xml": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/InvalidParameter"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/AdminDisabled"
+                  },
+                  "408": {
+                    "$ref": "#/components/responses/RequestTimeout"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/Unavailable"
                   }
                 }
               }
@@ -3745,7 +4171,8 @@ enum OpenAPIDocument {
                 "required": [
                   "node",
                   "at",
-                  "series"
+                  "series",
+                  "nodes"
                 ],
                 "properties": {
                   "node": {
@@ -3762,6 +4189,13 @@ enum OpenAPIDocument {
                       "type": "number"
                     },
                     "description": "Every series `/metrics` gives, by name and labels (`sluice_deliveries_total{api=\"private_sse\"}`)."
+                  },
+                  "nodes": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/NodeFigures"
+                    },
+                    "description": "Every node up (this one included), as of the last second: one with SQLite; with PostgreSQL, each node heard from in the last seconds."
                   }
                 }
               },
@@ -3780,6 +4214,210 @@ enum OpenAPIDocument {
                   "data": {
                     "type": "string",
                     "contentMediaType": "application/json"
+                  }
+                }
+              },
+              "GrantList": {
+                "type": "object",
+                "required": [
+                  "app_id",
+                  "user_ids"
+                ],
+                "properties": {
+                  "app_id": {
+                    "type": "string"
+                  },
+                  "user_ids": {
+                    "type": "array",
+                    "items": {
+                      "type": "integer",
+                      "format": "int64"
+                    }
+                  },
+                  "next_after": {
+                    "type": "integer",
+                    "format": "int64",
+                    "description": "Where the next page starts (`after`); absent on the last page."
+                  }
+                }
+              },
+              "Connection": {
+                "type": "object",
+                "required": [
+                  "api",
+                  "id",
+                  "node",
+                  "opened_at",
+                  "age_seconds",
+                  "delivered",
+                  "queued_bytes"
+                ],
+                "properties": {
+                  "api": {
+                    "type": "string",
+                    "enum": [
+                      "private_sse",
+                      "site_streams"
+                    ]
+                  },
+                  "id": {
+                    "type": "string",
+                    "description": "`conn_…` (Private SSE) or the Site Streams stream id."
+                  },
+                  "node": {
+                    "type": "string"
+                  },
+                  "key_id": {
+                    "type": "string",
+                    "description": "Private SSE: the API key."
+                  },
+                  "app_id": {
+                    "type": "string",
+                    "description": "Site Streams: the app."
+                  },
+                  "filters": {
+                    "type": "object",
+                    "description": "Private SSE: the filters, as the `connected` status reports them."
+                  },
+                  "user_count": {
+                    "type": "integer",
+                    "description": "Site Streams: how many users the stream carries."
+                  },
+                  "users": {
+                    "type": "array",
+                    "items": {
+                      "type": "integer",
+                      "format": "int64"
+                    },
+                    "description": "Site Streams: the first 20 users carried, by id."
+                  },
+                  "opened_at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "age_seconds": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "delivered": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Messages queued for the client (not statuses, control messages or heartbeats)."
+                  },
+                  "queued_bytes": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "last_delivery_at": {
+                    "type": "string",
+                    "format": "date-time"
+                  }
+                }
+              },
+              "ConnectionList": {
+                "type": "object",
+                "required": [
+                  "connections",
+                  "nodes",
+                  "unreachable_nodes"
+                ],
+                "properties": {
+                  "connections": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/Connection"
+                    }
+                  },
+                  "nodes": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "The nodes listed (this one first)."
+                  },
+                  "unreachable_nodes": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "Nodes heard from lately that did not answer."
+                  }
+                }
+              },
+              "NodeFigures": {
+                "type": "object",
+                "required": [
+                  "node",
+                  "at",
+                  "private_streams",
+                  "site_streams",
+                  "user_streams",
+                  "deliveries",
+                  "ingested",
+                  "log_position",
+                  "log_head",
+                  "outbox_bytes",
+                  "slow_reader_disconnects",
+                  "tokens_issued",
+                  "tokens_refused",
+                  "http_connections"
+                ],
+                "description": "One node's headline figures, from its `/metrics` series; counters are totals since the node started. Its fan-out lags the log by `log_head - log_position` events.",
+                "properties": {
+                  "node": {
+                    "type": "string"
+                  },
+                  "at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "private_streams": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "site_streams": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "user_streams": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "deliveries": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "ingested": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "log_position": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "log_head": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "outbox_bytes": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "slow_reader_disconnects": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "tokens_issued": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "tokens_refused": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "http_connections": {
+                    "type": "integer",
+                    "minimum": 0
                   }
                 }
               }

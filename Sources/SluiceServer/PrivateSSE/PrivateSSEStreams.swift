@@ -147,7 +147,7 @@ struct PrivateSSEStreams: StreamEndpoint {
             let subscription = PrivateSSESubscription(
                 id: hub.makeSubscriptionID(), keyID: keyID, spec: admission.spec, eventNames: admission.eventNames,
                 limits: admission.key.limits, expiresAt: expiresHere.timeIntervalSince1970, outboxLimit: streams.outboxBytes,
-                now: Date().timeIntervalSince1970, counters: hub.counters, wake: wake)
+                now: Date().timeIntervalSince1970, connectionID: leaseID, counters: hub.counters, wake: wake)
             var head = HTTPResponse.stream(contentType: "text/event-stream; charset=utf-8")
             // Browser apps on any origin may open streams: the token is in the URL and no cookie is involved.
             head.headerFields[.accessControlAllowOrigin] = "*"

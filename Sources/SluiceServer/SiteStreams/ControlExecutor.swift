@@ -17,17 +17,6 @@ struct ControlExecutor: Sendable {
         (try? hub.info(command.streamID, appID: command.appID)) != nil
     }
 
-    /// A forwarded command, as JSON, answered as JSON.
-    func execute(json: String) async -> String {
-        let reply: ControlReply
-        do {
-            reply = await execute(try JSONDecoder().decode(ControlCommand.self, from: Data(json.utf8)))
-        } catch {
-            reply = Self.reply(APIError.badRequest("invalid_control_request", "the forwarded request could not be read"))
-        }
-        return (try? JSONCoding.string(reply)) ?? #"{"status":500,"body":"{}"}"#
-    }
-
     func execute(_ command: ControlCommand) async -> ControlReply {
         do {
             let body: JSONValue =
@@ -46,7 +35,7 @@ struct ControlExecutor: Sendable {
         }
     }
 
-    private static func reply(_ error: APIError) -> ControlReply {
+    static func reply(_ error: APIError) -> ControlReply {
         ControlReply(status: Int(error.status.code), body: (try? error.json()) ?? "{}")
     }
 

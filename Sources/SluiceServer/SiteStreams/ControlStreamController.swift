@@ -97,7 +97,8 @@ struct ControlStreamController {
         } else if let node = try await leases.holder(of: command.streamID), node != leases.node,
             let bus = clusterBus
         {
-            let answer = try await bus.forward(try JSONCoding.string(command), from: leases.node, to: node, timeout: Self.forwardTimeout)
+            let answer = try await bus.forward(
+                try JSONCoding.string(ClusterRequest.control(command)), from: leases.node, to: node, timeout: Self.forwardTimeout)
             reply = try JSONDecoder().decode(ControlReply.self, from: Data(answer.utf8))
         } else {
             throw ControlExecutor.unknownStream

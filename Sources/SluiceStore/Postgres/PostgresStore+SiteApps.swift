@@ -39,6 +39,11 @@ extension PostgresStore {
         try await !rows("DELETE FROM app_grants WHERE app_id = \(appID) AND user_id = \(userID) RETURNING user_id").isEmpty
     }
 
+    public func grants(appID: String, after afterUserID: Int64, limit: Int) async throws -> [Int64] {
+        try await rows("SELECT user_id FROM app_grants WHERE app_id = \(appID) AND user_id > \(afterUserID) ORDER BY user_id LIMIT \(limit)")
+            .map { try $0.int64("user_id") }
+    }
+
     public func grantedUsers(appID: String, among userIDs: Set<Int64>) async throws -> Set<Int64> {
         guard !userIDs.isEmpty else { return [] }
         return Set(

@@ -12,6 +12,8 @@ public protocol SiteApps: Sendable {
     func grant(appID: String, userID: Int64, at date: Date) async throws -> Bool
     /// Removes the grant; false if there was none.
     func revokeGrant(appID: String, userID: Int64) async throws -> Bool
+    /// Every user who granted the app access, in id order, at most `limit` after `afterUserID`.
+    func grants(appID: String, after afterUserID: Int64, limit: Int) async throws -> [Int64]
     /// The users among `userIDs` who granted the app access.
     func grantedUsers(appID: String, among userIDs: Set<Int64>) async throws -> Set<Int64>
 }

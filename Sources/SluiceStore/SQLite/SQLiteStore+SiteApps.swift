@@ -52,6 +52,13 @@ extension SQLiteStore {
         }
     }
 
+    public func grants(appID: String, after afterUserID: Int64, limit: Int) async throws -> [Int64] {
+        try await query(
+            "SELECT user_id FROM app_grants WHERE app_id = ? AND user_id > ? ORDER BY user_id LIMIT ?",
+            [.text(appID), .integer(Int(afterUserID)), .integer(limit)]
+        ).map { try $0.int64("user_id") }
+    }
+
     public func grantedUsers(appID: String, among userIDs: Set<Int64>) async throws -> Set<Int64> {
         guard !userIDs.isEmpty else { return [] }
         return Set(

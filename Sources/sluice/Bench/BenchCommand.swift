@@ -69,7 +69,7 @@ struct TargetOptions: ParsableArguments {
 /// `--json` and `--plot`.
 struct OutputOptions: ParsableArguments {
     @Flag(help: "Print the report as JSON.") var json = false
-    @Option(help: "Also draw the latency distribution into this PNG file.") var plot: String?
+    @Option(help: "Also draw the latency distribution into this SVG file.") var plot: String?
 
     func emit<R: Encodable>(_ report: R, table: String) throws {
         if json {

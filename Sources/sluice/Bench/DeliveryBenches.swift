@@ -45,8 +45,8 @@ func runDelivery(
         sourceAddresses: target.sourceAddresses, serverPIDs: target.serverPID)
     let report = try await scenario.run(log: progress)
     if let plot = output.plot {
-        try LatencyChart(title: "\(kind.rawValue): \(connections) streams, \(Int(rate)) msg/s", series: [.init(report)]).png().write(
-            to: URL(fileURLWithPath: plot))
+        try LatencyChart(title: "\(kind.rawValue): \(connections) streams, \(Int(rate)) msg/s", series: [.init(report)]).svg().write(
+            toFile: plot, atomically: true, encoding: .utf8)
     }
     try output.emit(
         report,

@@ -5,10 +5,10 @@ import SluiceBench
 /// `sluice bench plot`: one latency chart from saved `fanout`/`filtered` JSON reports, one line per run.
 struct PlotBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plot", abstract: "Chart the latency distributions of saved fanout/filtered reports (--json output) into a PNG.")
+        commandName: "plot", abstract: "Chart the latency distributions of saved fanout/filtered reports (--json output) into an SVG.")
 
     @Argument(help: "JSON reports, one per run.") var reports: [String]
-    @Option(help: "The PNG file to write.") var output: String
+    @Option(help: "The SVG file to write.") var output: String
     @Option(help: "The chart's title.") var title = "publish-to-receipt latency"
 
     func run() throws {
@@ -20,7 +20,7 @@ struct PlotBench: ParsableCommand {
                 throw ValidationError("\(path) is not a fanout or filtered report: \(error)")
             }
         }
-        try LatencyChart(title: title, series: series).png().write(to: URL(fileURLWithPath: output))
+        try LatencyChart(title: title, series: series).svg().write(toFile: output, atomically: true, encoding: .utf8)
         print("wrote \(output)")
     }
 }
