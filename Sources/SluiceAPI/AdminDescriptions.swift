@@ -72,6 +72,8 @@ public struct ConnectionDescription: Codable, Sendable, Equatable {
     /// Site Streams: how many users the stream carries, and the first of them.
     public var userCount: Int?
     public var users: [Int64]?
+    /// `users` as strings (a browser's numbers round ids above 2^53).
+    public var usersStrings: [String]?
     public var openedAt: String
     public var ageSeconds: Int
     /// Messages queued for the client (events; not statuses, control messages or heartbeats).
@@ -91,6 +93,7 @@ public struct ConnectionDescription: Codable, Sendable, Equatable {
         self.filters = filters
         self.userCount = userCount
         self.users = users
+        self.usersStrings = users?.map(String.init)
         self.openedAt = openedAt
         self.ageSeconds = ageSeconds
         self.delivered = delivered
@@ -103,6 +106,7 @@ public struct ConnectionDescription: Codable, Sendable, Equatable {
         case keyID = "key_id"
         case appID = "app_id"
         case userCount = "user_count"
+        case usersStrings = "users_str"
         case openedAt = "opened_at"
         case ageSeconds = "age_seconds"
         case queuedBytes = "queued_bytes"

@@ -16,7 +16,8 @@ public struct ChartAxis: Sendable {
     public var scale: Scale
     /// Labelled ticks; computed from the data when empty.
     public var ticks: [(value: Double, label: String)]
-    /// The values the axis spans, whatever the data (a time axis: the last minutes); from the data when nil.
+    /// The values the axis spans, whatever the data (a time axis: the last minutes); from the data when
+    /// nil. On a log axis, the lower bound is a floor and the top grows with the data.
     public var range: ClosedRange<Double>?
 
     public init(title: String, scale: Scale = .linear, ticks: [(value: Double, label: String)] = [], range: ClosedRange<Double>? = nil) {
@@ -58,14 +59,19 @@ public struct ChartAxis: Sendable {
             return (low, high, chosen)
         case .logarithmic:
             let positive = values.filter { $0 > 0 }
-            let low = pow(10, floor(log10(positive.min() ?? 1)))
-            var high = pow(10, ceil(log10(positive.max() ?? 10)))
+            // With a range, its lower bound is the floor (what is below sits on the axis) and the top
+            // grows with the data; without one, whole decades around the data.
+            let low = range?.lowerBound ?? pow(10, floor(log10(positive.min() ?? 1)))
+            var high = max(range?.upperBound ?? 0, pow(10, ceil(log10(positive.max() ?? 10))))
             if high <= low { high = low * 10 }
             var chosen = ticks
             if chosen.isEmpty {
+                // 1, 2 and 5 times each power of ten over up to three decades; past that, the powers only,
+                // so that the labels never crowd.
+                let steps: [Double] = log10(high / low) > 3 ? [1] : [1, 2, 5]
                 var decade = low
                 while decade <= high * 1.000_001 {
-                    for step in [1.0, 2, 5] where decade * step <= high * 1.000_001 {
+                    for step in steps where decade * step <= high * 1.000_001 {
                         chosen.append((decade * step, Self.label(decade * step)))
                     }
                     decade *= 10

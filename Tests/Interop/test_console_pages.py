@@ -268,3 +268,29 @@ def test_data_with_markup_renders_as_text_in_every_view(demo, browser, tmp_path)
     assert not browser.find_elements("css selector", "#connections-table b")
     no_script_ran(browser)
     reader.close()
+
+
+def test_ids_above_2_53_stay_exact_in_the_pages(server, browser, tmp_path):
+    """A browser's numbers round integers above 2^53: 9007199254740993 reads as …992. The pages use the
+    ids' string forms, so revoking one user's grant never touches another's."""
+    big, neighbour = 9007199254740993, 9007199254740992
+    key = server.create_key()
+    server.publish(key, [user(big, "big_one"), user(neighbour, "big_two")])
+    app = server.admin("POST", "/v1/admin/apps", {"name": "big ids"})
+    for uid in (big, neighbour):
+        server.admin("POST", f"/v1/admin/apps/{app['id']}/grants", {"user_id": str(uid)})
+    open_console(browser, server, "apps")
+    wait_until(lambda: row(browser, "apps-table", id=app["id"]) is not None, what="the app listed")
+    click(browser, selector("apps-table", id=app["id"]) + " button.show-grants")
+    wait_until(lambda: row_values(browser, "grants-table", "user") == [str(neighbour), str(big)], what="both grants, exact",
+               detail=lambda: str(row_values(browser, "grants-table", "user")))
+    assert str(big) in text(browser, "grants-table")
+    click(browser, selector("grants-table", user=big) + " button.revoke-grant")
+    wait_until(lambda: row_values(browser, "grants-table", "user") == [str(neighbour)], what="only the big one revoked")
+    assert server.admin("GET", f"/v1/admin/apps/{app['id']}/grants")["user_ids"] == [neighbour]
+
+    # The log shows the id as stored.
+    go(browser, "log")
+    wait_until(lambda: "big_one" in text(browser, "log-table"), what="the profiles in the log")
+    click(browser, selector("log-table", seq=1))
+    assert f'"id": {big}' in text(browser, "log-json"), text(browser, "log-json")

@@ -45,13 +45,13 @@ def create_database():
 
 
 class Node:
-    def __init__(self, store, name, tmp_path, env=None):
+    def __init__(self, store, name, tmp_path, env=None, lease_seconds=LEASE_SECONDS):
         self.name = name
         self.port = free_port()
         self.log_path = tmp_path / f"{name}.log"
         self.proc = subprocess.Popen(
             [sluice_binary(), "serve", "--port", str(self.port), "--store", store, "--admin-token", ADMIN, "--node", name,
-             "--lease-seconds", str(LEASE_SECONDS), "--log-level", "warning"],
+             "--lease-seconds", str(lease_seconds), "--log-level", "warning"],
             stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,
             env={**os.environ, "SLUICE_SITE_STREAMS_MAX_USERS": "3", "SLUICE_SITE_STREAMS_CONNECTS_PER_SECOND": "5", **(env or {})})
         self.base = f"http://127.0.0.1:{self.port}"
@@ -125,10 +125,11 @@ http {{
 
 
 class Cluster:
-    def __init__(self, tmp_path, count=3, envs=None, stores=None):
+    def __init__(self, tmp_path, count=3, envs=None, stores=None, lease_seconds=LEASE_SECONDS):
         self.store = create_database()
         # All at once: their migrations must not trip over each other.
-        self.nodes = [Node((stores or {}).get(i, self.store), f"node{i + 1}", tmp_path, (envs or {}).get(i)) for i in range(count)]
+        self.nodes = [Node((stores or {}).get(i, self.store), f"node{i + 1}", tmp_path, (envs or {}).get(i), lease_seconds)
+                      for i in range(count)]
         for node in self.nodes:
             node.wait_ready()
         self.nginx = Nginx(self.nodes, tmp_path)
@@ -667,6 +668,35 @@ def test_the_operator_sees_and_closes_streams_on_every_node(cluster):
                what="the stream gone from the list")
     r = requests.delete(f"{first.base}/v1/admin/connections/{stream['id']}", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=10)
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+
+def test_a_node_that_stops_answering_is_listed_as_unreachable_while_it_holds_places(tmp_path):
+    """A node that stops answering (SIGSTOP) still holds its streams' places until its leases run out:
+    the operator's list names it as unreachable all that time, even once it is no longer heard from,
+    and a close aimed at one of its streams says the node did not answer."""
+    pair = Cluster(tmp_path, count=2, lease_seconds=30)
+    a, b = pair.nodes
+    try:
+        key, key_id = pair.key(with_id=True)
+        response = requests.get(f"{b.base}/sse/private?token={pair.token(key, b.base)}", stream=True, timeout=(5, 60))
+        held = MessageReader(response, sse=True)
+        held.wait_for(lambda: any(i["data"].get("status") == "connected" for i in held.items), "the connected status")
+        listing = pair.admin("GET", "/v1/admin/connections", base=a.base)
+        [held_id] = [c["id"] for c in listing["connections"] if c["key_id"] == key_id]
+        def names():
+            return [n["node"].split("-")[0] for n in pair.admin("GET", "/v1/admin/stats", base=a.base)["nodes"]]
+        wait_until(lambda: names() == ["node1", "node2"], timeout=20, what="node2 heard from", detail=lambda: str(names()))
+        b.proc.send_signal(signal.SIGSTOP)
+        wait_until(lambda: names() == ["node1"], timeout=20, what="node2 no longer heard from", detail=lambda: str(names()))
+        listing = pair.admin("GET", "/v1/admin/connections", base=a.base)
+        assert [n.split("-")[0] for n in listing["unreachable_nodes"]] == ["node2"], listing
+        assert all(c["key_id"] != key_id for c in listing["connections"])
+        r = requests.delete(f"{a.base}/v1/admin/connections/{held_id}", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=10)
+        assert r.status_code == 503 and r.json()["error"]["code"] == "node_unreachable" and "Retry-After" in r.headers, r.text
+        held.close()
+    finally:
+        pair.stop()
 
 
 def test_a_node_shut_down_gracefully_frees_its_places_at_once(cluster):

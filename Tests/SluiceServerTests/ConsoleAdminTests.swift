@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import SluiceClient
 import SluiceCore
 import SluiceTestSupport
 import Testing
@@ -172,6 +173,30 @@ import Testing
                 #expect($0.status == .notFound)
                 #expect($0.errorCode == "not_found")
             }
+        }
+    }
+
+    /// The SDK's operator calls, end to end: a token bought for a key opens a stream, which the list
+    /// shows with its filters and the close ends with `closed_by_operator`.
+    @Test func theSDKListsAndClosesAStreamOpenedWithATokenTheAdminBought() async throws {
+        let app = try await TestApp.build()
+        try await app.test(.live) { client in
+            let server = LiveServer(port: client.port!)
+            let key = try await server.admin.createKey(name: "viewer", scopes: ["stream"])
+            let token = try await server.admin.streamToken(forKey: key.id)
+            let probe = try await StreamProbe.open("\(server.baseURL)/sse/private?token=\(token)&keywords=swift")
+            try await probe.connected()
+            let (open, unreachable) = try await server.admin.connections()
+            #expect(unreachable.isEmpty)
+            let stream = try #require(open.first)
+            #expect(open.count == 1 && stream.api == "private_sse" && stream.keyID == key.id)
+            #expect(stream.filters == .object(["keywords": .array([.string("swift")])]))
+            #expect(!"\(stream)".contains(token), "the list never shows a stream token")
+            try await server.admin.closeConnection(id: stream.id)
+            try await probe.wait("closed_by_operator") { $0.statuses.contains { $0["reason"] == .string("closed_by_operator") } }
+            try await probe.wait("the end") { $0.ended }
+            let refusal = await #expect(throws: SluiceAPIError.self) { try await server.admin.closeConnection(id: stream.id) }
+            #expect(refusal?.status == 404)
         }
     }
 }

@@ -208,7 +208,7 @@ import Testing
     @Test func theHelpListsEverySettingTheReadmeDocuments() throws {
         let readme = try String(contentsOf: ErrorCatalogTests.root.appendingPathComponent("README.md"), encoding: .utf8)
         let documented = Set(try ErrorCatalogTests.matches(#"(SLUICE_[A-Z_]+)"#, in: readme).map { $0[0] })
-            .subtracting(["SLUICE_VISIBILITY_SEEDS", "SLUICE_TEST_POSTGRES_URL", "SLUICE_BIN"])
+            .subtracting(["SLUICE_VISIBILITY_SEEDS", "SLUICE_TEST_POSTGRES_URL", "SLUICE_BIN", "SLUICE_SCREENSHOTS"])
         let listed = Set(ServerSettings.environmentVariables)
         #expect(documented.subtracting(listed).sorted() == [], "documented but not read by serve")
         for name in ["SLUICE_STREAM_PORT", "SLUICE_TLS_CERTIFICATE", "SLUICE_TLS_KEY"] { #expect(listed.contains(name)) }

@@ -531,6 +531,10 @@ import Testing
             #expect(try await store.renewLeases(["y0"], node: "c", until: now.addingTimeInterval(60), now: now) == ["y0"])
             #expect(try await store.lease(id: "y0", now: later)?.node == "c")
             #expect(try await !store.acquireLease(lease("y1", "connections:k3", node: "d", for: 100), limit: 1, now: later))
+
+            // Who holds places: a, b and c now; once a's expired, b and c (the operator's list asks them).
+            #expect(try await store.leaseHolders(now: now) == ["a", "b", "c"])
+            #expect(try await store.leaseHolders(now: later) == ["b", "c"])
         }
     }
 

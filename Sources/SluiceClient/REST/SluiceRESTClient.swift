@@ -131,6 +131,46 @@ public struct SluiceRESTClient: Sendable {
         _ = try await send(.DELETE, "/v1/admin/apps/\(appID)/grants/\(userID)")
     }
 
+    /// A page of the users who granted the app access, in id order; `next` is where the next page
+    /// starts (`after`), nil on the last page.
+    public func grants(appID: String, after: Int64 = 0, limit: Int = 100) async throws -> (userIDs: [Int64], next: Int64?) {
+        struct Page: Decodable {
+            var userIDs: [Int64]
+            var nextAfter: Int64?
+            enum CodingKeys: String, CodingKey {
+                case userIDs = "user_ids"
+                case nextAfter = "next_after"
+            }
+        }
+        let page = try JSONDecoder().decode(Page.self, from: try await send(.GET, "/v1/admin/apps/\(appID)/grants?after=\(after)&limit=\(limit)"))
+        return (page.userIDs, page.nextAfter)
+    }
+
+    /// Buys a Private SSE stream token for the key `keyID`, as the admin (counted in the key's allowance).
+    public func streamToken(forKey keyID: String) async throws -> String {
+        let data = try await send(.POST, "/v1/admin/keys/\(keyID)/tokens")
+        return try JSONDecoder().decode([String: String].self, from: data)["token"] ?? ""
+    }
+
+    /// Every open stream on every node (`unreachable`: nodes heard from lately that did not answer).
+    public func connections() async throws -> (connections: [ConnectionDescription], unreachable: [String]) {
+        struct Listing: Decodable {
+            var connections: [ConnectionDescription]
+            var unreachableNodes: [String]
+            enum CodingKeys: String, CodingKey {
+                case connections
+                case unreachableNodes = "unreachable_nodes"
+            }
+        }
+        let listing = try JSONDecoder().decode(Listing.self, from: try await send(.GET, "/v1/admin/connections"))
+        return (listing.connections, listing.unreachableNodes)
+    }
+
+    /// Ends the open stream `id` (as `connections()` lists it), on whichever node holds it.
+    public func closeConnection(id: String) async throws {
+        _ = try await send(.DELETE, "/v1/admin/connections/\(id)")
+    }
+
     // MARK: - Transport
 
     func send(

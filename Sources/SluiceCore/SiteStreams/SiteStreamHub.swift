@@ -76,7 +76,7 @@ public final class SiteStreamHub: Sendable {
     /// Ends the stream `streamID` for an operator (`disconnect` code 3); false if it is not open here.
     public func close(streamID: String) -> Bool {
         guard let connection = state.withLock({ $0.entries[streamID]?.connection }) else { return false }
-        connection.close(.controlRequest, reason: CloseReason.closedByOperator.message)
+        connection.close(.controlRequest, reason: "an operator of this server closed the stream; reconnect")
         return true
     }
 
@@ -229,12 +229,13 @@ public final class SiteStreamHub: Sendable {
             frames[format, default: [:]][recipient.user] = frame
             deliveries.append((recipient, frame))
         }
+        let now = Date()
         let delivered = state.withLock { state in
             var delivered = 0
             for (recipient, frame) in deliveries where state.router.subscribers[recipient] != nil {
                 guard let streamID = state.serials[recipient.connection], let connection = state.entries[streamID]?.connection else { continue }
                 if connection.push(frame) {
-                    connection.deliveries.record()
+                    connection.deliveries.record(at: now)
                     delivered += 1
                 }
             }

@@ -48,17 +48,24 @@ struct AppsController {
         let after = try IngestController.integer(query["after"], name: "after", default: 0, range: 0...Int64.max)
         let limit = try IngestController.integer(query["limit"], name: "limit", default: 100, range: 1...1000)
         let users = try await store.grants(appID: app.id, after: after, limit: Int(limit))
-        return try JSONResponse.ok(GrantList(appID: app.id, userIDs: users, nextAfter: users.count == Int(limit) ? users.last : nil))
+        let next = users.count == Int(limit) ? users.last : nil
+        return try JSONResponse.ok(
+            GrantList(appID: app.id, userIDs: users, userIDStrings: users.map(String.init), nextAfter: next, nextAfterString: next.map(String.init)))
     }
 
+    /// Ids both ways, as everywhere (`user_ids_str`): a browser's numbers round ids above 2^53.
     struct GrantList: Encodable {
         var appID: String
         var userIDs: [Int64]
+        var userIDStrings: [String]
         var nextAfter: Int64?
+        var nextAfterString: String?
         enum CodingKeys: String, CodingKey {
             case appID = "app_id"
             case userIDs = "user_ids"
+            case userIDStrings = "user_ids_str"
             case nextAfter = "next_after"
+            case nextAfterString = "next_after_str"
         }
     }
 

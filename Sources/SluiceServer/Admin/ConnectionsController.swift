@@ -6,8 +6,9 @@ import SluiceCore
 import SluiceStore
 
 /// `GET /v1/admin/connections`, `DELETE /v1/admin/connections/{id}`: the open streams of every node,
-/// and closing one. With a shared store, the other nodes are asked over the cluster bus (the nodes
-/// are those heard in the last seconds, `ClusterView`); a node that does not answer in time is
+/// and closing one. With a shared store, the other nodes are asked over the cluster bus: those heard
+/// in the last seconds (`ClusterView`) and those holding live leases (a node that stopped answering
+/// still holds its streams' places until its leases run out). A node that does not answer in time is
 /// named in `unreachable_nodes` rather than failing the list.
 struct ConnectionsController {
     let openStreams: OpenStreams
@@ -35,7 +36,9 @@ struct ConnectionsController {
     @Sendable func list(_ request: Request, context: SluiceRequestContext) async throws -> Response {
         var listing = Listing(connections: openStreams.list(), nodes: [openStreams.node], unreachableNodes: [])
         if let bus {
-            let others = view.current().map(\.node).filter { $0 != openStreams.node }
+            // If the leases cannot be read, the nodes heard from are still asked.
+            let holders = (try? await leases.holders()) ?? []
+            let others = Set(view.current().map(\.node)).union(holders).subtracting([openStreams.node]).sorted()
             let answers = await withTaskGroup(of: (String, [ConnectionDescription]?).self) { group in
                 for node in others {
                     group.addTask { (node, await self.remoteList(node, bus: bus)) }
@@ -74,8 +77,16 @@ struct ConnectionsController {
         let notFound = APIError.notFound("no open stream \(id)")
         if !openStreams.close(id: id) {
             guard let bus, let node = try await leases.holder(of: id), node != openStreams.node else { throw notFound }
-            let answer = try await bus.forward(
-                try JSONCoding.string(ClusterRequest.closeConnection(id: id)), from: openStreams.node, to: node, timeout: Self.forwardTimeout)
+            let answer: String
+            do {
+                answer = try await bus.forward(
+                    try JSONCoding.string(ClusterRequest.closeConnection(id: id)), from: openStreams.node, to: node, timeout: Self.forwardTimeout)
+            } catch StoreError.unavailable {
+                throw APIError(
+                    .serviceUnavailable, code: "node_unreachable",
+                    message: "node \(node), which holds stream \(id), did not answer; its leases end the stream within a lease period if it is gone",
+                    retryAfterSeconds: 1)
+            }
             guard try JSONDecoder().decode(ControlReply.self, from: Data(answer.utf8)).status == 200 else { throw notFound }
         }
         return try JSONResponse.ok(["closed": id])

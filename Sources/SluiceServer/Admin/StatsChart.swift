@@ -38,7 +38,7 @@ enum StatsChart: String, CaseIterable, Sendable {
         switch self {
         case .throughput:
             chart = LineChart(
-                title: "Deliveries and events ingested per second", x: time, y: ChartAxis(title: "per second", scale: .logarithmic),
+                title: "Deliveries and events ingested per second", x: time, y: ChartAxis(title: "per second", scale: .logarithmic, range: 1...10),
                 series: [rate("deliveries/s", \.deliveries), rate("events ingested/s", \.ingested)])
         case .streams:
             chart = LineChart(

@@ -181,6 +181,11 @@ final class NodeLeases: Service, Sendable {
         }
     }
 
+    /// The nodes that hold live leases (this one among them if it holds any).
+    func holders() async throws -> Set<String> {
+        try await store.leaseHolders(now: now)
+    }
+
     /// The node that holds the lease `id`, if it is live.
     func holder(of id: String) async throws -> String? {
         try await store.lease(id: id, now: now)?.node

@@ -37,6 +37,20 @@ extension ConsoleAssets {
         }
 
         function setText(id, text) { $(id).textContent = text; }
+
+        /// JSON with ids kept exact: a browser's numbers round integers above 2^53, so those keep their
+        /// source digits (JSON.rawJSON, which JSON.stringify writes as they were) where the browser has it.
+        function parseExact(text) {
+          if (typeof JSON.rawJSON !== "function") return JSON.parse(text);
+          return JSON.parse(text, (key, value, context) =>
+            typeof value === "number" && !Number.isSafeInteger(value) && Number.isInteger(value) && context?.source ? JSON.rawJSON(context.source) : value);
+        }
+
+        /// A value from `parseExact` as text (a kept integer is an object holding its digits).
+        function plain(value) { return value !== null && typeof value === "object" && "rawJSON" in value ? value.rawJSON : value; }
+
+        /// An id as text: its `_str` twin when the object has one.
+        function idOf(object, name) { return object?.[`${name}_str`] ?? plain(object?.[name]) ?? "?"; }
         function format(n) { return Math.round(n ?? 0).toLocaleString("en-US"); }
         function time(iso) { return iso ? new Date(iso).toLocaleTimeString() : "–"; }
         function showError(message) { const p = $("page-error"); p.textContent = message; p.hidden = !message; }
@@ -182,6 +196,7 @@ extension ConsoleAssets {
 
         // MARK: Connections
 
+        let connectionsTimer = null;
         async function refreshConnections() {
           try {
             const listing = await apiJSON("/v1/admin/connections");
@@ -192,7 +207,7 @@ extension ConsoleAssets {
               el("td", {}, c.id),
               el("td", {}, c.node),
               el("td", {}, c.key_id ?? c.app_id ?? ""),
-              el("td", {}, c.api === "private_sse" ? JSON.stringify(c.filters ?? {}) : `${c.user_count} users: ${(c.users ?? []).join(", ")}`),
+              el("td", {}, c.api === "private_sse" ? JSON.stringify(c.filters ?? {}) : `${c.user_count} users: ${(c.users_str ?? []).join(", ")}`),
               el("td", { class: "number" }, `${c.age_seconds} s`),
               el("td", { class: "number" }, format(c.delivered)),
               el("td", { class: "number" }, format(c.queued_bytes)),
@@ -202,7 +217,9 @@ extension ConsoleAssets {
           } catch (error) {
             showError(`Cannot list the connections: ${error.message}`);
           }
-          if (current() === "connections") later(2000, () => { if (current() === "connections") refreshConnections(); });
+          // One refresh pending at a time, however often the page is opened or a stream closed.
+          clearTimeout(connectionsTimer);
+          if (current() === "connections") connectionsTimer = setTimeout(() => { if (token && current() === "connections") refreshConnections(); }, 2000);
         }
 
         async function closeConnection(id) {
@@ -313,12 +330,12 @@ extension ConsoleAssets {
           try {
             const page = await apiJSON(`/v1/admin/apps/${encodeURIComponent(app.id)}/grants?after=${grantsAfter}&limit=100`);
             if (app !== selectedApp) return;
-            const rows = page.user_ids.map((user) => el("tr", { "data-user": user },
+            const rows = page.user_ids_str.map((user) => el("tr", { "data-user": user },
               el("td", {}, user),
               el("td", {}, el("button", { type: "button", class: "revoke-grant", onclick: () => revokeGrant(app, user) }, "Revoke"))));
             $("grants-table").tBodies[0].append(...rows);
-            grantsAfter = page.next_after ?? grantsAfter;
-            $("grants-more").hidden = page.next_after === undefined || page.next_after === null;
+            grantsAfter = page.next_after_str ?? grantsAfter;
+            $("grants-more").hidden = !page.next_after_str;
           } catch (error) {
             showError(`Cannot list the grants: ${error.message}`);
           }
@@ -390,7 +407,7 @@ extension ConsoleAssets {
         }
 
         function summary(kind, data) {
-          if (kind === "tweet") return `@${data.user?.username ?? "?"}: ${data.text ?? ""}`;
+          if (kind === "tweet") return `@${data.user?.username ?? idOf(data.user, "id")}: ${data.text ?? ""}`;
           if (kind === "user") return `@${data.username ?? "?"} (${data.name ?? ""})`;
           if (kind === "status") return `${data.status ?? ""}${data.reason ? ` (${data.reason})` : ""}${data.message ? `: ${data.message}` : ""}`;
           return JSON.stringify(data);
@@ -444,7 +461,7 @@ extension ConsoleAssets {
             }
             setText("viewer-status", "Streaming.");
             await readEvents(response, (name, data) => {
-              const payload = JSON.parse(data);
+              const payload = parseExact(data);
               const kind = payload.type ?? name;
               if (viewer.controller !== controller) return;
               if (!viewer.paused) { appendEvent(kind, payload); return; }
@@ -475,28 +492,28 @@ extension ConsoleAssets {
         function eventSummary(event) {
           const data = event.data ?? {};
           switch (event.type) {
-            case "tweet": return `@${data.user?.username ?? data.user_id ?? "?"}: ${data.text ?? ""}`;
+            case "tweet": return `@${data.user?.username ?? idOf(data.user, "id")}: ${data.text ?? ""}`;
             case "user_update": return `@${data.username ?? "?"} (${data.name ?? ""})`;
-            case "direct_message": return `${data.sender_id ?? "?"} → ${data.recipient_id ?? "?"}`;
+            case "direct_message": return `${idOf(data, "sender_id")} → ${idOf(data, "recipient_id")}`;
             default: return JSON.stringify(data).slice(0, 160);
           }
         }
 
         async function loadLog(after, remember = true) {
           try {
-            const page = await apiJSON(`/v1/admin/events?after=${after}&limit=${LOG_PAGE}`);
+            const page = parseExact(await (await api(`/v1/admin/events?after=${after}&limit=${LOG_PAGE}`)).text());
             if (remember && logState.loaded && after !== logState.after) logState.starts.push(logState.after);
             logState.loaded = true;
             logState.after = after;
-            logState.last = page.last_seq;
+            logState.last = Number(plain(page.last_seq));
             const rows = page.events.map((e) => {
-              const row = el("tr", { "data-seq": e.seq ?? e.sequence, "data-json": "" },
-                el("td", { class: "number" }, e.seq ?? e.sequence ?? ""), el("td", {}, e.type ?? ""), el("td", {}, eventSummary(e)));
+              const row = el("tr", { "data-seq": plain(e.seq), "data-json": "" },
+                el("td", { class: "number" }, plain(e.seq)), el("td", {}, e.type ?? ""), el("td", {}, eventSummary(e)));
               row.addEventListener("click", () => setText("log-json", JSON.stringify(e, null, 2)));
               return row;
             });
             $("log-table").tBodies[0].replaceChildren(...rows);
-            setText("log-range", page.events.length ? `events after ${after}, up to ${page.last_seq}` : `nothing after ${after}`);
+            setText("log-range", page.events.length ? `events after ${after}, up to ${logState.last}` : `nothing after ${after}`);
           } catch (error) {
             showError(`Cannot read the log: ${error.message}`);
           }
@@ -524,6 +541,7 @@ extension ConsoleAssets {
         function signOut(why) {
           generation += 1;
           for (const timer of timers) clearTimeout(timer);
+          clearTimeout(connectionsTimer);
           timers = [];
           statsController?.abort();
           stopViewer();

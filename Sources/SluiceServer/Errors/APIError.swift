@@ -40,6 +40,8 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     /// The headers every error response carries, whoever writes it.
     var headerFields: HTTPFields {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        // A browser never reads an error as anything but JSON (an error under /console included).
+        headers[.xContentTypeOptions] = "nosniff"
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         if let allow { headers[.allow] = allow }
         if status == .unauthorized { headers[.wwwAuthenticate] = challenge ?? #"Bearer realm="sluice""# }

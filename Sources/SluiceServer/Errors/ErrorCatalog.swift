@@ -76,6 +76,7 @@ public enum ErrorCatalog {
         Entry(
             status: 503, code: "unavailable",
             when: "a Site Streams connection could not be admitted now (the store did not answer); retry (`Retry-After`)"),
+        Entry(status: 503, code: "node_unreachable", when: "the node holding a stream the admin closes did not answer in time (`Retry-After`)"),
         Entry(status: 503, code: "shutting_down", when: "a stream request caught by a graceful shutdown; reconnect (`Retry-After`)"),
         Entry(status: 503, code: "server_busy", when: "the server holds `--max-connections` connections (`Retry-After`)"),
     ]

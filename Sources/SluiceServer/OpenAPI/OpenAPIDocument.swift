@@ -211,7 +211,7 @@ enum OpenAPIDocument {
                   "Private SSE"
                 ],
                 "summary": "Open a Private SSE stream",
-                "description": "Opens a Private SSE stream (`text/event-stream`): complete, untruncated public tweets and profile updates matching the filters.\n\nThe body is a Server-Sent Events stream: `retry: 5000`, then events whose `data` is one JSON object `{\"type\": …, \"data\": {…}}`:\n- `status` first (`{\"type\":\"status\",\"data\":{\"status\":\"connected\",\"connection_id\":…,\"filters\":{…},\"limits\":{…},\"expires_at\":…}}`), later `limit` (`skipped`), `replay_unavailable`, `resume_ignored`, and `disconnected` with a `reason` (`idle_timeout`, `token_expired`, `key_revoked`, `shutdown`, `slow_reader`, `lease_lost`, `log_rewound`, `behind_the_log`) before every close by the server;\n- `tweet` (ids as strings) and `user` (profile updates of users named in `users`), each with its log sequence number as SSE `id`.\nA `: keepalive` comment goes out every 15 s. With `event_names=false` the same payloads come as unnamed events.\n\nFilters combine with AND across kinds and OR within a kind; a repeated parameter adds to its list. An unknown parameter or a malformed value is refused, never ignored. Limits per key: `max_connections` concurrent streams (3 by default), `events_per_second` per stream (5; the rest are skipped and counted in `limit` notices), `idle_timeout_seconds` (1800).\n\nResuming: the last id seen in `Last-Event-ID` (or `last_event_id`) replays what was missed that matches the filters (within the 24 h replay window), then the live flow.\n\nErrors (`error.code`):\n- 400: `unknown_parameter`, `invalid_filter` (a malformed filter; the message names it), `invalid_parameter` (`event_names`, `Last-Event-ID`)\n- 401: `token_required`, `invalid_token`, `token_used`, `token_expired`, `key_revoked`\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `body_too_large` (over 16 KB)\n- 429: `too_many_connections` (`Retry-After`)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+                "description": "Opens a Private SSE stream (`text/event-stream`): complete, untruncated public tweets and profile updates matching the filters.\n\nThe body is a Server-Sent Events stream: `retry: 5000`, then events whose `data` is one JSON object `{\"type\": …, \"data\": {…}}`:\n- `status` first (`{\"type\":\"status\",\"data\":{\"status\":\"connected\",\"connection_id\":…,\"filters\":{…},\"limits\":{…},\"expires_at\":…}}`), later `limit` (`skipped`), `replay_unavailable`, `resume_ignored`, and `disconnected` with a `reason` (`idle_timeout`, `token_expired`, `key_revoked`, `shutdown`, `slow_reader`, `lease_lost`, `log_rewound`, `behind_the_log`, `closed_by_operator`) before every close by the server (`connection_id` is how the admin API's `GET /v1/admin/connections` names the stream);\n- `tweet` (ids as strings) and `user` (profile updates of users named in `users`), each with its log sequence number as SSE `id`.\nA `: keepalive` comment goes out every 15 s. With `event_names=false` the same payloads come as unnamed events.\n\nFilters combine with AND across kinds and OR within a kind; a repeated parameter adds to its list. An unknown parameter or a malformed value is refused, never ignored. Limits per key: `max_connections` concurrent streams (3 by default), `events_per_second` per stream (5; the rest are skipped and counted in `limit` notices), `idle_timeout_seconds` (1800).\n\nResuming: the last id seen in `Last-Event-ID` (or `last_event_id`) replays what was missed that matches the filters (within the 24 h replay window), then the live flow.\n\nErrors (`error.code`):\n- 400: `unknown_parameter`, `invalid_filter` (a malformed filter; the message names it), `invalid_parameter` (`event_names`, `Last-Event-ID`)\n- 401: `token_required`, `invalid_token`, `token_used`, `token_expired`, `key_revoked`\n- 408: `request_timeout` (request head or body not received in time)\n- 413: `body_too_large` (over 16 KB)\n- 429: `too_many_connections` (`Retry-After`)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
                 "security": [],
                 "parameters": [
                   {
@@ -1992,7 +1992,7 @@ enum OpenAPIDocument {
                   "admin"
                 ],
                 "summary": "The open streams, on every node",
-                "description": "Every open Private SSE stream and Site Streams connection: on this node, and with PostgreSQL on every node heard from in the last seconds (asked over the cluster bus; a node that does not answer within 2 s is named in `unreachable_nodes`).\n\nErrors (`error.code`):\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+                "description": "Every open Private SSE stream and Site Streams connection: on this node, and with PostgreSQL on every node heard from in the last seconds or holding live leases (asked over the cluster bus; a node that does not answer within 2 s is named in `unreachable_nodes`).\n\nErrors (`error.code`):\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
                 "security": [
                   {
                     "AdminToken": []
@@ -2031,7 +2031,7 @@ enum OpenAPIDocument {
                   "admin"
                 ],
                 "summary": "Close one open stream",
-                "description": "Ends the stream `id` on whichever node holds it, telling its client why as its API does: Private SSE sends the `status` event `disconnected` with `reason: closed_by_operator`; Site Streams sends `disconnect` with code 3. The client may reconnect.\n\nErrors (`error.code`):\n- 404: `not_found` (no open stream with this id)\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
+                "description": "Ends the stream `id` on whichever node holds it, telling its client why as its API does: Private SSE sends the `status` event `disconnected` with `reason: closed_by_operator`; Site Streams sends `disconnect` with code 3. The client may reconnect.\n\nErrors (`error.code`):\n- 404: `not_found` (no open stream with this id)\n- 503: `node_unreachable` (the node holding the stream did not answer in time; `Retry-After`)\n- 401: `unauthorized` (missing or wrong admin token)\n- 403: `admin_disabled` (no admin token configured)\n- 408: `request_timeout` (request head or body not received in time)\n- 503: `store_unavailable` (`Retry-After`), `server_busy` (connection cap reached; `Retry-After`)",
                 "security": [
                   {
                     "AdminToken": []
@@ -4221,7 +4221,8 @@ enum OpenAPIDocument {
                 "type": "object",
                 "required": [
                   "app_id",
-                  "user_ids"
+                  "user_ids",
+                  "user_ids_str"
                 ],
                 "properties": {
                   "app_id": {
@@ -4238,6 +4239,17 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "format": "int64",
                     "description": "Where the next page starts (`after`); absent on the last page."
+                  },
+                  "user_ids_str": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "`user_ids` as strings."
+                  },
+                  "next_after_str": {
+                    "type": "string",
+                    "description": "`next_after` as a string."
                   }
                 }
               },
@@ -4311,6 +4323,13 @@ enum OpenAPIDocument {
                   "last_delivery_at": {
                     "type": "string",
                     "format": "date-time"
+                  },
+                  "users_str": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "`users` as strings."
                   }
                 }
               },

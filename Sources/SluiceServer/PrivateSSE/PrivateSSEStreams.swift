@@ -186,7 +186,7 @@ struct PrivateSSEStreams: StreamEndpoint {
         return PrivateSSEStatus.frame(
             [
                 "status": .string("connected"),
-                "connection_id": .string(String(subscription.id)),
+                "connection_id": .string(subscription.connectionID),
                 "filters": .object(admission.spec.summary),
                 "limits": .object([
                     "max_connections": .int(Int64(limits.maxConnections)),

@@ -110,6 +110,10 @@ extension PostgresStore {
         return Lease(id: try row.string("id"), scope: try row.string("scope"), node: try row.string("node"), expiresAt: row.date("expires_at") ?? now)
     }
 
+    public func leaseHolders(now: Date) async throws -> Set<String> {
+        Set(try await rows("SELECT DISTINCT node FROM leases WHERE expires_at > \(Int64(now.millisecondsSince1970))").map { try $0.string("node") })
+    }
+
     public func admit(scope: String, limit: Int, window: TimeInterval, at date: Date) async throws -> TimeInterval? {
         let at = Int64(date.millisecondsSince1970)
         let start = at - Int64((window * 1000).rounded())

@@ -31,6 +31,9 @@ public protocol SharedLimits: Sendable {
     func renewLeases(_ ids: Set<String>, node: String, until: Date, now: Date) async throws -> Set<String>
     /// The lease with this id, if it is held and unexpired at `now`.
     func lease(id: String, now: Date) async throws -> Lease?
+    /// The nodes holding at least one unexpired lease at `now`: the nodes that may have streams open,
+    /// whether or not they can be reached.
+    func leaseHolders(now: Date) async throws -> Set<String>
     /// Counts an attempt in `scope`'s sliding window of `window` seconds, unless `limit` attempts are
     /// already in it: then nothing is counted and the seconds until a place frees are returned.
     func admit(scope: String, limit: Int, window: TimeInterval, at date: Date) async throws -> TimeInterval?

@@ -62,6 +62,10 @@ final class LocalLeases: Sendable {
         }
     }
 
+    func holders(now: Date) -> Set<String> {
+        state.withLock { state in Set(state.pools.values.flatMap { $0.values.filter { $0.expiresAt > now }.map(\.node) }) }
+    }
+
     func lease(id: String, now: Date) -> Lease? {
         state.withLock { state in
             state.scopes[id].flatMap { state.pools[$0]?[id] }.flatMap { $0.expiresAt > now ? $0 : nil }

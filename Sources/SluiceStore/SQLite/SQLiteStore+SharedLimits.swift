@@ -51,6 +51,10 @@ extension SQLiteStore {
         leases.lease(id: id, now: now)
     }
 
+    public func leaseHolders(now: Date) async throws -> Set<String> {
+        leases.holders(now: now)
+    }
+
     public func admit(scope: String, limit: Int, window: TimeInterval, at date: Date) async throws -> TimeInterval? {
         leases.admit(scope: scope, limit: limit, window: window, at: date)
     }
