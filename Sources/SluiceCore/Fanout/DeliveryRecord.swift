@@ -2,8 +2,9 @@ import Foundation
 import Synchronization
 
 /// What one open stream has delivered, for the operator's list of connections: how many messages,
-/// and when the last one was queued. Atomics, so that counting costs the fan-out no lock.
-public final class DeliveryRecord: Sendable {
+/// and when the last one was queued. Atomics, so that counting costs the fan-out no lock; held inline
+/// by its stream (no allocation of its own: 24 bytes per stream).
+public struct DeliveryRecord: ~Copyable, Sendable {
     /// When the stream opened.
     public let openedAt: Date
     private let count = Atomic<Int>(0)

@@ -27,7 +27,7 @@ struct OpenStreams: Sendable {
     }
 
     private func describe(
-        api: String, id: String, deliveries: DeliveryRecord, queued: Int, now: Date, keyID: String? = nil, appID: String? = nil,
+        api: String, id: String, deliveries: borrowing DeliveryRecord, queued: Int, now: Date, keyID: String? = nil, appID: String? = nil,
         filters: JSONValue? = nil, userCount: Int? = nil, users: [Int64]? = nil
     ) -> ConnectionDescription {
         ConnectionDescription(
