@@ -45,8 +45,8 @@ struct AppsController {
     @Sendable func grants(_ request: Request, context: SluiceRequestContext) async throws -> Response {
         let app = try await requireApp(context)
         let query = QueryString.parse(request.uri.string)
-        let after = try IngestController.integer(query["after"], name: "after", default: 0, range: 0...Int64.max)
-        let limit = try IngestController.integer(query["limit"], name: "limit", default: 100, range: 1...1000)
+        let after = try APIError.integerParameter(query["after"], name: "after", default: 0, range: 0...Int64.max)
+        let limit = try APIError.integerParameter(query["limit"], name: "limit", default: 100, range: 1...1000)
         let users = try await store.grants(appID: app.id, after: after, limit: Int(limit))
         let next = users.count == Int(limit) ? users.last : nil
         return try JSONResponse.ok(

@@ -20,15 +20,12 @@ struct KeysController {
     /// rules hold, its `stream` scope and its hourly allowance, which this purchase counts against.
     @Sendable func issueToken(_ request: Request, context: SluiceRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard try await request.body.collect(upTo: 16 * 1024).readableBytes == 0 else {
-            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "POST /v1/admin/keys/{id}/tokens takes no body")
-        }
         guard let key = try await keys.key(id: id) else { throw APIError.notFound("no API key \(id)") }
         guard !key.isRevoked else { throw APIError(.conflict, code: "key_revoked", message: "API key \(id) is revoked") }
         guard key.scopes.contains(.stream) else {
             throw APIError(.forbidden, code: "forbidden", message: "API key \(id) lacks the stream scope")
         }
-        return try await tokens.issue(for: key)
+        return try await tokens.issue(for: key, answering: request, route: "POST /v1/admin/keys/{id}/tokens")
     }
 
     @Sendable func create(_ request: Request, context: SluiceRequestContext) async throws -> Response {

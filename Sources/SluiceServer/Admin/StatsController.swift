@@ -92,7 +92,7 @@ struct StatsController {
             throw APIError.notFound("no chart \(name); the charts are \(StatsChart.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let query = QueryString.parse(request.uri.string)
-        let minutes = try IngestController.integer(query["minutes"], name: "minutes", default: 5, range: 1...10)
+        let minutes = try APIError.integerParameter(query["minutes"], name: "minutes", default: 5, range: 1...10)
         let now = Date()
         let svg = kind.draw(history.samples(since: now.addingTimeInterval(-60 * Double(minutes))), now: now, minutes: Int(minutes))
         var headers: HTTPFields = [.contentType: "image/svg+xml", .cacheControl: "no-store"]

@@ -71,6 +71,9 @@ extension ConsoleAssets {
           return response;
         }
         async function apiJSON(path, options) { return (await api(path, options)).json(); }
+        async function postJSON(path, body) {
+          return apiJSON(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+        }
 
         function current() {
           const page = location.hash.slice(1);
@@ -260,7 +263,7 @@ extension ConsoleAssets {
           const body = { name: $("key-name").value, scopes };
           if (Object.keys(limits).length) body.limits = limits;
           try {
-            const key = await apiJSON("/v1/admin/keys", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+            const key = await postJSON("/v1/admin/keys", body);
             setText("key-secret-value", key.key);
             $("key-secret").hidden = false;
             $("key-form").reset();
@@ -301,8 +304,7 @@ extension ConsoleAssets {
         async function createApp(event) {
           event.preventDefault();
           try {
-            const app = await apiJSON("/v1/admin/apps", {
-              method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: $("app-name").value }) });
+            const app = await postJSON("/v1/admin/apps", { name: $("app-name").value });
             setText("app-secret-value", [
               `consumer_key        ${app.consumer_key}`, `consumer_secret     ${app.consumer_secret}`,
               `access_token        ${app.access_token}`, `access_token_secret ${app.access_token_secret}`].join("\n"));
@@ -350,8 +352,7 @@ extension ConsoleAssets {
         async function grant(event) {
           event.preventDefault();
           try {
-            await api(`/v1/admin/apps/${encodeURIComponent(selectedApp.id)}/grants`, {
-              method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user_id: $("grant-user").value }) });
+            await postJSON(`/v1/admin/apps/${encodeURIComponent(selectedApp.id)}/grants`, { user_id: $("grant-user").value });
             $("grant-form").reset();
             showError("");
           } catch (error) {

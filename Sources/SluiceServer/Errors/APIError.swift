@@ -81,6 +81,16 @@ extension APIError {
             "unknown_field", "unknown field \"\(unknown.prefix(40))\"\(place); known: \(known.sorted().joined(separator: ", "))")
     }
 
+    /// An integer query parameter: `fallback` when absent, else a number in `range` or 400
+    /// `invalid_parameter` naming it (the log's and grants' pages, the charts' minutes).
+    static func integerParameter(_ value: String?, name: String, default fallback: Int64, range: ClosedRange<Int64>) throws -> Int64 {
+        guard let value else { return fallback }
+        guard let number = Int64(value), range.contains(number) else {
+            throw APIError.badRequest("invalid_parameter", "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
     static func storeUnavailable(_ detail: String) -> APIError {
         APIError(.serviceUnavailable, code: "store_unavailable", message: "the store is unavailable, try again: \(detail)", retryAfterSeconds: 1)
     }

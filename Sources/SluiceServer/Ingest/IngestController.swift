@@ -92,8 +92,8 @@ struct IngestController {
 
     @Sendable func read(_ request: Request, context: SluiceRequestContext) async throws -> Response {
         let query = QueryString.parse(request.uri.string)
-        let after = try Self.integer(query["after"], name: "after", default: 0, range: 0...Int64.max)
-        let limit = try Self.integer(query["limit"], name: "limit", default: 100, range: 1...Int64(Self.maxReadLimit))
+        let after = try APIError.integerParameter(query["after"], name: "after", default: 0, range: 0...Int64.max)
+        let limit = try APIError.integerParameter(query["limit"], name: "limit", default: 100, range: 1...Int64(Self.maxReadLimit))
         let events = try await store.events(after: after, limit: Int(limit))
         let last = events.last?.sequence ?? after
         // The stored data is already canonical JSON: splice it rather than decode and re-encode.
@@ -101,15 +101,6 @@ struct IngestController {
         json += events.map(\.json).joined(separator: ",")
         json += #"],"last_seq":\#(last)}"#
         return JSONResponse.ok(raw: json)
-    }
-
-    static func integer(_ value: String?, name: String, default fallback: Int64, range: ClosedRange<Int64>) throws -> Int64 {
-        guard let value else { return fallback }
-        guard let number = Int64(value), range.contains(number) else {
-            throw APIError.badRequest(
-                "invalid_parameter", "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return number
     }
 
     struct Accepted: Codable {
