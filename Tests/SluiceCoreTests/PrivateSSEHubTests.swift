@@ -78,6 +78,25 @@ import Testing
         #expect(!staying.outbox.isClosed)
     }
 
+    /// A resuming stream replays before it registers, for as long as its reader makes it: the operator
+    /// sees it and closes it all the same, and it receives no live event meanwhile.
+    @Test func aStreamStillReplayingIsListedAndClosable() throws {
+        let hub = PrivateSSEHub(position: 5)
+        let replaying = try subscription(hub)
+        hub.track(replaying)
+        try dispatch(hub, 6, "swift live")
+        #expect(frames(replaying).isEmpty, "not registered: the live flow waits for the replay")
+        #expect(hub.openSubscriptions.map(\.connectionID) == [replaying.connectionID])
+        #expect(hub.close(connectionID: replaying.connectionID))
+        guard case .end(let reason, _)? = replaying.outbox.take() else {
+            Issue.record("no end")
+            return
+        }
+        #expect(reason == .closedByOperator)
+        hub.remove(replaying)
+        #expect(hub.openSubscriptions.isEmpty)
+    }
+
     /// A log that moved backwards: every stream ends with `log_rewound`, the replay memory (of events
     /// the log no longer holds) is forgotten, and a replay that began before cannot join after.
     @Test func aRewindClosesEveryStreamAndRefusesReplaysThatBeganBefore() throws {

@@ -10,7 +10,11 @@ import Synchronization
 /// counted in the store, so that the limit holds across nodes.)
 public final class PrivateSSEHub: Sendable {
     private struct State {
+        /// The subscriptions events are dispatched to.
         var subscriptions: [UInt64: PrivateSSESubscription] = [:]
+        /// Every open stream, those still replaying before they join included (`track`): what the
+        /// operator lists and closes.
+        var open: [UInt64: PrivateSSESubscription] = [:]
         var index = FilterIndex<UInt64>()
         var position: Int64
         /// Keys revoked while this process runs: a stream admitted just before the revocation must not
@@ -73,6 +77,7 @@ public final class PrivateSSEHub: Sendable {
             if let rewinds, rewinds != state.rewinds { return (nil, .logRewound) }
             guard state.position == position else { return (state.position, nil) }
             state.subscriptions[subscription.id] = subscription
+            state.open[subscription.id] = subscription
             state.index.insert(subscription.id, subscription.spec)
             return (nil, nil)
         }
@@ -87,15 +92,23 @@ public final class PrivateSSEHub: Sendable {
         let revoked: Bool = state.withLock { state in
             if state.revokedKeys.contains(subscription.keyID) { return true }
             state.subscriptions[subscription.id] = subscription
+            state.open[subscription.id] = subscription
             state.index.insert(subscription.id, subscription.spec)
             return false
         }
         if revoked { subscription.close(.keyRevoked) }
     }
 
+    /// Makes a stream that replays before it registers known to the operator from its opening: listed
+    /// and closable while it replays, which a slow reader can make last. `remove` forgets it.
+    public func track(_ subscription: PrivateSSESubscription) {
+        state.withLock { $0.open[subscription.id] = subscription }
+    }
+
     public func remove(_ subscription: PrivateSSESubscription) {
         state.withLock { state in
             state.subscriptions[subscription.id] = nil
+            state.open[subscription.id] = nil
             state.index.remove(subscription.id)
         }
     }
@@ -176,12 +189,13 @@ public final class PrivateSSEHub: Sendable {
         }
     }
 
-    /// The open streams, for the operator.
-    public var openSubscriptions: [PrivateSSESubscription] { state.withLock { Array($0.subscriptions.values) } }
+    /// The open streams, replaying ones included, for the operator.
+    public var openSubscriptions: [PrivateSSESubscription] { state.withLock { Array($0.open.values) } }
 
-    /// Ends the stream whose place is `connectionID`, for an operator; false if it is not open here.
+    /// Ends the stream whose place is `connectionID`, replaying or live, for an operator; false if it
+    /// is not open here.
     public func close(connectionID: String) -> Bool {
-        guard let subscription = state.withLock({ $0.subscriptions.values.first { $0.connectionID == connectionID } }) else { return false }
+        guard let subscription = state.withLock({ $0.open.values.first { $0.connectionID == connectionID } }) else { return false }
         subscription.close(.closedByOperator)
         return true
     }

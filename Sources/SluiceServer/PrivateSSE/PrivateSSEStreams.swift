@@ -161,6 +161,7 @@ struct PrivateSSEStreams: StreamEndpoint {
             if !leases.attach(id: leaseID, onLost: { subscription.close(.leaseLost) }) {
                 subscription.close(.leaseLost)
             } else if let lastEventID {
+                hub.track(subscription)
                 replay = { await streams.replayAndJoin(subscription, after: lastEventID) }
             } else {
                 hub.registerLive(subscription)
