@@ -20,6 +20,19 @@ import Testing
         #expect(Set(drawn.map { $0.dropFirst(3) }.joined()).isSuperset(of: "-_AZaz09"))
     }
 
+    /// Every length, not only 32 bytes: the last group of 1 or 2 bytes is where a hand-written
+    /// encoder goes wrong. Foundation's decoder is the oracle (RFC 4648 section 5, padding restored).
+    @Test func secretsOfEveryLengthDecodeToTheirBytes() throws {
+        for bytes in 1...13 {
+            let body = Secret.generate(prefix: "", bytes: bytes)
+            #expect(body.count == (bytes * 8 + 5) / 6)
+            let padded =
+                body.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+                + String(repeating: "=", count: (4 - body.count % 4) % 4)
+            #expect(try #require(Data(base64Encoded: padded)).count == bytes, "\(bytes) bytes as \(body)")
+        }
+    }
+
     /// The stored form is hex SHA-256; the oracle is FIPS 180-2's published test vectors, not a second call.
     @Test func hashIsHexSHA256() {
         #expect(Secret.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

@@ -10,16 +10,31 @@ public enum Secret {
     public static func generate(prefix: String, bytes: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
         let raw = (0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return prefix
-            + Data(raw).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        // RFC 4648's URL-safe alphabet (section 5), written directly: Foundation's encoder and three
+        // replacements were a visible share of a connect's CPU.
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity((bytes * 4 + 2) / 3)
+        var index = 0
+        while index < raw.count {
+            let chunk = raw[index..<min(index + 3, raw.count)]
+            let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * $1.offset) }
+            for sextet in 0...chunk.count { encoded.append(alphabet[Int(value >> (18 - 6 * sextet) & 63)]) }
+            index += 3
+        }
+        return prefix + String(decoding: encoded, as: UTF8.self)
     }
 
     /// Hex SHA-256 of the secret: what the store keeps and looks up by.
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(SHA256.byteCount * 2)
+        for byte in SHA256.hash(data: Array(secret.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// Compares two secrets in time that depends only on their lengths, not on where they differ.

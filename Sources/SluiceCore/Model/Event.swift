@@ -105,16 +105,26 @@ public struct StoredEvent: Sendable, Hashable {
         #"{"seq":\#(sequence),"type":"\#(kind.rawValue)","data":\#(data)}"#
     }
 
-    /// Decodes the stored data back into the model.
+    /// Decodes the stored data back into the model: tweets and profiles in the canonical form by
+    /// `ModelJSONReader`, anything else by Foundation's decoder.
     public func decoded() throws -> Event {
-        try JSONDecoder().decode(Event.self, from: Data(#"{"type":"\#(kind.rawValue)","data":\#(data)}"#.utf8))
+        switch kind {
+        case .tweet: .tweet(try Tweet(storedJSON: data))
+        case .userUpdate: .userUpdate(try User(storedJSON: data))
+        default: try JSONDecoder().decode(Event.self, from: Data(#"{"type":"\#(kind.rawValue)","data":\#(data)}"#.utf8))
+        }
     }
 }
 
 extension Event {
     /// The canonical JSON of this event's `data` object: what the log stores and streams reuse.
     public func encodedData() throws -> String {
-        try JSONCoding.string(DataOnly(event: self))
+        switch self {
+        // The two kinds nearly all traffic is, written without Foundation (`JSONWriter`).
+        case .tweet(let tweet): tweet.json()
+        case .userUpdate(let user): user.json()
+        default: try JSONCoding.string(DataOnly(event: self))
+        }
     }
 
     fileprivate struct DataOnly: Encodable {

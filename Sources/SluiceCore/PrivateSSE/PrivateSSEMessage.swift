@@ -26,11 +26,11 @@ public struct PrivateSSEMessage: Sendable {
             kind = .tweet
             self.tweet = tweet
             terms = TweetTerms(tweet)
-            json = Self.envelope("tweet", try JSONCoding.string(tweet, ids: .string))
+            json = Self.envelope("tweet", tweet.json(ids: .string))
         case .userUpdate(let user):
             kind = .user
             self.user = user
-            json = Self.envelope("user", try JSONCoding.string(user, ids: .string))
+            json = Self.envelope("user", user.json(ids: .string))
         default:
             return nil
         }
@@ -72,7 +72,7 @@ public struct PrivateSSEMessage: Sendable {
 /// `status` events: the first event of every stream, limit notices, and close explanations.
 public enum PrivateSSEStatus {
     public static func frame(_ fields: [String: JSONValue], named: Bool) -> ByteBuffer {
-        let data = PrivateSSEMessage.envelope("status", (try? JSONCoding.string(JSONValue.object(fields))) ?? "{}")
+        let data = PrivateSSEMessage.envelope("status", JSONValue.object(fields).json())
         return SSEEncoder.event(name: named ? "status" : nil, id: nil, data: data)
     }
 

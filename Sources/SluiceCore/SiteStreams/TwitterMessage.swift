@@ -7,14 +7,30 @@ import Foundation
 public enum TwitterMessage {
     /// Twitter's date format, `Wed Aug 27 13:08:45 +0000 2008`, always UTC.
     public static func date(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.weekday, .month, .day, .hour, .minute, .second, .year], from: date)
         let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return String(
-            format: "%@ %@ %02d %02d:%02d:%02d +0000 %04d", weekdays[c.weekday! - 1], months[c.month! - 1], c.day!, c.hour!, c.minute!,
-            c.second!, c.year!)
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let (quotient, remainder) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let days = remainder < 0 ? quotient - 1 : quotient
+        let second = remainder < 0 ? remainder + 86_400 : remainder
+        let civil = CivilDate(daysSince1970: days)
+        guard CivilDate.gregorianYears.contains(civil.year) else {
+            // Before the Gregorian reform Foundation's calendar is Julian: ask it there.
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            let c = calendar.dateComponents([.weekday, .month, .day, .hour, .minute, .second, .year], from: date)
+            return
+                "\(weekdays[c.weekday! - 1]) \(months[c.month! - 1]) \(pad(c.day!, 2)) \(pad(c.hour!, 2)):\(pad(c.minute!, 2)):\(pad(c.second!, 2)) +0000 \(pad(c.year!, 4))"
+        }
+        // 1970-01-01 was a Thursday.
+        let weekday = Int(((days % 7) + 11) % 7)
+        return "\(weekdays[weekday]) \(months[Int(civil.month) - 1]) \(pad(Int(civil.day), 2)) \(pad(Int(second / 3600), 2)):"
+            + "\(pad(Int(second / 60 % 60), 2)):\(pad(Int(second % 60), 2)) +0000 \(pad(Int(civil.year), 4))"
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     static func id(_ value: Int64, _ name: String, into object: inout [String: JSONValue]) {
@@ -141,6 +157,6 @@ public enum TwitterMessage {
 
     /// Compact JSON for the wire.
     public static func json(_ value: JSONValue) -> String {
-        (try? JSONCoding.string(value)) ?? "{}"
+        value.json()
     }
 }

@@ -70,7 +70,7 @@ struct LogRows {
                 break
             }
         }
-        users = try latest.values.map { user, sequence in UserRow(user: user, sequence: sequence, json: try JSONCoding.string(user)) }
+        users = try latest.values.map { user, sequence in UserRow(user: user, sequence: sequence, json: user.json()) }
         graph = GraphChanges(folding: events)
     }
 }

@@ -57,7 +57,7 @@ extension StoreRow {
     }
 
     func user() throws -> User {
-        try JSONDecoder().decode(User.self, from: Data(try string("data").utf8))
+        try User(storedJSON: try string("data"))
     }
 
     /// A `tweets` row's author, liveness, retweeted tweet and protection when posted (`deleted` and
@@ -69,7 +69,7 @@ extension StoreRow {
     }
 
     func tweet() throws -> Tweet {
-        try JSONDecoder().decode(Tweet.self, from: Data(try string("data").utf8))
+        try Tweet(storedJSON: try string("data"))
     }
 }
 

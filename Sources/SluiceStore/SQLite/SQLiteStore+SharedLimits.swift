@@ -9,34 +9,30 @@ extension SQLiteStore {
     }
 
     public func admitStream(tokenHash: String, lease: Lease, limit: Int, now: Date) async throws -> StreamAdmissionOutcome {
-        // The writer runs one transaction at a time, and the in-memory pool is taken inside it: a token
-        // spent by a racing admission is seen as used, and a full pool leaves the token unspent.
-        try await write { db -> StreamAdmissionOutcome in
-            guard let token = try await db.query("SELECT * FROM stream_tokens WHERE secret_hash = ?", [.text(tokenHash)]).first?.streamToken()
-            else { return .refused(.unknown) }
-            let key = try await db.query("SELECT * FROM api_keys WHERE id = ?", [.text(token.keyID)]).first?.apiKey()
-            let use = TokenUse.of(token, key: key, at: now)
-            guard case .consumed(let spent, let current) = use else { return .refused(use) }
-            guard try self.leases.acquire(lease, limit: limit, now: now) else { return .full }
-            do {
-                _ = try await db.query(
-                    "UPDATE stream_tokens SET used_at = ?, used_by = ? WHERE secret_hash = ? AND used_at IS NULL",
-                    [.integer(now.millisecondsSince1970), .text(lease.id), .text(tokenHash)])
-            } catch {
-                self.leases.release(id: lease.id)
-                throw error
-            }
-            return .admitted(spent, current)
+        try checkOpen()
+        // Decided in memory under one lock (the token cannot be spent twice, and a full pool leaves it
+        // unspent), then written before the client is answered.
+        let outcome = try credentials.spend(secretHash: tokenHash, by: lease.id, at: now) {
+            try self.leases.acquire(lease, limit: limit, now: now)
         }
+        guard case .admitted = outcome else { return outcome }
+        do {
+            try await writer.execute(
+                "UPDATE stream_tokens SET used_at = ?, used_by = ? WHERE secret_hash = ? AND used_at IS NULL",
+                [.integer(now.millisecondsSince1970), .text(lease.id), .text(tokenHash)])
+        } catch {
+            credentials.unspend(secretHash: tokenHash, by: lease.id)
+            leases.release(id: lease.id)
+            throw error
+        }
+        return outcome
     }
 
     public func abandonAdmission(leaseID: String, scope: String, tokenHash: String?, now: Date) async throws {
         leases.abandon(id: leaseID, now: now)
-        guard let tokenHash else { return }
-        try await write { db in
-            _ = try await db.query(
-                "UPDATE stream_tokens SET used_at = NULL, used_by = NULL WHERE secret_hash = ? AND used_by = ?", [.text(tokenHash), .text(leaseID)])
-        }
+        guard let tokenHash, credentials.unspend(secretHash: tokenHash, by: leaseID) else { return }
+        try await writer.execute(
+            "UPDATE stream_tokens SET used_at = NULL, used_by = NULL WHERE secret_hash = ? AND used_by = ?", [.text(tokenHash), .text(leaseID)])
     }
 
     public func releaseLease(id: String) async throws {

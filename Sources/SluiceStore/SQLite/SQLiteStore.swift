@@ -18,11 +18,16 @@ public final class SQLiteStore: Store {
     let threadPool: NIOThreadPool
     let isClosed = Mutex(false)
     let leases = LocalLeases()
+    let credentials: CredentialMirror
     let fileLock: DatabaseFileLock
 
-    init(writer: SQLiteWriter, readers: [SQLiteConnection], threadPool: NIOThreadPool, fileLock: DatabaseFileLock) {
+    init(
+        writer: SQLiteWriter, readers: [SQLiteConnection], credentials: CredentialMirror, threadPool: NIOThreadPool,
+        fileLock: DatabaseFileLock
+    ) {
         self.writer = writer
         self.readers = SQLiteReaders(readers)
+        self.credentials = credentials
         self.threadPool = threadPool
         self.fileLock = fileLock
     }
@@ -46,6 +51,9 @@ public final class SQLiteStore: Store {
             _ = try await db.query("PRAGMA journal_mode = WAL")
             try await SQLiteSchema.migrate(db)
             let last = try await db.query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events").first?.int64("seq") ?? 0
+            let credentials = CredentialMirror(
+                keys: try await db.query("SELECT * FROM api_keys").map { try $0.apiKey() },
+                tokens: try await db.query("SELECT * FROM stream_tokens").map { (try $0.streamToken(), $0.text("used_by")) })
             var readers: [SQLiteConnection] = []
             for _ in 0..<readerCount {
                 let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: pool, logger: logger, on: eventLoop)
@@ -54,7 +62,7 @@ public final class SQLiteStore: Store {
                 readers.append(reader)
             }
             let writer = SQLiteWriter(connection: db, lastSequence: last, maxEventBytes: maxEventBytes, logger: logger)
-            return SQLiteStore(writer: writer, readers: readers, threadPool: pool, fileLock: fileLock)
+            return SQLiteStore(writer: writer, readers: readers, credentials: credentials, threadPool: pool, fileLock: fileLock)
         } catch {
             // Nothing opened may outlive a failed open.
             for connection in opened { try? await connection.closeEvenIfCancelled() }
@@ -71,8 +79,13 @@ public final class SQLiteStore: Store {
 
     /// Runs `body` on a reader connection that no other caller uses meanwhile (see `SQLiteReaders`).
     func read<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        guard !isClosed.withLock({ $0 }) else { throw StoreError.closed }
+        try checkOpen()
         return try await readers.withReader(body)
+    }
+
+    /// Refuses a call once the store is closed, as the connections would.
+    func checkOpen() throws {
+        guard !isClosed.withLock({ $0 }) else { throw StoreError.closed }
     }
 
     /// One statement on a reader connection of its own.

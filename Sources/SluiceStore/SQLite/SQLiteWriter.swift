@@ -13,9 +13,17 @@ import SluiceCore
 actor SQLiteWriter {
     typealias Write = @Sendable (SQLiteConnection) async throws -> Void
 
+    /// A write of the group: a body run in a savepoint of its own, or one statement, which SQLite
+    /// already undoes alone when it fails (statement atomicity), so it needs no savepoint and costs
+    /// one thread-pool hop instead of three.
+    enum WriteWork: Sendable {
+        case body(Write)
+        case statement(String, [SQLiteData])
+    }
+
     enum Job: Sendable {
         case append(Append)
-        case write(Write, CheckedContinuation<Void, any Error>)
+        case write(WriteWork, CheckedContinuation<Void, any Error>)
     }
 
     typealias Append = (events: [Event], key: IdempotencyKey?, continuation: CheckedContinuation<Appended, any Error>)
@@ -42,7 +50,14 @@ actor SQLiteWriter {
 
     func write(_ body: @escaping Write) async throws {
         try await withCheckedThrowingContinuation { continuation in
-            enqueue(.write(body, continuation), failing: continuation)
+            enqueue(.write(.body(body), continuation), failing: continuation)
+        }
+    }
+
+    /// Runs one statement in the next group's transaction: durable once this returns.
+    func execute(_ sql: String, _ binds: [SQLiteData]) async throws {
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(.write(.statement(sql, binds), continuation), failing: continuation)
         }
     }
 
@@ -66,7 +81,7 @@ actor SQLiteWriter {
     /// Returns the appends to retry in the next group.
     private func commit(_ jobs: [Job]) async -> [Job] {
         var appends: [Append] = []
-        var writes: [(Write, CheckedContinuation<Void, any Error>)] = []
+        var writes: [(WriteWork, CheckedContinuation<Void, any Error>)] = []
         var again: [Job] = []
         for job in jobs {
             switch job {
@@ -85,23 +100,33 @@ actor SQLiteWriter {
         return again
     }
 
-    /// Runs a group of writes in one transaction (one fsync), each in its own savepoint so that a
-    /// failing write is undone alone.
-    private func commit(_ writes: [(Write, CheckedContinuation<Void, any Error>)]) async {
+    /// Runs a group of writes in one transaction (one fsync), each body in its own savepoint so that
+    /// a failing write is undone alone.
+    private func commit(_ writes: [(WriteWork, CheckedContinuation<Void, any Error>)]) async {
         guard !writes.isEmpty else { return }
         var outcomes: [Result<Void, any Error>] = []
         do {
             _ = try await connection.query("BEGIN IMMEDIATE")
-            for (body, _) in writes {
-                _ = try await connection.query("SAVEPOINT write")
-                do {
-                    try await body(connection)
-                    _ = try await connection.query("RELEASE write")
-                    outcomes.append(.success(()))
-                } catch {
-                    _ = try await connection.query("ROLLBACK TO write")
-                    _ = try await connection.query("RELEASE write")
-                    outcomes.append(.failure(error))
+            for (work, _) in writes {
+                switch work {
+                case .statement(let sql, let binds):
+                    do {
+                        _ = try await connection.query(sql, binds)
+                        outcomes.append(.success(()))
+                    } catch {
+                        outcomes.append(.failure(error))
+                    }
+                case .body(let body):
+                    _ = try await connection.query("SAVEPOINT write")
+                    do {
+                        try await body(connection)
+                        _ = try await connection.query("RELEASE write")
+                        outcomes.append(.success(()))
+                    } catch {
+                        _ = try await connection.query("ROLLBACK TO write")
+                        _ = try await connection.query("RELEASE write")
+                        outcomes.append(.failure(error))
+                    }
                 }
             }
             _ = try await connection.query("COMMIT")
