@@ -23,10 +23,11 @@ import Testing
     }
 
     static func randomDate(_ rng: inout SplitMix64) -> Date {
-        // Milliseconds, whole seconds and sub-millisecond noise; years 1 to 9999 and the epoch's edges.
+        // Milliseconds, whole seconds and sub-millisecond noise; years 1 to 9999, the epoch's edges
+        // and a leap day (2000-02-29).
         let seconds = [
             Double.random(in: -62_135_596_800...253_402_300_799, using: &rng), Double.random(in: 0...2_000_000_000, using: &rng).rounded(),
-            -0.0005, 0, 951_782_400 /* 2000-02-29 */,
+            -0.0005, 0, 951_782_400,
         ].randomElement(using: &rng)!
         return Date(timeIntervalSince1970: seconds)
     }
