@@ -1,9 +1,10 @@
 import Foundation
-import SluiceCore
 import SluiceSimulation
 import SluiceTestSupport
 import Synchronization
 import Testing
+
+@testable import SluiceCore
 
 @Suite struct FilterTests {
     func spec(_ query: [String: String]) throws -> FilterSpec { try FilterSpec.parse(query) }
@@ -236,4 +237,17 @@ final class Counter: Sendable {
     private let count = Mutex(0)
     func increment() { count.withLock { $0 += 1 } }
     var value: Int { count.withLock { $0 } }
+}
+
+extension FilterTests {
+    /// The ASCII shortcuts of `TweetText` answer as Unicode's properties do, for every ASCII character
+    /// (and `\r\n`, one `Character` of two scalars); beyond ASCII they are the properties themselves.
+    @Test func textClassesAgreeWithUnicodeOnASCII() {
+        for character in (0..<128).map({ Character(Unicode.Scalar(UInt8($0))) }) + ["\r\n"] {
+            #expect(TweetText.isWhitespace(character) == character.isWhitespace, "\(character.unicodeScalars.first!.value)")
+            #expect(
+                TweetText.isWordCharacter(character) == (character.isLetter || character.isNumber || character == "_"),
+                "\(character.unicodeScalars.first!.value)")
+        }
+    }
 }

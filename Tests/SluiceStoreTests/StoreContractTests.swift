@@ -257,6 +257,47 @@ import Testing
         }
     }
 
+    /// Credentials decided in memory (the SQLite store's `CredentialMirror`) are what the tables hold:
+    /// after a reopen a spent token stays spent (single use, ever), a revocation stands, an unspent
+    /// token is still good, and the hourly window still counts the tokens bought before.
+    @Test(arguments: StoreKind.allCases)
+    func credentialsSurviveReopening(kind: StoreKind) async throws {
+        let (store, path) = try await kind.open()
+        let now = store.clock.now().wholeMilliseconds
+        let key = APIKey(id: "key_r", name: "r", scopes: [.stream], secretHash: Secret.hash("sk_r"), createdAt: now)
+        let gone = APIKey(id: "key_g", name: "g", scopes: [.stream], secretHash: Secret.hash("sk_g"), createdAt: now)
+        try await store.createAPIKey(key)
+        try await store.createAPIKey(gone)
+        func token(_ name: String, _ keyID: String = "key_r") -> StreamToken {
+            StreamToken(secretHash: Secret.hash(name), keyID: keyID, createdAt: now, expiresAt: now.addingTimeInterval(3600))
+        }
+        for name in ["st_spent", "st_kept", "st_third"] { #expect(try await store.issueStreamToken(token(name), limit: 3) == .issued) }
+        #expect(try await store.issueStreamToken(token("st_gone", "key_g"), limit: 3) == .issued)
+        guard case .consumed = try await store.spendToken(secretHash: Secret.hash("st_spent"), at: now) else {
+            Issue.record("a fresh token must be spendable")
+            return
+        }
+        _ = try await store.revokeAPIKey(id: "key_g", at: now)
+        try await store.close()
+
+        let (reopened, _) = try await kind.open(at: path)
+        #expect(try await reopened.apiKey(secretHash: Secret.hash("sk_r")) == key)
+        #expect(try await reopened.apiKey(id: "key_g")?.isRevoked == true)
+        #expect(try await reopened.streamToken(secretHash: Secret.hash("st_spent"))?.usedAt != nil)
+        #expect(try await reopened.spendToken(secretHash: Secret.hash("st_spent"), at: now) == .alreadyUsed)
+        #expect(try await reopened.spendToken(secretHash: Secret.hash("st_gone"), at: now) == .keyRevoked)
+        if case .consumed = try await reopened.spendToken(secretHash: Secret.hash("st_kept"), at: now) {
+        } else {
+            Issue.record("an unspent token must still be good after a reopen")
+        }
+        // Three bought within the hour, limit 3: the fourth waits.
+        guard case .rateLimited = try await reopened.issueStreamToken(token("st_fourth"), limit: 3) else {
+            Issue.record("the hourly window must count tokens bought before the reopen")
+            return
+        }
+        try await reopened.close()
+    }
+
     @Test(arguments: StoreKind.allCases)
     func eventsSurviveReopening(kind: StoreKind) async throws {
         let (store, path) = try await kind.open()

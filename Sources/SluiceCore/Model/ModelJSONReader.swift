@@ -16,27 +16,30 @@ struct ModelJSONReader {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    /// Whether strings are checked to be UTF-8: not for what the log holds, which Sluice wrote.
+    private let validatesUTF8: Bool
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, validatesUTF8: Bool) {
         self.bytes = bytes
+        self.validatesUTF8 = validatesUTF8
     }
 
     /// The tweet written as `json`, or nil when the reader gives up on it.
     static func tweet(_ json: String) -> Tweet? {
         var json = json
-        return json.withUTF8 { read($0) { try $0.tweet() } }
+        return json.withUTF8 { read($0, validatingUTF8: false) { try $0.tweet() } }
     }
 
     /// The profile written as `json`, or nil when the reader gives up on it.
     static func user(_ json: String) -> User? {
         var json = json
-        return json.withUTF8 { read($0) { try $0.user() } }
+        return json.withUTF8 { read($0, validatingUTF8: false) { try $0.user() } }
     }
 
     /// A publisher's `tweet` or `user_update` event (`{"type": …, "data": …}`, `seq` ignored) that
     /// `Event(from:)` would accept, or nil when the reader gives up or a rule refuses it.
     static func publishedEvent(_ bytes: UnsafeBufferPointer<UInt8>) -> Event? {
-        guard let event = read(bytes, { try $0.event() }) else { return nil }
+        guard let event = read(bytes, validatingUTF8: true, { try $0.event() }) else { return nil }
         switch event {
         case .tweet(let tweet): return tweet.isAcceptable ? event : nil
         case .userUpdate(let user): return user.isAcceptable ? event : nil
@@ -44,8 +47,10 @@ struct ModelJSONReader {
         }
     }
 
-    private static func read<T>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (inout ModelJSONReader) throws -> T) -> T? {
-        var reader = ModelJSONReader(bytes)
+    private static func read<T>(
+        _ bytes: UnsafeBufferPointer<UInt8>, validatingUTF8: Bool, _ body: (inout ModelJSONReader) throws -> T
+    ) -> T? {
+        var reader = ModelJSONReader(bytes, validatesUTF8: validatingUTF8)
         guard let value = try? body(&reader) else { return nil }
         reader.skipWhitespace()
         return reader.index == bytes.count ? value : nil
@@ -376,14 +381,14 @@ struct ModelJSONReader {
         guard let stop = current, stop >= 0x20 else { throw Unreadable() }
         if stop == UInt8(ascii: "\"") {
             index += 1
-            return try Self.text(UnsafeBufferPointer(rebasing: bytes[start..<index - 1]))
+            return try text(UnsafeBufferPointer(rebasing: bytes[start..<index - 1]))
         }
         var unescaped = Array(bytes[start..<index])
         while let byte = current {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return try unescaped.withUnsafeBufferPointer { try Self.text($0) }
+                return try unescaped.withUnsafeBufferPointer { try text($0) }
             case UInt8(ascii: "\\"):
                 guard let escaped = current else { throw Unreadable() }
                 index += 1
@@ -433,8 +438,10 @@ struct ModelJSONReader {
         return value
     }
 
-    /// Text from UTF-8 that must be valid: Foundation refuses what `String(decoding:)` would repair.
-    private static func text(_ utf8: UnsafeBufferPointer<UInt8>) throws -> String {
+    /// Text from UTF-8 that must be valid, when it comes from outside: Foundation refuses what
+    /// `String(decoding:)` would repair.
+    private func text(_ utf8: UnsafeBufferPointer<UInt8>) throws -> String {
+        guard validatesUTF8 else { return String(decoding: utf8, as: UTF8.self) }
         guard let text = String(validating: utf8, as: UTF8.self) else { throw Unreadable() }
         return text
     }

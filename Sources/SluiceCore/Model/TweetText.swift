@@ -16,7 +16,19 @@ enum TweetText {
         case url(Substring)
     }
 
-    static func isWordCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
+    static func isWordCharacter(_ c: Character) -> Bool {
+        // ASCII first: Unicode's character properties were a tenth of the cost of routing a tweet.
+        if let ascii = c.asciiValue {
+            return (ascii >= 0x30 && ascii <= 0x39) || (ascii >= 0x41 && ascii <= 0x5A) || (ascii >= 0x61 && ascii <= 0x7A) || ascii == 0x5F
+        }
+        return c.isLetter || c.isNumber
+    }
+
+    /// `Character.isWhitespace`, answered for ASCII without Unicode's tables (`\t` to `\r`, space).
+    static func isWhitespace(_ c: Character) -> Bool {
+        if let ascii = c.asciiValue { return ascii == 0x20 || (ascii >= 0x09 && ascii <= 0x0D) }
+        return c.isWhitespace
+    }
 
     /// Calls `visit` with each term of `text`, in order; a hashtag's or mention's word is also a word.
     /// One pass over the text, without splitting it (a filter's hot path: no allocation of its own).
@@ -29,7 +41,7 @@ enum TweetText {
         var beforePrevious: Character?
         while index < text.endIndex {
             let c = text[index]
-            if c.isWhitespace {
+            if isWhitespace(c) {
                 atTokenStart = true
                 inURL = false
                 previous = nil
@@ -42,7 +54,7 @@ enum TweetText {
                 let rest = text[index...]
                 if isURL(rest) {
                     inURL = true
-                    visit(.url(rest[..<(rest.firstIndex(where: \.isWhitespace) ?? rest.endIndex)]))
+                    visit(.url(rest[..<(rest.firstIndex(where: isWhitespace) ?? rest.endIndex)]))
                 }
             }
             guard isWordCharacter(c) else {
@@ -73,7 +85,7 @@ enum TweetText {
                 guard index < rest.endIndex, rest[index].lowercased() == String(UnicodeScalar(byte)) else { return false }
                 index = rest.index(after: index)
             }
-            return index < rest.endIndex && !rest[index].isWhitespace
+            return index < rest.endIndex && !isWhitespace(rest[index])
         }
         return starts("http://") || starts("https://")
     }

@@ -19,13 +19,15 @@ public struct PrivateSSEMessage: Sendable {
 
     /// The message for `event`, or nil if the event has no Private SSE form. Whether it may be delivered
     /// is decided apart, on the current state, each time it is (`isPublic(in:)`): live and on replay.
-    public init?(_ event: Event, sequence: Int64) throws {
+    /// - Parameter findingTerms: false for a message matched once, as a replay's are: its terms are
+    ///   then found only if a filter has keywords (`isWanted(by:)`).
+    public init?(_ event: Event, sequence: Int64, findingTerms: Bool = true) throws {
         self.sequence = sequence
         switch event {
         case .tweet(let tweet):
             kind = .tweet
             self.tweet = tweet
-            terms = TweetTerms(tweet)
+            terms = findingTerms ? TweetTerms(tweet) : nil
             json = Self.envelope("tweet", tweet.json(ids: .string))
         case .userUpdate(let user):
             kind = .user

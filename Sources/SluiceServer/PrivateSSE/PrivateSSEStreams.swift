@@ -288,7 +288,7 @@ struct PrivateSSEStreams: StreamEndpoint {
                             subscription.close(.logRewound)
                             return
                         }
-                        candidates = try page.compactMap { try PrivateSSEMessage($0.decoded(), sequence: $0.sequence) }
+                        candidates = try page.compactMap { try PrivateSSEMessage($0.decoded(), sequence: $0.sequence, findingTerms: false) }
                         last = end.sequence
                     }
                     for message in try await feed.deliverable(candidates.filter { $0.isWanted(by: subscription.spec) }) {

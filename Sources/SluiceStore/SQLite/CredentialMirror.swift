@@ -19,16 +19,41 @@ final class CredentialMirror: Sendable {
     private struct State {
         var keys: [String: APIKey] = [:]
         var keyIDsByHash: [String: String] = [:]
-        /// By secret hash.
-        var tokens: [String: StreamToken] = [:]
-        /// The lease that spent each spent token (the `used_by` column), for `abandonAdmission`.
-        var spenders: [String: String] = [:]
+        var tokens: [TokenDigest: HeldToken] = [:]
         /// By key: the creation times of its tokens, oldest first (the issue window reads the tail).
         var issued: [String: [Date]] = [:]
 
         mutating func add(_ key: APIKey) {
             keys[key.id] = key
             keyIDsByHash[key.secretHash] = key.id
+        }
+    }
+
+    /// A token as held here, compactly: every stream opened leaves one for an hour (the issue
+    /// window), and `sluice bench idle` counted a full `StreamToken` with its hex hash as 500 bytes
+    /// more per stream.
+    private struct HeldToken {
+        /// The key's own id string, shared, not copied.
+        var keyID: String
+        var createdAt: Int64
+        var expiresAt: Int64
+        var usedAt: Int64?
+        /// The lease that spent the token (the `used_by` column), for `abandonAdmission`.
+        var spender: String?
+
+        init(_ token: StreamToken, keyID: String, spender: String?) {
+            self.keyID = keyID
+            createdAt = Int64(token.createdAt.millisecondsSince1970)
+            expiresAt = Int64(token.expiresAt.millisecondsSince1970)
+            usedAt = token.usedAt.map { Int64($0.millisecondsSince1970) }
+            self.spender = spender
+        }
+
+        /// The token as the table would give it back (times to the millisecond).
+        func token(secretHash: String) -> StreamToken {
+            func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+            return StreamToken(
+                secretHash: secretHash, keyID: keyID, createdAt: date(createdAt), expiresAt: date(expiresAt), usedAt: usedAt.map(date))
         }
     }
 
@@ -39,8 +64,8 @@ final class CredentialMirror: Sendable {
         state.withLock { state in
             for key in keys { state.add(key) }
             for (token, usedBy) in tokens.sorted(by: { $0.token.createdAt < $1.token.createdAt }) {
-                state.tokens[token.secretHash] = token
-                state.spenders[token.secretHash] = usedBy
+                state.tokens[TokenDigest(hex: token.secretHash)] = HeldToken(
+                    token, keyID: state.keys[token.keyID]?.id ?? token.keyID, spender: usedBy)
                 state.issued[token.keyID, default: []].append(token.createdAt)
             }
         }
@@ -81,12 +106,15 @@ final class CredentialMirror: Sendable {
 
     // MARK: Tokens
 
-    func token(secretHash: String) -> StreamToken? { state.withLock { $0.tokens[secretHash] } }
+    func token(secretHash: String) -> StreamToken? {
+        state.withLock { $0.tokens[TokenDigest(hex: secretHash)] }?.token(secretHash: secretHash)
+    }
 
     /// Reserves `token` unless its key already has `limit` tokens created within the issue window
     /// before it (the same sliding window the PostgreSQL store counts with a query).
     func issue(_ token: StreamToken, limit: Int) -> TokenIssue {
-        state.withLock { state in
+        let digest = TokenDigest(hex: token.secretHash)
+        return state.withLock { state in
             let since = token.createdAt.addingTimeInterval(-StreamToken.issueWindow)
             var times = state.issued[token.keyID, default: []]
             // Times before the window can never count again (clocks only move forward here).
@@ -104,15 +132,16 @@ final class CredentialMirror: Sendable {
             // Kept in order even if a caller's clock reading is older than the last one.
             let position = times.lastIndex(where: { $0 <= token.createdAt }).map { $0 + 1 } ?? 0
             times.insert(token.createdAt, at: position)
-            state.tokens[token.secretHash] = token
+            state.tokens[digest] = HeldToken(token, keyID: state.keys[token.keyID]?.id ?? token.keyID, spender: nil)
             return .issued
         }
     }
 
     /// Undoes `issue` whose write failed.
     func unissue(_ token: StreamToken) {
+        let digest = TokenDigest(hex: token.secretHash)
         state.withLock { state in
-            guard state.tokens.removeValue(forKey: token.secretHash) != nil else { return }
+            guard state.tokens.removeValue(forKey: digest) != nil else { return }
             if let index = state.issued[token.keyID]?.lastIndex(of: token.createdAt) {
                 state.issued[token.keyID]?.remove(at: index)
             }
@@ -122,13 +151,14 @@ final class CredentialMirror: Sendable {
     /// Spends the token for `leaseID` if `TokenUse.of` allows it and `takePlace` (called under the
     /// lock, so nothing spends the token meanwhile) takes the connection place.
     func spend(secretHash: String, by leaseID: String, at date: Date, takePlace: () throws -> Bool) throws -> StreamAdmissionOutcome {
-        try state.withLock { state in
-            guard let token = state.tokens[secretHash] else { return .refused(.unknown) }
-            let use = TokenUse.of(token, key: state.keys[token.keyID], at: date)
+        let digest = TokenDigest(hex: secretHash)
+        return try state.withLock { state in
+            guard let held = state.tokens[digest] else { return .refused(.unknown) }
+            let use = TokenUse.of(held.token(secretHash: secretHash), key: state.keys[held.keyID], at: date)
             guard case .consumed(let spent, let key) = use else { return .refused(use) }
             guard try takePlace() else { return .full }
-            state.tokens[secretHash] = spent
-            state.spenders[secretHash] = leaseID
+            state.tokens[digest]?.usedAt = Int64(date.millisecondsSince1970)
+            state.tokens[digest]?.spender = leaseID
             return .admitted(spent, key)
         }
     }
@@ -137,10 +167,11 @@ final class CredentialMirror: Sendable {
     /// failed); returns whether it did.
     @discardableResult
     func unspend(secretHash: String, by leaseID: String) -> Bool {
-        state.withLock { state in
-            guard state.spenders[secretHash] == leaseID else { return false }
-            state.spenders[secretHash] = nil
-            state.tokens[secretHash]?.usedAt = nil
+        let digest = TokenDigest(hex: secretHash)
+        return state.withLock { state in
+            guard state.tokens[digest]?.spender == leaseID else { return false }
+            state.tokens[digest]?.spender = nil
+            state.tokens[digest]?.usedAt = nil
             return true
         }
     }
@@ -148,13 +179,43 @@ final class CredentialMirror: Sendable {
     /// Forgets the tokens the store's purge deletes: spent or expired before `date`, and created
     /// before `cutoff` (out of the issue window).
     func purgeTokens(before date: Date, createdBefore cutoff: Date) -> Int {
-        state.withLock { state in
-            let gone = state.tokens.values.filter { ($0.usedAt != nil || $0.expiresAt < date) && $0.createdAt < cutoff }
-            for token in gone {
-                state.tokens[token.secretHash] = nil
-                state.spenders[token.secretHash] = nil
-            }
-            return gone.count
+        let now = Int64(date.millisecondsSince1970)
+        let created = Int64(cutoff.millisecondsSince1970)
+        return state.withLock { state in
+            let count = state.tokens.count
+            state.tokens = state.tokens.filter { !(($0.value.usedAt != nil || $0.value.expiresAt < now) && $0.value.createdAt < created) }
+            return count - state.tokens.count
         }
+    }
+}
+
+/// A token's secret hash as a lookup key: the 32 bytes a SHA-256 hex form spells, held inline (no
+/// allocation), or, for any other text a caller uses as a hash, the text itself.
+enum TokenDigest: Hashable {
+    case sha256(UInt64, UInt64, UInt64, UInt64)
+    case text(String)
+
+    init(hex: String) {
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var digits = 0
+        for byte in hex.utf8 {
+            let value: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+            default:
+                self = .text(hex)
+                return
+            }
+            switch digits / 16 {
+            case 0: words.0 = words.0 << 4 | UInt64(value)
+            case 1: words.1 = words.1 << 4 | UInt64(value)
+            case 2: words.2 = words.2 << 4 | UInt64(value)
+            case 3: words.3 = words.3 << 4 | UInt64(value)
+            default: break
+            }
+            digits += 1
+        }
+        self = digits == 64 ? .sha256(words.0, words.1, words.2, words.3) : .text(hex)
     }
 }
