@@ -95,6 +95,47 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The log's canonical form of a tweet (`JSONWriter`), written once per event at ingest.
+    Benchmark("CanonicalEncodingTweet") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(tweet.json()) }
+    }
+
+    // A stored tweet read back (`ModelJSONReader`): once per event by the follower, and per replayed event.
+    let stored = tweet.json()
+    Benchmark("StoredTweetRead") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try Tweet(storedJSON: stored)) }
+    }
+
+    // A replayed event from the log to its frame: read, message (no terms without keywords), frame.
+    let storedEvent = StoredEvent(sequence: 42, kind: .tweet, data: stored, acceptedAt: tweet.createdAt)
+    Benchmark("ReplaySpliceFromLog") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let message = try PrivateSSEMessage(storedEvent.decoded(), sequence: storedEvent.sequence, findingTerms: false)!
+            blackHole(message.frame(named: true))
+        }
+    }
+
+    // An ingest body of 100 tweets parsed (`FastBatchParser`): per event, the publisher's side of ingest.
+    let body = Data(
+        ("["
+            + (0..<100).map {
+                #"{"type":"tweet","data":\#(Tweet(id: Int64($0 + 1), text: tweet.text, createdAt: tweet.createdAt, user: author).json())}"#
+            }.joined(separator: ",") + "]").utf8)
+    Benchmark("IngestParse100Tweets", configuration: .init(scalingFactor: .one)) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try EventBatchParser.parse(body, format: .jsonArray)) }
+    }
+
+    // Admission's own work in memory: hashing the presented token and deciding its use.
+    let key = APIKey(id: "key_bench", name: "bench", scopes: [.stream], secretHash: Secret.hash("sk_bench"), createdAt: tweet.createdAt)
+    let token = StreamToken(
+        secretHash: Secret.hash("st_bench"), keyID: key.id, createdAt: tweet.createdAt, expiresAt: .distantFuture)
+    Benchmark("TokenAdmissionDecision") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(Secret.hash("st_bench_presented_by_a_client_0123456789abcdef"))
+            blackHole(TokenUse.of(token, key: key, at: tweet.createdAt))
+        }
+    }
+
     // Keeping a dispatched message for replay from memory.
     Benchmark("ReplayBufferAppend") { benchmark in
         var buffer = ReplayBuffer(budget: 1 << 20)

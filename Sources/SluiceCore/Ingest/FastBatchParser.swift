@@ -65,6 +65,9 @@ enum FastBatchParser {
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
                     if start == nil { start = index }
                     depth += 1
+                    // Deep nesting is Foundation's to decide on the whole body, as before: its limit
+                    // counts the array's own level, which decoding an element alone would not.
+                    guard depth < ModelJSONReader.maxDepth else { return nil }
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
                     if depth == 0 {
                         // The array's end: nothing may follow but whitespace.

@@ -16,6 +16,10 @@ struct ModelJSONReader {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    /// Objects and arrays open around the current position: past `maxDepth` the reader gives up, so
+    /// nesting cannot exhaust the stack, and Foundation's own limit (512) decides deeper input.
+    private var depth = 0
+    static let maxDepth = 64
     /// Whether strings are checked to be UTF-8: not for what the log holds, which Sluice wrote.
     private let validatesUTF8: Bool
 
@@ -222,6 +226,9 @@ struct ModelJSONReader {
     /// is left to Foundation.
     private mutating func object(_ field: (inout ModelJSONReader, String) throws -> Void) throws {
         try expect(UInt8(ascii: "{"))
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw Unreadable() }
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             index += 1
@@ -268,6 +275,9 @@ struct ModelJSONReader {
         case UInt8(ascii: "{"): try object { reader, _ in try reader.skipValue() }
         case UInt8(ascii: "["):
             index += 1
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else { throw Unreadable() }
             skipWhitespace()
             if current == UInt8(ascii: "]") {
                 index += 1
@@ -360,7 +370,14 @@ struct ModelJSONReader {
             while let byte = current, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { index += 1 }
             guard index > exponent else { throw Unreadable() }
         }
-        guard let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)), value.isFinite else {
+        let literal = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        guard let value = Double(String(decoding: literal, as: UTF8.self)), value.isFinite else { throw Unreadable() }
+        // Foundation refuses a literal too small for a `Double` (not zero, yet read as zero).
+        if value == 0,
+            literal.prefix(while: { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }).contains(where: {
+                $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9")
+            })
+        {
             throw Unreadable()
         }
         return value

@@ -17,8 +17,11 @@ extension SQLiteStore {
         }
         guard case .admitted = outcome else { return outcome }
         do {
+            // Unconditional: memory decided. An abandoned admission's reset of the same row (which
+            // names its own lease) may be queued behind this write, or ahead of it; either way the
+            // row ends spent by this lease, as memory says.
             try await writer.execute(
-                "UPDATE stream_tokens SET used_at = ?, used_by = ? WHERE secret_hash = ? AND used_at IS NULL",
+                "UPDATE stream_tokens SET used_at = ?, used_by = ? WHERE secret_hash = ?",
                 [.integer(now.millisecondsSince1970), .text(lease.id), .text(tokenHash)])
         } catch {
             credentials.unspend(secretHash: tokenHash, by: lease.id)
