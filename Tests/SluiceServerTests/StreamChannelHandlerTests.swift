@@ -237,4 +237,76 @@ import Testing
         }
         #expect(Self.status(try await Self.nextPart(channel)) == .unauthorized)
     }
+
+    // MARK: - The main port's handoff (`StreamingHTTP1Channel`)
+
+    static func channel(
+        _ endpoint: HeldEndpoint, handoff: @escaping @Sendable (any Channel) -> ConnectionHandoff
+    ) async throws -> NIOAsyncTestingChannel {
+        try await NIOAsyncTestingChannel { channel in
+            try channel.pipeline.syncOperations.addHandler(StreamChannelHandler(endpoints: [endpoint], handoff: handoff(channel)))
+        }
+    }
+
+    typealias Decision = EventLoopFuture<NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>?>
+
+    /// A connection whose first request is a stream never gets Hummingbird: the decision is nil (its
+    /// task ends), and the stream is served all the same.
+    @Test func aFirstStreamRequestKeepsTheConnectionFromHummingbird() async throws {
+        let endpoint = HeldEndpoint()
+        let decision = Mutex<Decision?>(nil)
+        let channel = try await Self.channel(endpoint) { channel in
+            let promise = channel.eventLoop.makePromise(of: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>?.self)
+            decision.withLock { $0 = promise.futureResult }
+            return ConnectionHandoff(promise)
+        }
+        try await channel.writeInbound(Self.request("/stream"))
+        #expect(try await decision.withLock { $0! }.get() == nil)
+        try await channel.writeInbound(HTTPRequestPart.end(nil))
+        try await endpoint.waitForAdmission()
+        let admission = RecordingAdmission()
+        endpoint.answer(.success(admission))
+        #expect(Self.status(try await Self.nextPart(channel)) == .ok)
+        #expect(admission.state.opened)
+        #expect(try await channel.readInbound(as: HTTPRequestPart.self) == nil, "nothing reaches Hummingbird's side")
+    }
+
+    /// Any other first request wraps the channel for Hummingbird, which then reads that very request.
+    @Test func aFirstOtherRequestHandsTheConnectionToHummingbird() async throws {
+        let endpoint = HeldEndpoint()
+        let decision = Mutex<Decision?>(nil)
+        let channel = try await Self.channel(endpoint) { channel in
+            let promise = channel.eventLoop.makePromise(of: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>?.self)
+            decision.withLock { $0 = promise.futureResult }
+            return ConnectionHandoff(promise)
+        }
+        try await channel.writeInbound(Self.request("/v1/events"))
+        try await channel.writeInbound(HTTPRequestPart.end(nil))
+        let wrapped = try #require(try await decision.withLock { $0! }.get(), "the connection must be handed to Hummingbird")
+        try await wrapped.executeThenClose { inbound, _ in
+            var parts = inbound.makeAsyncIterator()
+            guard case .head(let head)? = try await parts.next() else {
+                Issue.record("Hummingbird must read the request that decided")
+                return
+            }
+            #expect(head.path == "/v1/events")
+            guard case .end? = try await parts.next() else {
+                Issue.record("and the rest of it")
+                return
+            }
+        }
+    }
+
+    /// A connection that ends before its first request settles the decision too, so that its task ends.
+    @Test func aConnectionThatSendsNothingEndsItsWait() async throws {
+        let endpoint = HeldEndpoint()
+        let decision = Mutex<Decision?>(nil)
+        let channel = try await Self.channel(endpoint) { channel in
+            let promise = channel.eventLoop.makePromise(of: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>?.self)
+            decision.withLock { $0 = promise.futureResult }
+            return ConnectionHandoff(promise)
+        }
+        try await channel.close()
+        #expect(try await decision.withLock { $0! }.get() == nil)
+    }
 }

@@ -71,10 +71,10 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     // Every connection first passes the deadlines and the cap (ConnectionGuard), on both listeners.
     let limits = settings.connectionLimits
     let census = metrics.connections
-    var server: HTTPServerBuilder = .http1(
-        configuration: .init(
-            additionalChannelHandlers: [ConnectionGuard(limits: limits, census: census), StreamChannelHandler(endpoints: endpoints)],
-            httpDecoderConfiguration: ConnectionLimits.headerLimits))
+    // A connection whose first request is a stream never gets Hummingbird's task (StreamingHTTP1Channel).
+    var server = HTTPServerBuilder { responder in
+        StreamingHTTP1Channel(responder: responder, endpoints: endpoints, limits: limits, census: census)
+    }
     if let tls { server = try .tls(server, tlsConfiguration: tls) }
     let address = ServerAddress()
     var app = Application(

@@ -1,4 +1,3 @@
-import HummingbirdCore
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -29,10 +28,6 @@ public struct ConnectionLimits: Sendable {
     /// is memory held for a client that has not authenticated. Sluice's requests need far less (an OAuth
     /// header is under 1 KB).
     public static let maxHeadBytes = 16 * 1024
-
-    static var headerLimits: HTTP1Channel.Configuration.DecoderConfiguration {
-        .init(maxHeaderFieldSize: maxHeadBytes, maxHeaderListSize: maxHeadBytes, maxHeaderFieldCount: 100)
-    }
 
     static var decoderLimits: NIOHTTPDecoderLimitConfiguration {
         var limits = NIOHTTPDecoderLimitConfiguration()

@@ -39,9 +39,13 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var rules: HTTP1ConnectionRules?
     /// An HTTP/1.0 stream's frames go out as they are (no chunks), and the close ends it.
     private var unframed = false
+    /// On the main port: settles, at the first request, whether Hummingbird serves the connection at all
+    /// (`StreamingHTTP1Channel`). Nil where Hummingbird is always or never there.
+    private let handoff: ConnectionHandoff?
 
-    init(endpoints: [any StreamEndpoint]) {
+    init(endpoints: [any StreamEndpoint], handoff: ConnectionHandoff? = nil) {
         machine = StreamConnectionStateMachine(endpoints: endpoints)
+        self.handoff = handoff
     }
 
     /// Each connection keeps its receive buffer between reads; NIO's default first buffer is 2 KB, which
@@ -63,7 +67,16 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
     // MARK: - Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        perform(machine.received(unwrapInboundIn(data)), forwarding: data, context: context)
+        let action = machine.received(unwrapInboundIn(data))
+        if let handoff, !handoff.isSettled {
+            // The first request decides: a part passed on needs Hummingbird; a stream never does.
+            if case .forward = action {
+                handoff.handToHummingbird(context.channel)
+            } else {
+                handoff.keepForStreams()
+            }
+        }
+        perform(action, forwarding: data, context: context)
     }
 
     /// Only Hummingbird's answers pass here (a stream's own go out below this handler's context): the
@@ -216,11 +229,13 @@ final class StreamChannelHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func channelInactive(context: ChannelHandlerContext) {
         finish()
+        handoff?.keepForStreams()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         finish()
+        handoff?.keepForStreams()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
