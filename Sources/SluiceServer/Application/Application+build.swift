@@ -89,9 +89,11 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         },
         logger: logger)
     // Shut down in reverse: the server ends streams (saying why) and finishes requests, then the demo
-    // stops, the ticker and the follower stop, and the store closes last.
+    // stops, the ticker ends every stream left, the drain waits for their connections to close, the
+    // follower stops, and the store closes last.
     app.addServices(
         StoreService(store: store), StoreJanitor(store: store, interval: .seconds(600), logger: logger), leases, follower,
+        ConnectionDrain(census: census, limit: .nanoseconds(StreamChannelHandler.farewellGrace.nanoseconds) + .seconds(1)),
         HubTicker(hub: hub, siteHub: siteHub, heartbeatEvery: settings.heartbeatSeconds, siteKeepaliveEvery: settings.siteKeepaliveSeconds),
         StatsSampler(metrics: metrics, log: store, node: settings.node, bus: store.clusterBus, view: view, history: history, logger: logger))
     if let bus = store.clusterBus {

@@ -51,7 +51,14 @@ struct StreamingHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     }
 
     func handle(value: Value, logger: Logger) async {
-        guard let asyncChannel = try? await value.decision.get() else { return }
+        // A server cancelled while a connection has not sent its first request closes that connection,
+        // as Hummingbird's own handler does with one it serves.
+        let decided = await withTaskCancellationHandler {
+            try? await value.decision.get()
+        } onCancel: {
+            value.channel.close(promise: nil)
+        }
+        guard let asyncChannel = decided else { return }
         await handleHTTP(asyncChannel: asyncChannel, logger: logger)
     }
 }
