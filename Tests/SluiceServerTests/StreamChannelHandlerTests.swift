@@ -240,28 +240,26 @@ import Testing
 
     // MARK: - The main port's handoff (`StreamingHTTP1Channel`)
 
-    static func channel(
-        _ endpoint: HeldEndpoint, handoff: @escaping @Sendable (any Channel) -> ConnectionHandoff
-    ) async throws -> NIOAsyncTestingChannel {
-        try await NIOAsyncTestingChannel { channel in
-            try channel.pipeline.syncOperations.addHandler(StreamChannelHandler(endpoints: [endpoint], handoff: handoff(channel)))
-        }
-    }
-
     typealias Decision = EventLoopFuture<NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>?>
+
+    /// A channel whose handler settles the connection's handoff, and the decision it will settle.
+    static func handingOff(_ endpoint: HeldEndpoint) async throws -> (NIOAsyncTestingChannel, Decision) {
+        let decision = Mutex<Decision?>(nil)
+        let channel = try await NIOAsyncTestingChannel { channel in
+            let promise = channel.eventLoop.makePromise(of: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>?.self)
+            decision.withLock { $0 = promise.futureResult }
+            try channel.pipeline.syncOperations.addHandler(StreamChannelHandler(endpoints: [endpoint], handoff: ConnectionHandoff(promise)))
+        }
+        return (channel, try #require(decision.withLock { $0 }))
+    }
 
     /// A connection whose first request is a stream never gets Hummingbird: the decision is nil (its
     /// task ends), and the stream is served all the same.
     @Test func aFirstStreamRequestKeepsTheConnectionFromHummingbird() async throws {
         let endpoint = HeldEndpoint()
-        let decision = Mutex<Decision?>(nil)
-        let channel = try await Self.channel(endpoint) { channel in
-            let promise = channel.eventLoop.makePromise(of: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>?.self)
-            decision.withLock { $0 = promise.futureResult }
-            return ConnectionHandoff(promise)
-        }
+        let (channel, decision) = try await Self.handingOff(endpoint)
         try await channel.writeInbound(Self.request("/stream"))
-        #expect(try await decision.withLock { $0! }.get() == nil)
+        #expect(try await decision.get() == nil)
         try await channel.writeInbound(HTTPRequestPart.end(nil))
         try await endpoint.waitForAdmission()
         let admission = RecordingAdmission()
@@ -274,15 +272,10 @@ import Testing
     /// Any other first request wraps the channel for Hummingbird, which then reads that very request.
     @Test func aFirstOtherRequestHandsTheConnectionToHummingbird() async throws {
         let endpoint = HeldEndpoint()
-        let decision = Mutex<Decision?>(nil)
-        let channel = try await Self.channel(endpoint) { channel in
-            let promise = channel.eventLoop.makePromise(of: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>?.self)
-            decision.withLock { $0 = promise.futureResult }
-            return ConnectionHandoff(promise)
-        }
+        let (channel, decision) = try await Self.handingOff(endpoint)
         try await channel.writeInbound(Self.request("/v1/events"))
         try await channel.writeInbound(HTTPRequestPart.end(nil))
-        let wrapped = try #require(try await decision.withLock { $0! }.get(), "the connection must be handed to Hummingbird")
+        let wrapped = try #require(try await decision.get(), "the connection must be handed to Hummingbird")
         try await wrapped.executeThenClose { inbound, _ in
             var parts = inbound.makeAsyncIterator()
             guard case .head(let head)? = try await parts.next() else {
@@ -300,13 +293,8 @@ import Testing
     /// A connection that ends before its first request settles the decision too, so that its task ends.
     @Test func aConnectionThatSendsNothingEndsItsWait() async throws {
         let endpoint = HeldEndpoint()
-        let decision = Mutex<Decision?>(nil)
-        let channel = try await Self.channel(endpoint) { channel in
-            let promise = channel.eventLoop.makePromise(of: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>?.self)
-            decision.withLock { $0 = promise.futureResult }
-            return ConnectionHandoff(promise)
-        }
+        let (channel, decision) = try await Self.handingOff(endpoint)
         try await channel.close()
-        #expect(try await decision.withLock { $0! }.get() == nil)
+        #expect(try await decision.get() == nil)
     }
 }
