@@ -58,6 +58,12 @@ def row_text(browser, table, **attributes):
     return browser.execute_script("const r = document.querySelector(arguments[0]); return r ? r.textContent : null", selector(table, **attributes))
 
 
+def row_buttons(browser, table, **attributes):
+    """How many buttons the row has (None without the row), read in one step like `row_text`."""
+    return browser.execute_script(
+        "const r = document.querySelector(arguments[0]); return r ? r.querySelectorAll('button').length : null", selector(table, **attributes))
+
+
 def row_values(browser, table, attribute):
     return browser.execute_script(
         "return [...document.querySelectorAll(arguments[0])].map((r) => r.getAttribute(arguments[1]))", f"#{table} tbody tr", f"data-{attribute}")
@@ -111,7 +117,7 @@ def test_a_key_created_in_the_form_is_listed_and_revoking_it_ends_its_stream(dem
     browser.switch_to.alert.accept()
     reader.wait_for(lambda: any(s.get("reason") == "key_revoked" for s in statuses(reader)), "the stream told its key was revoked")
     assert reader.ended.wait(10), "the stream ended"
-    wait_until(lambda: (r := row(browser, "keys-table", name="made in the console")) is not None and not r.find_elements("css selector", "button"),
+    wait_until(lambda: row_buttons(browser, "keys-table", name="made in the console") == 0,
                what="the key shown revoked")
     assert requests.post(f"{demo.base}/sse/token", headers={"Authorization": f"Bearer {secret}"}, timeout=10).status_code == 401
 
@@ -126,8 +132,8 @@ def test_an_apps_grants_are_granted_and_revoked_from_the_page(demo, browser, tmp
     credentials = dict(line.split(None, 1) for line in text(browser, "app-secret-value").splitlines())
     assert set(credentials) == {"consumer_key", "consumer_secret", "access_token", "access_token_secret"}
     wait_until(lambda: row(browser, "apps-table", name="console app") is not None, what="the app listed")
-    app_id = row(browser, "apps-table", name="console app").get_attribute("data-id")
-    row(browser, "apps-table", name="console app").find_element("css selector", "button.show-grants").click()
+    app_id = browser.execute_script("return document.querySelector(arguments[0]).getAttribute('data-id')", selector("apps-table", name="console app"))
+    click(browser, selector("apps-table", name="console app") + " button.show-grants")
     wait_until(lambda: visible(browser, "grants"), what="the app's grants")
 
     browser.find_element("id", "grant-user").send_keys(str(CAROL["data"]["id"]))
@@ -142,7 +148,7 @@ def test_an_apps_grants_are_granted_and_revoked_from_the_page(demo, browser, tmp
     response = requests.get(f"{demo.base}/1.1/site.json?follow={CAROL['data']['id']}", auth=auth, stream=True, timeout=(5, 60))
     site = MessageReader(response, sse=False)
     site.wait_for(lambda: any("friends" in item.get("message", {}) for item in site.items), "Carol's stream")
-    row(browser, "grants-table", user=CAROL["data"]["id"]).find_element("css selector", "button.revoke-grant").click()
+    click(browser, selector("grants-table", user=CAROL["data"]["id"]) + " button.revoke-grant")
     wait_until(lambda: row(browser, "grants-table", user=CAROL["data"]["id"]) is None, what="the grant gone from the page")
     assert demo.admin("GET", f"/v1/admin/apps/{app_id}/grants")["user_ids"] == []
     site.wait_for(lambda: any(item.get("message", {}).get("event") == "access_revoked" for item in site.items), "access_revoked for Carol")
@@ -228,7 +234,7 @@ def test_the_log_browser_pages_through_the_log(server, browser, tmp_path):
     wait_until(lambda: seqs() == list(range(51, 101)), what="back to the second page", detail=lambda: str(seqs()[:3]))
     browser.find_element("id", "log-latest").click()
     wait_until(lambda: seqs() == list(range(71, 121)), what="the latest events", detail=lambda: str(seqs()[:3]))
-    row(browser, "log-table", seq=120).click()
+    click(browser, selector("log-table", seq=120))
     shown = json.loads(text(browser, "log-json"))
     assert shown["seq"] == 120 and shown["data"]["text"] == "log 118"
     screenshot(browser, tmp_path, "log")
