@@ -20,6 +20,9 @@ struct ModelJSONReader {
     /// nesting cannot exhaust the stack, and Foundation's own limit (512) decides deeper input.
     private var depth = 0
     static let maxDepth = 64
+    /// The keys of the objects open around the current position, innermost last: one buffer for the
+    /// whole read, not one per object (a tweet is five objects).
+    private var openKeys: [String] = []
     /// Whether strings are checked to be UTF-8: not for what the log holds, which Sluice wrote.
     private let validatesUTF8: Bool
 
@@ -95,6 +98,15 @@ struct ModelJSONReader {
         var lang: String?
         var replyTo: Int64?, replyToUser: Int64?, retweeted: Int64?, quoted: Int64?
         var twins: [(key: String, value: String)] = []
+        func idTwinned(by twin: String) -> Int64? {
+            switch twin {
+            case "id_str": id
+            case "in_reply_to_status_id_str": replyTo
+            case "in_reply_to_user_id_str": replyToUser
+            case "quoted_status_id_str": quoted
+            default: retweeted
+            }
+        }
         try object { reader, key in
             switch key {
             case "created_at": createdAt = try reader.date()
@@ -135,7 +147,13 @@ struct ModelJSONReader {
             case "quoted_status_id": quoted = try reader.id()
             case "retweeted_status_id": retweeted = try reader.id()
             case "id_str", "in_reply_to_status_id_str", "in_reply_to_user_id_str", "quoted_status_id_str", "retweeted_status_id_str":
-                twins.append((key, try reader.string()))
+                // Checked at once when the id came first (as sorted keys have it), else at the end.
+                let value = try reader.string()
+                if let known = idTwinned(by: key) {
+                    guard value == String(known) else { throw Unreadable() }
+                } else {
+                    twins.append((key, value))
+                }
             case "lang": lang = try reader.string()
             case "metrics":
                 try reader.object { reader, key in
@@ -154,12 +172,8 @@ struct ModelJSONReader {
         }
         guard let id, let text, let createdAt, let user else { throw Unreadable() }
         // A `_str` twin repeats its id exactly (`refuseUnknownFields`).
-        let ids = [
-            "id_str": id, "in_reply_to_status_id_str": replyTo, "in_reply_to_user_id_str": replyToUser, "quoted_status_id_str": quoted,
-            "retweeted_status_id_str": retweeted,
-        ]
         for twin in twins {
-            guard let value = ids[twin.key], let value, twin.value == String(value) else { throw Unreadable() }
+            guard let value = idTwinned(by: twin.key), twin.value == String(value) else { throw Unreadable() }
         }
         return Tweet(
             id: id, text: text, createdAt: createdAt, user: user, metrics: metrics, entities: entities, geo: geo, lang: lang,
@@ -234,11 +248,12 @@ struct ModelJSONReader {
             index += 1
             return
         }
-        var seen: [String] = []
+        let firstKey = openKeys.count
+        defer { openKeys.removeSubrange(firstKey...) }
         while true {
             let key = try string()
-            guard !seen.contains(key) else { throw Unreadable() }
-            seen.append(key)
+            guard !openKeys[firstKey...].contains(key) else { throw Unreadable() }
+            openKeys.append(key)
             try expect(UInt8(ascii: ":"))
             try field(&self, key)
             switch try next() {

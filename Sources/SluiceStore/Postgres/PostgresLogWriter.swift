@@ -127,7 +127,7 @@ actor PostgresLogWriter {
             """, logger: logger)
         for try await (kind, id, author, deleted, data) in rows.decode((String, Int64, Int64?, Bool?, String?).self) {
             switch kind {
-            case "u": known.profiles[id] = try JSONDecoder().decode(User.self, from: Data((data ?? "").utf8))
+            case "u": known.profiles[id] = try User(storedJSON: data ?? "")
             case "t":
                 // Validation reads only author, liveness and retweet; protection is not looked up (denied if read).
                 known.tweets[id] = .init(
